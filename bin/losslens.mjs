@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly through tsx, so there is no build step to forget.
+import { register } from 'tsx/esm/api';
+
+register();
+const { run } = await import('../src/cli.ts');
+await run(process.argv.slice(2));

@@ -1,0 +1,92 @@
+/**
+ * Run-specific helpers shared by analyses and the report builder: picking records of a split and
+ * computing the CONTRACT.md headline metrics for one checkpoint on a set of records.
+ */
+import { confusionMatrix, macroF1 } from '../stats/classification.ts';
+import { ece, equalWidthBins, mce } from '../stats/calibration.ts';
+import type { Dataset, ScoredRun } from '../types.ts';
+
+export interface Subset {
+  rows: Int32Array;
+  probs: Float32Array;
+  labels: Int32Array;
+  preds: Int32Array;
+  conf: Float32Array;
+  loss: Float32Array;
+}
+
+/** Scorable, labelled records of `split` (null = every split), in dataset order. */
+export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
+  const s = split === null ? -1 : dataset.splitNames.indexOf(split);
+  const out: number[] = [];
+  for (let i = 0; i < run.n; i++) {
+    if (run.scorable[i] && dataset.labels[i] >= 0 && (s === -1 || dataset.split[i] === s)) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+/** Copies one checkpoint's scores for `rows` into dense arrays the stats functions take. */
+export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Subset {
+  const s = run.scores[checkpoint];
+  const k = run.k;
+  const probs = new Float32Array(rows.length * k);
+  const labels = new Int32Array(rows.length);
+  const preds = new Int32Array(rows.length);
+  const conf = new Float32Array(rows.length);
+  const loss = new Float32Array(rows.length);
+  rows.forEach((i, r) => {
+    probs.set(s.probs.subarray(i * k, (i + 1) * k), r * k);
+    labels[r] = dataset.labels[i];
+    preds[r] = s.pred[i];
+    conf[r] = s.conf[i];
+    loss[r] = s.loss[i];
+  });
+  return { rows, probs, labels, preds, conf, loss };
+}
+
+export interface Headline {
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  nll: number;
+  brier: number;
+  ece: number;
+  mce: number;
+}
+
+/** The CONTRACT.md headline metrics; NaN when there are no records. */
+export function headline(sub: Subset, k: number): Headline {
+  const n = sub.rows.length;
+  if (n === 0) return { n, accuracy: NaN, macroF1: NaN, nll: NaN, brier: NaN, ece: NaN, mce: NaN };
+  let correct = 0;
+  let lossSum = 0;
+  let brierSum = 0;
+  const hit = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    hit[r] = sub.preds[r] === sub.labels[r] ? 1 : 0;
+    correct += hit[r];
+    lossSum += sub.loss[r];
+    for (let j = 0; j < k; j++) {
+      const d = (j === sub.labels[r] ? 1 : 0) - sub.probs[r * k + j];
+      brierSum += d * d;
+    }
+  }
+  const bins = equalWidthBins(sub.conf, hit, 15);
+  return {
+    n,
+    accuracy: correct / n,
+    macroF1: macroF1(confusionMatrix(sub.labels, sub.preds, k)),
+    nll: lossSum / n,
+    brier: brierSum / n,
+    ece: ece(bins, n),
+    mce: mce(bins),
+  };
+}
+
+/** Default headline split: the configured one, else a validation-like split, else test, else all. */
+export function chooseFinalSplit(dataset: Dataset, configured: string | null): string {
+  if (configured !== null) return configured;
+  const names = dataset.splitNames;
+  for (const want of ['val', 'valid', 'validation', 'dev', 'test']) if (names.includes(want)) return want;
+  return names.length === 1 ? names[0] : names.find((s) => s !== 'train') ?? names[0];
+}

@@ -1,0 +1,31 @@
+/**
+ * THE list of analyses, in report order. A new analysis is one file and one line here.
+ */
+import { lossDistribution } from './loss-distribution.ts';
+import { perClass } from './per-class.ts';
+import { topLosses } from './top-losses.ts';
+import type { Analysis, AnalysisContext, AnalysisOutput, SectionResult } from './types.ts';
+
+export const analyses: readonly Analysis[] = [lossDistribution, topLosses, perClass];
+
+/** Run every analysis; one that throws becomes an `error` section and the rest still render. */
+export function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): { sections: SectionResult[]; outputs: Map<string, AnalysisOutput> } {
+  const sections: SectionResult[] = [];
+  const outputs = new Map<string, AnalysisOutput>();
+  for (const a of list) {
+    const meta = { id: a.id, title: a.title, description: a.description };
+    const reason = a.notApplicable?.(ctx) ?? null;
+    if (reason !== null) {
+      sections.push({ ...meta, status: 'notApplicable', reason });
+      continue;
+    }
+    try {
+      const out = a.run(ctx);
+      outputs.set(a.id, out);
+      sections.push({ ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] });
+    } catch (e) {
+      sections.push({ ...meta, status: 'error', reason: (e as Error).message });
+    }
+  }
+  return { sections, outputs };
+}

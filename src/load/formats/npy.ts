@@ -1,0 +1,83 @@
+/**
+ * NumPy .npy reader/writer (format versions 1.0–3.0, C order, little-endian).
+ * Written by hand because the format is tiny and the npm packages for it are unmaintained.
+ */
+import { InputError } from '../../messages.ts';
+
+export type NpyDtype = 'float32' | 'float64' | 'uint8' | 'int32' | 'int64';
+export type NpyData = Float32Array | Float64Array | Uint8Array | Int32Array | BigInt64Array;
+
+export interface NpyArray {
+  dtype: NpyDtype;
+  shape: number[];
+  data: NpyData;
+}
+
+const DESCR: Record<string, NpyDtype> = {
+  '<f4': 'float32', '<f8': 'float64', '|u1': 'uint8', '<u1': 'uint8', '|i1': 'uint8',
+  '<i4': 'int32', '<i8': 'int64',
+};
+const DESCR_OUT: Record<NpyDtype, string> = {
+  float32: '<f4', float64: '<f8', uint8: '|u1', int32: '<i4', int64: '<i8',
+};
+const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, uint8: 1, int32: 4, int64: 8 };
+const MAGIC = '\x93NUMPY';
+
+/** Parse an .npy file's bytes. `file` is only used in error messages. */
+export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+  const fail = (expected: string, found: string) => {
+    throw new InputError(file, expected, found);
+  };
+  if (buf.length < 10 || String.fromCharCode(...buf.subarray(0, 6)) !== MAGIC) {
+    fail('a .npy file (magic \\x93NUMPY)', 'other bytes');
+  }
+  const major = buf[6];
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const headerStart = major === 1 ? 10 : 12;
+  const header = new TextDecoder('latin1').decode(buf.subarray(headerStart, headerStart + headerLen));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shapeText === undefined) fail('a .npy header with descr, fortran_order and shape', header.trim());
+  if (fortran === 'True') fail('C-order array', 'fortran_order: True');
+  const dtype = DESCR[descr!];
+  if (!dtype) fail(`dtype one of ${Object.keys(DESCR).join(', ')}`, `'${descr}'`);
+  const shape = shapeText!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const offset = headerStart + headerLen;
+  const need = count * BYTES[dtype];
+  if (buf.length - offset < need) fail(`${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
+  // Copy into an aligned buffer: the data offset need not be a multiple of the element size.
+  const bytes = buf.slice(offset, offset + need);
+  const data = makeTyped(dtype, bytes.buffer);
+  return { dtype, shape, data };
+}
+
+function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer): NpyData {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer);
+    case 'float64': return new Float64Array(buffer);
+    case 'uint8': return new Uint8Array(buffer);
+    case 'int32': return new Int32Array(buffer);
+    case 'int64': return new BigInt64Array(buffer);
+  }
+}
+
+/** Serialise an array as .npy version 1.0. */
+export function encodeNpy(arr: NpyArray): Uint8Array {
+  const shape = arr.shape.length === 1 ? `(${arr.shape[0]},)` : `(${arr.shape.join(', ')})`;
+  let header = `{'descr': '${DESCR_OUT[arr.dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
+  // Pad so that data starts at a multiple of 64 bytes, as numpy does.
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const head = new Uint8Array(10 + header.length);
+  head.set([0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0)), 1, 0]);
+  new DataView(head.buffer).setUint16(8, header.length, true);
+  head.set(Array.from(header, (c) => c.charCodeAt(0)), 10);
+  const body = new Uint8Array(arr.data.buffer, arr.data.byteOffset, arr.data.byteLength);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}

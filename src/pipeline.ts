@@ -1,0 +1,96 @@
+/**
+ * The whole audit in one place:
+ *
+ *   config ─► 1 load ─► 2 score ─► 3 analyses ─► 4 report model ─► 5 render
+ *
+ * 1. load: dataset table, model inputs, checkpoints (ordered by step), logs
+ * 2. score: every record × every checkpoint → typed arrays (ScoredRun)
+ * 3. analyses: pure functions over the scored run → sections (ok / notApplicable / error)
+ * 4. report model: typed JSON, the only input of the renderer, and summary.json
+ * 5. render: HTML with inline SVG charts
+ */
+import { analyses as defaultAnalyses, runAnalyses } from './analyses/index.ts';
+import { chooseFinalSplit, rowsOf } from './analyses/common.ts';
+import type { Analysis, AnalysisContext } from './analyses/types.ts';
+import type { Config } from './config.ts';
+import { discoverCheckpoints } from './load/checkpoints.ts';
+import { loadDataset } from './load/dataset.ts';
+import { loadInputs } from './load/inputs.ts';
+import { loadLogs } from './load/logs.ts';
+import { InputError } from './messages.ts';
+import { silentProgress, type Progress } from './progress.ts';
+import { buildModel, buildSummary } from './report/build.ts';
+import type { ReportModel } from './report/model.ts';
+import { createPreviewer } from './report/preview.ts';
+import { renderHtml } from './render/html.ts';
+import { scoreRun } from './score/score.ts';
+import { createTfjsRuntime } from './score/tfjs.ts';
+
+export interface AuditOptions {
+  progress?: Progress;
+  /** Report time; defaults to SOURCE_DATE_EPOCH when set (then wall time is omitted), else now. */
+  now?: Date;
+  analyses?: readonly Analysis[];
+  static?: boolean;
+}
+
+export interface AuditResult {
+  model: ReportModel;
+  html: string;
+  summary: Record<string, unknown>;
+  ctx: AnalysisContext;
+}
+
+export async function runAudit(config: Config, opts: AuditOptions = {}): Promise<AuditResult> {
+  const started = performance.now();
+  const progress = opts.progress ?? silentProgress;
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    progress.warn(w);
+  };
+
+  // 1. load
+  progress.stage(`loading ${config.dataset.file}`);
+  const dataset = await loadDataset(config.dataset, warn);
+  if (!config.inputs) throw new InputError(`${config.path}: inputs`, 'model inputs ({ "file": "inputs.npy" }) for a tfjs-layers model', 'nothing (the key is missing)');
+  const inputs = await loadInputs(config.inputs, dataset.n);
+  const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
+  const logs = await loadLogs(config.logs);
+  const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);
+  if (!dataset.splitNames.includes(finalSplit)) {
+    throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${finalSplit}"`);
+  }
+
+  // 2. score
+  const runtime = await createTfjsRuntime();
+  progress.stage(`scoring ${dataset.n.toLocaleString('en-US')} records × ${checkpoints.length} checkpoints on ${runtime.name}`);
+  const run = await scoreRun(runtime, checkpoints, dataset, inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
+  if (run.unscorable.length) warn(`${run.unscorable.length} record(s) could not be scored; they are listed in the report and have empty cells in the scores file`);
+
+  // 3. analyses
+  progress.stage('analysing');
+  const finalCheckpoint = checkpoints.length - 1;
+  const ctx: AnalysisContext = {
+    config,
+    dataset,
+    inputs,
+    run,
+    logs,
+    final: { checkpoint: finalCheckpoint, split: finalSplit, rows: rowsOf(run, dataset, finalSplit) },
+    seed: config.seed,
+    preview: createPreviewer(config.display, dataset, inputs),
+  };
+  const { sections, outputs } = runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
+
+  // 4. report model
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const pinned = opts.now !== undefined || (epoch !== undefined && epoch !== '');
+  const now = opts.now ?? (pinned ? new Date(Number(epoch) * 1000) : new Date());
+  const model = buildModel({ ctx, sections, outputs, warnings, wallTimeMs: performance.now() - started, now, pinned });
+
+  // 5. render
+  progress.stage('rendering report');
+  const html = await renderHtml(model, { static: opts.static });
+  return { model, html, summary: buildSummary(model), ctx };
+}

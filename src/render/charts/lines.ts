@@ -1,0 +1,27 @@
+/** Line chart of one or more series against a shared x (e.g. step), with optional reference rules. */
+import type { TopLevelSpec } from 'vega-lite';
+import type { ChartSpec } from '../../analyses/types.ts';
+import { ruleLayers, WIDTH } from './common.ts';
+
+export function linesSpec(c: Extract<ChartSpec, { kind: 'lines' }>, alt: string): TopLevelSpec {
+  const names = c.series.map((s) => s.name);
+  const values = c.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y) && (!c.logY || p.y > 0)).map((p) => ({ ...p, series: s.name })));
+  return {
+    description: alt,
+    width: WIDTH,
+    height: 200,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'line', point: c.points ?? false, strokeWidth: 1.6 },
+        encoding: {
+          x: { field: 'x', type: 'quantitative', title: c.xLabel },
+          y: { field: 'y', type: 'quantitative', title: c.yLabel, scale: c.logY ? { type: 'log' } : { zero: false } },
+          color: { field: 'series', type: 'nominal', title: null, sort: names, ...(names.length === 1 ? { legend: null } : {}) },
+          tooltip: [{ field: 'series' }, { field: 'x', title: c.xLabel }, { field: 'y', title: c.yLabel, format: '.4g' }],
+        },
+      },
+      ...ruleLayers(c.rules ?? []),
+    ],
+  } as TopLevelSpec;
+}

@@ -1,0 +1,22 @@
+/**
+ * The one interface every model runtime implements (tfjs layers today; ONNX and precomputed
+ * predictions plug in here). Scoring code never knows which runtime it drives.
+ */
+import type { Checkpoint } from '../types.ts';
+
+export interface LoadedModel {
+  /** Shape of one input record as the model declares it (batch dimension removed; -1 = free). */
+  inputShape: number[];
+  /** Number of outputs (classes). */
+  outputs: number;
+  /** Run a batch of `rows` flattened records; returns rows·outputs raw outputs. */
+  predict(batch: Float32Array, rows: number): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface ScoringRuntime {
+  /** Backend name reported in summary.json (`run.backend`). */
+  readonly name: string;
+  readonly warnings: string[];
+  load(checkpoint: Checkpoint): Promise<LoadedModel>;
+}

@@ -1,0 +1,128 @@
+/**
+ * Scores every scorable record with every checkpoint, in batches, into typed arrays. Records that
+ * cannot be scored (non-finite inputs, unknown labels) are listed with the reason, never dropped.
+ */
+import { firstNonFinite } from '../load/inputs.ts';
+import { InputError } from '../messages.ts';
+import type { Progress } from '../progress.ts';
+import { LOSS_CLAMP } from '../stats/losses.ts';
+import type { Checkpoint, CheckpointScores, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
+import type { ScoringRuntime } from './runtime.ts';
+
+export interface ScoreOptions {
+  batchSize: number;
+  output: 'auto' | 'probabilities' | 'logits';
+  progress: Progress;
+}
+
+export async function scoreRun(
+  runtime: ScoringRuntime,
+  checkpoints: Checkpoint[],
+  dataset: Dataset,
+  inputs: ModelInputs,
+  opts: ScoreOptions,
+): Promise<ScoredRun> {
+  const n = dataset.n;
+  const k = dataset.classes.length;
+  const { scorable, unscorable } = findScorable(dataset, inputs);
+  const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => scorable[i] === 1);
+  const scores: CheckpointScores[] = [];
+  const outputKind: ScoredRun['outputKind'] = [];
+  for (const [c, ckpt] of checkpoints.entries()) {
+    const model = await runtime.load(ckpt);
+    try {
+      checkShapes(ckpt, model.inputShape, model.outputs, inputs, k);
+      const s = emptyScores(n, k);
+      let kind: 'probabilities' | 'logits' | null = opts.output === 'auto' ? null : opts.output;
+      const batch = new Float32Array(opts.batchSize * inputs.rowSize);
+      for (let start = 0; start < rows.length; start += opts.batchSize) {
+        const count = Math.min(opts.batchSize, rows.length - start);
+        for (let r = 0; r < count; r++) {
+          const i = rows[start + r];
+          batch.set(inputs.data.subarray(i * inputs.rowSize, (i + 1) * inputs.rowSize), r * inputs.rowSize);
+        }
+        const out = await model.predict(count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize), count);
+        kind ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
+        writeBatch(s, out, rows.subarray(start, start + count), dataset.labels, k, kind === 'logits');
+        opts.progress.tick(c * rows.length + start + count, checkpoints.length * rows.length, `${ckpt.id} (${c + 1}/${checkpoints.length})`);
+      }
+      scores.push(s);
+      outputKind.push(kind ?? 'probabilities');
+    } finally {
+      model.dispose();
+    }
+  }
+  opts.progress.done();
+  return { n, k, classes: dataset.classes, backend: runtime.name, checkpoints, scores, scorable, unscorable, outputKind };
+}
+
+function findScorable(dataset: Dataset, inputs: ModelInputs): { scorable: Uint8Array; unscorable: UnscorableRecord[] } {
+  const scorable = new Uint8Array(dataset.n).fill(1);
+  const unscorable: UnscorableRecord[] = [];
+  const unknown = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]));
+  for (let i = 0; i < dataset.n; i++) {
+    const bad = firstNonFinite(inputs, i);
+    let reason: string | null = null;
+    if (bad >= 0) reason = `input value ${bad} is ${inputs.data[i * inputs.rowSize + bad]}`;
+    else if (unknown.has(i)) reason = `label "${unknown.get(i)}" is not in dataset.classes`;
+    if (reason) {
+      scorable[i] = 0;
+      unscorable.push({ index: i, id: dataset.ids[i], reason });
+    }
+  }
+  return { scorable, unscorable };
+}
+
+function checkShapes(ckpt: Checkpoint, inputShape: number[], outputs: number, inputs: ModelInputs, k: number): void {
+  const modelSize = inputShape.every((d) => d > 0) ? inputShape.reduce((a, b) => a * b, 1) : -1;
+  if (modelSize !== -1 && modelSize !== inputs.rowSize) {
+    throw new InputError(ckpt.path, `inputs of shape [${inputShape.join(', ')}] per record (${modelSize} values)`, `[${inputs.shape.join(', ')}] (${inputs.rowSize} values) in ${inputs.file}`);
+  }
+  if (outputs !== k) {
+    throw new InputError(ckpt.path, `${k} outputs (one per class in dataset.classes)`, `${outputs} outputs`);
+  }
+}
+
+function emptyScores(n: number, k: number): CheckpointScores {
+  return {
+    probs: new Float32Array(n * k).fill(Number.NaN),
+    loss: new Float32Array(n).fill(Number.NaN),
+    pred: new Int32Array(n).fill(-1),
+    conf: new Float32Array(n).fill(Number.NaN),
+  };
+}
+
+/** Probabilities when every row is in [0, 1] and sums to 1 within 1e-3; otherwise logits. */
+export function looksLikeProbabilities(out: Float32Array, rows: number, k: number): boolean {
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const v = out[r * k + j];
+      if (!(v >= 0 && v <= 1)) return false;
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > 1e-3) return false;
+  }
+  return true;
+}
+
+function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean): void {
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    const o = r * k;
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, out[o + j]);
+    let sum = 0;
+    if (logits) for (let j = 0; j < k; j++) sum += Math.exp(out[o + j] - max);
+    let best = 0;
+    for (let j = 0; j < k; j++) {
+      const p = logits ? Math.exp(out[o + j] - max) / sum : out[o + j];
+      s.probs[i * k + j] = p;
+      if (p > s.probs[i * k + best]) best = j;
+    }
+    s.pred[i] = best;
+    s.conf[i] = s.probs[i * k + best];
+    const label = labels[i];
+    s.loss[i] = label >= 0 ? -Math.log(Math.max(s.probs[i * k + label], LOSS_CLAMP)) : Number.NaN;
+  }
+}

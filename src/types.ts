@@ -1,0 +1,94 @@
+/**
+ * The data that flows through the pipeline: load → score → analyses → report. Per-sample data is
+ * kept in typed arrays (one entry per dataset row) so nothing on the hot path allocates per record.
+ */
+import type { ColumnTable } from 'arquero';
+
+/** The dataset table and the columns every analysis needs, decoded once. */
+export interface Dataset {
+  file: string;
+  table: ColumnTable;
+  n: number;
+  ids: string[];
+  /** Class index of the given label; -1 when the label is missing or outside the class list. */
+  labels: Int32Array;
+  classes: string[];
+  /** Split index per record into `splitNames`. */
+  split: Int32Array;
+  splitNames: string[];
+  /** groupBy column → value per record (as text; missing values become "(missing)"). */
+  groups: Record<string, string[]>;
+  /** Records with a label outside the class list (only when onUnknownLabel = "unscorable"). */
+  unknownLabels: { index: number; label: string }[];
+}
+
+/** Model inputs, one flattened row per dataset record. */
+export interface ModelInputs {
+  file: string;
+  n: number;
+  /** Shape of one record, e.g. [784] or [28, 28, 1]. */
+  shape: number[];
+  rowSize: number;
+  data: Float32Array;
+}
+
+export interface Checkpoint {
+  id: string;
+  step: number;
+  /** Absolute path of the checkpoint's main file (e.g. model.json). */
+  path: string;
+}
+
+/** Scores of one checkpoint over all records (NaN / -1 for records that could not be scored). */
+export interface CheckpointScores {
+  probs: Float32Array; // n·k, row-major
+  loss: Float32Array; // −ln max(p_label, 1e-12); NaN when unscorable or unlabelled
+  pred: Int32Array; // argmax, -1 when unscorable
+  conf: Float32Array; // max probability
+}
+
+export interface UnscorableRecord {
+  index: number;
+  id: string;
+  reason: string;
+}
+
+export interface ScoredRun {
+  n: number;
+  k: number;
+  classes: string[];
+  backend: string;
+  checkpoints: Checkpoint[];
+  /** Parallel to `checkpoints` (ordered by step). */
+  scores: CheckpointScores[];
+  /** 1 when the record was scored. */
+  scorable: Uint8Array;
+  unscorable: UnscorableRecord[];
+  /** How model outputs were interpreted (probabilities or logits→softmax) per checkpoint. */
+  outputKind: ('probabilities' | 'logits')[];
+}
+
+export interface MetricRow {
+  step: number;
+  epoch?: number;
+  split: string;
+  [key: string]: number | string | undefined;
+}
+
+export interface ExperimentRow {
+  date: string;
+  id: string;
+  change: string;
+  metric: string;
+  value: number;
+  note?: string;
+  tags?: string[];
+  [key: string]: unknown;
+}
+
+export interface Logs {
+  metrics: MetricRow[] | null;
+  metricsFile: string | null;
+  experiments: ExperimentRow[] | null;
+  experimentsFile: string | null;
+}
