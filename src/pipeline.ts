@@ -81,7 +81,7 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
     seed: config.seed,
     preview: createPreviewer(config.display, dataset, inputs),
   };
-  const { sections, outputs } = runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
+  const { sections, outputs } = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
 
   // 4. report model
   const epoch = process.env.SOURCE_DATE_EPOCH;

@@ -9,7 +9,7 @@ import type { Analysis, AnalysisContext, AnalysisOutput, SectionResult } from '.
 export const analyses: readonly Analysis[] = [lossDistribution, topLosses, perClass];
 
 /** Run every analysis; one that throws becomes an `error` section and the rest still render. */
-export function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): { sections: SectionResult[]; outputs: Map<string, AnalysisOutput> } {
+export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
   const sections: SectionResult[] = [];
   const outputs = new Map<string, AnalysisOutput>();
   for (const a of list) {
@@ -20,7 +20,7 @@ export function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = an
       continue;
     }
     try {
-      const out = a.run(ctx);
+      const out = await a.run(ctx);
       outputs.set(a.id, out);
       sections.push({ ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] });
     } catch (e) {

@@ -126,5 +126,6 @@ export interface AnalysisContext {
 export interface Analysis extends SectionMeta {
   /** A reason the analysis cannot run on these inputs, or null when it applies. */
   notApplicable?(ctx: AnalysisContext): string | null;
-  run(ctx: AnalysisContext): AnalysisOutput;
+  /** May be async (e.g. a baseline trained with tfjs); must still be deterministic for a given seed. */
+  run(ctx: AnalysisContext): AnalysisOutput | Promise<AnalysisOutput>;
 }

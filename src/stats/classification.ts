@@ -1,0 +1,102 @@
+/**
+ * Confusion-matrix based classification metrics. Everything derives from the matrix so the
+ * report's per-class table, macro F1 and confusion chart can never disagree.
+ */
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** number of samples whose true label is this class. */
+  support: number;
+}
+
+/**
+ * k×k counts, `matrix[true][pred]`. Pairs with a label or prediction outside 0..k−1 (e.g. −1 for
+ * "unlabelled" or "unscorable") are skipped; callers count those separately.
+ */
+export function confusionMatrix(labels: Int32Array, preds: Int32Array, k: number): number[][] {
+  if (labels.length !== preds.length) {
+    throw new RangeError(`labels (${labels.length}) and preds (${preds.length}) differ in length`);
+  }
+  const m = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    const p = preds[i]!;
+    if (t < 0 || t >= k || p < 0 || p >= k) continue;
+    m[t]![p]!++;
+  }
+  return m;
+}
+
+/**
+ * Per-class precision, recall and F1 from a confusion matrix. Undefined ratios are 0 (as sklearn
+ * with zero_division=0): precision 0 with no predictions, recall 0 with no support, F1 0 when p+r=0.
+ */
+export function perClassMetrics(matrix: number[][]): ClassMetrics[] {
+  const k = matrix.length;
+  const out: ClassMetrics[] = [];
+  for (let c = 0; c < k; c++) {
+    const tp = matrix[c]![c]!;
+    let support = 0;
+    let predicted = 0;
+    for (let j = 0; j < k; j++) {
+      support += matrix[c]![j]!;
+      predicted += matrix[j]![c]!;
+    }
+    const precision = predicted > 0 ? tp / predicted : 0;
+    const recall = support > 0 ? tp / support : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    out.push({ precision, recall, f1, support });
+  }
+  return out;
+}
+
+/**
+ * Macro F1 per CONTRACT: unweighted mean of per-class F1, excluding classes with neither support
+ * nor predictions (they carry no evidence either way); a class with support but no predictions
+ * counts with F1 0. NaN when no class qualifies.
+ */
+export function macroF1(matrix: number[][]): number {
+  const per = perClassMetrics(matrix);
+  let sum = 0;
+  let n = 0;
+  per.forEach((m, c) => {
+    let predicted = 0;
+    for (const row of matrix) predicted += row[c]!;
+    if (m.support === 0 && predicted === 0) return;
+    sum += m.f1;
+    n++;
+  });
+  return n > 0 ? sum / n : NaN;
+}
+
+/** Support-weighted mean of per-class F1 (sklearn's average="weighted"); NaN with no support. */
+export function weightedF1(matrix: number[][]): number {
+  let sum = 0;
+  let total = 0;
+  for (const m of perClassMetrics(matrix)) {
+    sum += m.f1 * m.support;
+    total += m.support;
+  }
+  return total > 0 ? sum / total : NaN;
+}
+
+/**
+ * Fraction of pairs with pred === label. Pairs with a negative label or prediction (the −1
+ * "unlabelled"/"unscorable" marker) are skipped, matching confusionMatrix so that accuracy equals
+ * trace/sum of the matrix. NaN when no pair is left.
+ */
+export function accuracy(labels: Int32Array, preds: Int32Array): number {
+  if (labels.length !== preds.length) {
+    throw new RangeError(`labels (${labels.length}) and preds (${preds.length}) differ in length`);
+  }
+  let hit = 0;
+  let n = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i]! < 0 || preds[i]! < 0) continue;
+    n++;
+    if (labels[i] === preds[i]) hit++;
+  }
+  return n > 0 ? hit / n : NaN;
+}

@@ -1,0 +1,141 @@
+/**
+ * Exact small-sample tests and multiple-comparison corrections. Probabilities are summed in log
+ * space from exact log-factorials so tiny p-values neither underflow nor lose relative precision.
+ */
+
+const TABLE_SIZE = 1024;
+const LOG_FACT = (() => {
+  const t = new Float64Array(TABLE_SIZE);
+  for (let i = 2; i < TABLE_SIZE; i++) t[i] = t[i - 1]! + Math.log(i);
+  return t;
+})();
+
+/** ln n! — exact table below 1024, Stirling series beyond (error < 1e-25 there). */
+export function logFactorial(n: number): number {
+  if (n < TABLE_SIZE) return LOG_FACT[n]!;
+  const inv = 1 / n;
+  const inv2 = inv * inv;
+  return (
+    (n + 0.5) * Math.log(n) - n + 0.5 * Math.log(2 * Math.PI) +
+    inv * (1 / 12 - inv2 * (1 / 360 - inv2 * (1 / 1260 - inv2 / 1680)))
+  );
+}
+
+function logChoose(n: number, k: number): number {
+  return logFactorial(n) - logFactorial(k) - logFactorial(n - k);
+}
+
+/** ln Σ exp(xs), stable. */
+function logSumExp(xs: number[]): number {
+  let max = -Infinity;
+  for (const x of xs) if (x > max) max = x;
+  if (max === -Infinity) return -Infinity;
+  let s = 0;
+  for (const x of xs) s += Math.exp(x - max);
+  return max + Math.log(s);
+}
+
+/**
+ * Fisher's exact test on [[a, b], [c, d]] (hypergeometric, margins fixed), as
+ * scipy.stats.fisher_exact: pGreater = P(X ≥ a) (odds ratio > 1); two-sided sums every table whose
+ * probability is ≤ the observed one × (1 + 1e-7). That tolerance is R's (scipy 1.10 uses 1e-14);
+ * it only absorbs rounding noise between tables that are exactly tied in theory.
+ * oddsRatio is the sample ratio ad/(bc) (Infinity when bc = 0). A zero row or column gives p = 1
+ * and oddsRatio NaN, as scipy does.
+ */
+export function fisherExact2x2(
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+): { pTwoSided: number; pGreater: number; oddsRatio: number } {
+  for (const v of [a, b, c, d]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
+  }
+  const r1 = a + b;
+  const r2 = c + d;
+  const c1 = a + c;
+  const c2 = b + d;
+  if (r1 === 0 || r2 === 0 || c1 === 0 || c2 === 0) return { pTwoSided: 1, pGreater: 1, oddsRatio: NaN };
+  const oddsRatio = b * c > 0 ? (a * d) / (b * c) : Infinity;
+  const logDenom = logChoose(r1 + r2, c1);
+  const lo = Math.max(0, c1 - r2);
+  const hi = Math.min(r1, c1);
+  const logP = (x: number) => logChoose(r1, x) + logChoose(r2, c1 - x) - logDenom;
+
+  const obs = logP(a);
+  const cutoff = obs + Math.log1p(1e-7);
+  const twoSided: number[] = [];
+  const greater: number[] = [];
+  for (let x = lo; x <= hi; x++) {
+    const lp = logP(x);
+    if (lp <= cutoff) twoSided.push(lp);
+    if (x >= a) greater.push(lp);
+  }
+  return {
+    pTwoSided: Math.min(1, Math.exp(logSumExp(twoSided))),
+    pGreater: Math.min(1, Math.exp(logSumExp(greater))),
+    oddsRatio,
+  };
+}
+
+/**
+ * One-sided binomial test: P(X ≥ k) for X ~ Binomial(n, p), e.g. "is this class's error count
+ * higher than the overall error rate explains?". Summed exactly in log space.
+ */
+export function binomialTestGreater(k: number, n: number, p: number): number {
+  if (!Number.isInteger(n) || n < 0 || !(p >= 0 && p <= 1)) {
+    throw new RangeError(`binomialTestGreater needs n ≥ 0 integer and p in [0, 1], got n=${n}, p=${p}`);
+  }
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p === 0) return 0;
+  if (p === 1) return 1;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  const terms: number[] = [];
+  for (let x = Math.ceil(k); x <= n; x++) terms.push(logChoose(n, x) + x * lp + (n - x) * lq);
+  return Math.min(1, Math.exp(logSumExp(terms)));
+}
+
+/** Indices of the non-NaN p-values, ascending by p (ties by index, for determinism). */
+function order(pvalues: number[]): number[] {
+  const idx: number[] = [];
+  pvalues.forEach((p, i) => {
+    if (!Number.isNaN(p)) idx.push(i);
+  });
+  return idx.sort((i, j) => pvalues[i]! - pvalues[j]! || i - j);
+}
+
+/**
+ * Benjamini–Hochberg adjusted p-values (q-values): q_(i) = min_{j ≥ i} p_(j)·m/j, capped at 1,
+ * returned in input order. NaN p-values stay NaN and do not count towards m.
+ */
+export function benjaminiHochberg(pvalues: number[]): number[] {
+  const idx = order(pvalues);
+  const m = idx.length;
+  const out = pvalues.map(() => NaN);
+  let running = 1;
+  for (let r = m - 1; r >= 0; r--) {
+    const i = idx[r]!;
+    running = Math.min(running, (pvalues[i]! * m) / (r + 1));
+    out[i] = running;
+  }
+  return out;
+}
+
+/**
+ * Holm step-down adjusted p-values: adj_(i) = max_{j ≤ i} min(1, (m − j + 1)·p_(j)), returned in
+ * input order. NaN p-values stay NaN and do not count towards m.
+ */
+export function holm(pvalues: number[]): number[] {
+  const idx = order(pvalues);
+  const m = idx.length;
+  const out = pvalues.map(() => NaN);
+  let running = 0;
+  idx.forEach((i, r) => {
+    running = Math.max(running, Math.min(1, (m - r) * pvalues[i]!));
+    out[i] = running;
+  });
+  return out;
+}
