@@ -48,8 +48,9 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const offset = headerStart + headerLen;
   const need = count * BYTES[dtype];
   if (buf.length - offset < need) fail(`${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
-  // Copy into an aligned buffer: the data offset need not be a multiple of the element size.
-  const bytes = buf.slice(offset, offset + need);
+  // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the element size,
+  // and Node's Buffer#slice returns a view (whose .buffer is the whole file), not a copy.
+  const bytes = new Uint8Array(buf.subarray(offset, offset + need));
   const data = makeTyped(dtype, bytes.buffer);
   return { dtype, shape, data };
 }

@@ -1,0 +1,59 @@
+/**
+ * Generates test/fixtures/tiny: 40 records × 4 features, 3 classes, two tfjs layers checkpoints
+ * (an untrained and a hand-set one), used by the end-to-end CLI tests. Deterministic.
+ * Run: npx tsx scripts/gen-tiny-fixture.ts
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeNpy } from '../src/load/formats/npy.ts';
+import { loadTf } from '../src/score/backend.ts';
+import { saveLayersModel } from '../src/score/tfjs-files.ts';
+import { mulberry32 } from '../src/stats/rng.ts';
+
+const OUT = new URL('../test/fixtures/tiny/', import.meta.url).pathname;
+const N = 40;
+const K = 3;
+const D = 4;
+
+const rng = mulberry32(7);
+const rows: string[] = ['id,label,split,site'];
+const x = new Float32Array(N * D);
+for (let i = 0; i < N; i++) {
+  const label = i % K;
+  // Class c is centred on feature c; feature 3 is noise.
+  for (let j = 0; j < D; j++) x[i * D + j] = Number(((j === label ? 2 : 0) + (rng() - 0.5)).toFixed(3));
+  // Record 5 carries a wrong label: the audit should find it.
+  const given = i === 5 ? (label + 1) % K : label;
+  rows.push(`r${String(i).padStart(2, '0')},${['cat', 'dog', 'owl'][given]},${i < 30 ? 'train' : 'val'},${i % 4 === 0 ? 'north' : 'south'}`);
+}
+await mkdir(join(OUT, 'checkpoints'), { recursive: true });
+await writeFile(join(OUT, 'records.csv'), `${rows.join('\n')}\n`);
+await writeFile(join(OUT, 'inputs.npy'), encodeNpy({ dtype: 'float32', shape: [N, D], data: x }));
+
+const { tf } = await loadTf('tfjs-wasm');
+for (const [step, scale] of [[0, 0], [100, 3]] as const) {
+  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [D], units: K, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+  if (scale > 0) {
+    // Weights that map feature c to class c: a near-perfect classifier.
+    const w = new Float32Array(D * K);
+    for (let c = 0; c < K; c++) w[c * K + c] = scale;
+    model.layers[0].setWeights([tf.tensor2d(w, [D, K]), tf.zeros([K])]);
+  }
+  await saveLayersModel(tf, model, join(OUT, 'checkpoints', `step-${String(step).padStart(4, '0')}`));
+}
+await writeFile(
+  join(OUT, 'losslens.config.json'),
+  `${JSON.stringify(
+    {
+      name: 'tiny',
+      dataset: { file: 'records.csv', split: 'split', classes: ['cat', 'dog', 'owl'], groupBy: ['site'] },
+      inputs: { file: 'inputs.npy' },
+      model: { type: 'tfjs-layers', checkpoints: 'checkpoints/*/model.json' },
+      analysis: { topK: 5 },
+      seed: 3,
+    },
+    null,
+    2,
+  )}\n`,
+);
+process.stderr.write(`wrote ${OUT}\n`);
