@@ -5,6 +5,8 @@ export function ruleLayers(rules: { value: number; label: string; axis: 'x' | 'y
   return rules.map((r) => {
     const enc = r.axis === 'x' ? { x: { datum: r.value, type: 'quantitative' } } : { y: { datum: r.value, type: 'quantitative' } };
     return {
+      // A one-row data source: without data of its own a datum-only layer draws nothing.
+      data: { values: [{}] },
       layer: [
         { mark: { type: 'rule', color: '#b33', strokeDash: [4, 3] }, encoding: enc },
         {

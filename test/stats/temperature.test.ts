@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { nll, topLabel } from '../../src/stats/losses.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
+import { applyTemperature, fitTemperature } from '../../src/stats/temperature.ts';
+
+/** Box–Muller normal from a seeded uniform. */
+function normal(rng: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+/** n×k logits ~ N(0, 3²) and labels drawn from softmax(z / T). */
+function synthetic(n: number, k: number, T: number, seed: number) {
+  const rng = mulberry32(seed);
+  const logits = new Float32Array(n * k);
+  for (let i = 0; i < logits.length; i++) logits[i] = 3 * normal(rng);
+  const p = applyTemperature(logits, k, T);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let u = rng();
+    let c = 0;
+    while (c < k - 1 && (u -= p[i * k + c]!) >= 0) c++;
+    labels[i] = c;
+  }
+  return { logits, labels };
+}
+
+describe('applyTemperature', () => {
+  it('softmax(z / T), hand-computed', () => {
+    const p = applyTemperature(Float32Array.from([0, Math.log(3)]), 2, 1);
+    expect(p[0]).toBeCloseTo(0.25, 7);
+    expect(p[1]).toBeCloseTo(0.75, 7);
+    const q = applyTemperature(Float32Array.from([0, Math.log(9)]), 2, 2);
+    expect(q[1]).toBeCloseTo(0.75, 6);
+  });
+
+  it('is stable for huge logits and accepts ln p for probabilities', () => {
+    const p = applyTemperature(Float32Array.from([1000, 0]), 2, 1);
+    expect(Array.from(p)).toEqual([1, 0]);
+    const probs = Float32Array.from([0.2, 0.3, 0.5]);
+    const back = applyTemperature(probs.map((x) => Math.log(Math.max(x, 1e-12))), 3, 1);
+    for (let j = 0; j < 3; j++) expect(back[j]).toBeCloseTo(probs[j]!, 6);
+  });
+
+  it('scaling never changes the argmax (so accuracy is unchanged)', () => {
+    const { logits } = synthetic(2000, 6, 1, 11);
+    const base = topLabel(applyTemperature(logits, 6, 1), 6).pred;
+    for (const T of [0.05, 0.3, 2, 20]) {
+      expect(topLabel(applyTemperature(logits, 6, T), 6).pred).toEqual(base);
+    }
+  });
+
+  it('rejects T ≤ 0', () => {
+    expect(() => applyTemperature(Float32Array.from([0, 1]), 2, 0)).toThrow(RangeError);
+  });
+});
+
+describe('fitTemperature', () => {
+  it('recovers T = 2 on data generated at T = 2 (within 0.05)', () => {
+    const { logits, labels } = synthetic(20000, 5, 2, 2024);
+    const fit = fitTemperature(logits, labels, 5);
+    expect(Math.abs(fit.temperature - 2)).toBeLessThan(0.05);
+    expect(fit.nllAfter).toBeLessThan(fit.nllBefore);
+    // nllBefore agrees with nll() on the T = 1 probabilities (float32 rounding only)
+    expect(fit.nllBefore).toBeCloseTo(nll(applyTemperature(logits, 5, 1), labels, 5), 5);
+  });
+
+  it('is deterministic and finds T ≈ 1 for calibrated data', () => {
+    const { logits, labels } = synthetic(20000, 4, 1, 99);
+    const a = fitTemperature(logits, labels, 4);
+    expect(fitTemperature(logits, labels, 4)).toEqual(a);
+    expect(Math.abs(a.temperature - 1)).toBeLessThan(0.05);
+  });
+
+  it('stays inside [0.05, 20] when the optimum is at a boundary', () => {
+    // Always correct and separable: sharper is always better → smallest T allowed.
+    const fit = fitTemperature(Float32Array.from([1, 0, 0, 1]), Int32Array.from([0, 1]), 2);
+    expect(fit.temperature).toBeGreaterThanOrEqual(0.05 - 1e-9);
+    expect(fit.temperature).toBeLessThan(0.051);
+  });
+
+  it('no valid labels: T = 1 and NaN losses', () => {
+    const fit = fitTemperature(Float32Array.from([1, 0]), Int32Array.from([-1]), 2);
+    expect(fit).toEqual({ temperature: 1, nllBefore: NaN, nllAfter: NaN });
+  });
+});
