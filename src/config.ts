@@ -26,19 +26,68 @@ export interface Config {
     classes: string[] | null;
     groupBy: string[];
     onUnknownLabel: 'error' | 'unscorable';
+    /** Reader; "auto" = by extension (a folder = image folder). */
+    format: DatasetFormat;
   };
-  inputs: { file: string; scale: number; offset: number } | null;
+  /** Model inputs from an .npy file, a user preprocessing module, or the dataset's image files. `file` names the source. */
+  inputs: InputsConfig | null;
   display: DisplayConfig;
   model: {
-    type: 'tfjs-layers';
+    type: ModelType;
     checkpoints: string;
     output: 'auto' | 'probabilities' | 'logits';
     batchSize: number;
+    /** Precomputed predictions only: how to read them; byPosition matches rows to records by order instead of id. */
+    predictions: PredictionsConfig;
+    byPosition: boolean;
   };
-  logs: { metrics: string | null; experiments: string | null };
+  /** metrics: JSONL, Keras CSVLogger CSV or TensorBoard event file/folder; tensorboard: an extra event file/folder merged in. */
+  logs: { metrics: string | null; experiments: string | null; tensorboard: string | null };
+  /** Named reference figures (e.g. a human rater) shown in the baseline gap table. */
+  baselines: UserBaseline[];
   evaluate: { split: string | null };
-  analysis: { topK: number; outlierK: number };
+  analysis: {
+    topK: number;
+    outlierK: number;
+    /** Bootstrap resamples for the 95 % intervals (calibration section). */
+    bootstrapResamples: number;
+    /** Top-label confidence at or above which a wrong prediction counts as confidently wrong. */
+    confidentlyWrong: number;
+  };
   seed: number;
+}
+
+export interface UserBaseline {
+  name: string;
+  accuracy: number | null;
+  macroF1: number | null;
+  nll: number | null;
+  note: string;
+}
+
+export const MODEL_TYPES = ['tfjs-layers', 'tfjs-graph', 'onnx', 'precomputed', 'saved-model'] as const;
+export type ModelType = (typeof MODEL_TYPES)[number];
+export const DATASET_FORMATS = ['auto', 'csv', 'tsv', 'json', 'jsonl', 'arrow', 'parquet', 'images'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+export interface InputsConfig {
+  source: 'npy' | 'preprocess' | 'images';
+  /** The .npy file, the preprocessing module, or the image folder (absolute). */
+  file: string;
+  scale: number;
+  offset: number;
+  /** Images only: decoded channels and memory layout (PyTorch models expect "chw"). */
+  channels: 1 | 3;
+  layout: 'hwc' | 'chw';
+}
+
+export interface PredictionsConfig {
+  /** Id column in CSV/JSONL/Parquet predictions; defaults to dataset.id. */
+  id: string | null;
+  /** Output columns in class order; null = one array-valued column or every numeric column but the id. */
+  columns: string[] | null;
+  /** For .npy predictions: a file of record ids, one per row (text lines, or a CSV/JSON table's id column). */
+  ids: string | null;
 }
 
 export const CONFIG_FILE = 'losslens.config.json';
@@ -62,19 +111,19 @@ export function loadConfig(target: string): Config {
 export function normalizeConfig(raw: unknown, path: string): Config {
   const c = new Reader(path);
   const root = c.object(raw, '');
-  c.known(root, '', ['$schema', 'name', 'description', 'dataset', 'inputs', 'display', 'model', 'logs', 'evaluate', 'analysis', 'seed']);
+  c.known(root, '', ['$schema', 'name', 'description', 'dataset', 'inputs', 'display', 'model', 'logs', 'evaluate', 'analysis', 'seed', 'baselines']);
   const ds = c.object(root.dataset, 'dataset');
-  c.known(ds, 'dataset', ['file', 'id', 'label', 'split', 'classes', 'groupBy', 'onUnknownLabel']);
+  c.known(ds, 'dataset', ['file', 'id', 'label', 'split', 'classes', 'groupBy', 'onUnknownLabel', 'format']);
   const inputsRaw = root.inputs === undefined ? undefined : c.object(root.inputs, 'inputs');
-  if (inputsRaw) c.known(inputsRaw, 'inputs', ['file', 'scale', 'offset']);
+  if (inputsRaw) c.known(inputsRaw, 'inputs', ['file', 'preprocess', 'images', 'channels', 'layout', 'scale', 'offset']);
   const model = c.object(root.model, 'model');
-  c.known(model, 'model', ['type', 'checkpoints', 'output', 'batchSize']);
+  c.known(model, 'model', ['type', 'checkpoints', 'output', 'batchSize', 'predictions', 'byPosition']);
   const logs = root.logs === undefined ? {} : c.object(root.logs, 'logs');
-  c.known(logs, 'logs', ['metrics', 'experiments']);
+  c.known(logs, 'logs', ['metrics', 'experiments', 'tensorboard']);
   const evaluate = root.evaluate === undefined ? {} : c.object(root.evaluate, 'evaluate');
   c.known(evaluate, 'evaluate', ['split']);
   const analysis = root.analysis === undefined ? {} : c.object(root.analysis, 'analysis');
-  c.known(analysis, 'analysis', ['topK', 'outlierK']);
+  c.known(analysis, 'analysis', ['topK', 'outlierK', 'bootstrapResamples', 'confidentlyWrong']);
 
   const dir = dirname(path);
   const file = (v: unknown, key: string) => resolve(dir, c.string(v, key));
@@ -93,28 +142,71 @@ export function normalizeConfig(raw: unknown, path: string): Config {
       classes: ds.classes === undefined ? null : c.stringArray(ds.classes, 'dataset.classes', 2),
       groupBy: ds.groupBy === undefined ? [] : c.stringArray(ds.groupBy, 'dataset.groupBy', 0),
       onUnknownLabel: ds.onUnknownLabel === undefined ? 'error' : c.oneOf(ds.onUnknownLabel, 'dataset.onUnknownLabel', ['error', 'unscorable'] as const),
+      format: ds.format === undefined ? 'auto' : c.oneOf(ds.format, 'dataset.format', DATASET_FORMATS),
     },
-    inputs: inputsRaw
-      ? {
-          file: file(inputsRaw.file, 'inputs.file'),
-          scale: inputsRaw.scale === undefined ? 1 : c.number(inputsRaw.scale, 'inputs.scale'),
-          offset: inputsRaw.offset === undefined ? 0 : c.number(inputsRaw.offset, 'inputs.offset'),
-        }
-      : null,
+    inputs: inputsRaw ? readInputs(c, inputsRaw, file, resolve(dir, c.string(ds.file, 'dataset.file'))) : null,
     display: readDisplay(c, root.display),
     model: {
-      type: c.oneOf(model.type ?? 'tfjs-layers', 'model.type', ['tfjs-layers'] as const),
+      type: c.oneOf(model.type ?? 'tfjs-layers', 'model.type', MODEL_TYPES),
       checkpoints: c.string(model.checkpoints, 'model.checkpoints'),
       output: model.output === undefined ? 'auto' : c.oneOf(model.output, 'model.output', ['auto', 'probabilities', 'logits'] as const),
       batchSize: model.batchSize === undefined ? 512 : c.integer(model.batchSize, 'model.batchSize', 1),
+      predictions: readPredictions(c, model.predictions, optFile),
+      byPosition: model.byPosition === undefined ? false : c.boolean(model.byPosition, 'model.byPosition'),
     },
-    logs: { metrics: optFile(logs.metrics, 'logs.metrics'), experiments: optFile(logs.experiments, 'logs.experiments') },
+    logs: { metrics: optFile(logs.metrics, 'logs.metrics'), experiments: optFile(logs.experiments, 'logs.experiments'), tensorboard: optFile(logs.tensorboard, 'logs.tensorboard') },
+    baselines: readBaselines(c, root.baselines),
     evaluate: { split: evaluate.split === undefined ? null : c.string(evaluate.split, 'evaluate.split') },
     analysis: {
       topK: analysis.topK === undefined ? 25 : c.integer(analysis.topK, 'analysis.topK', 1),
       outlierK: analysis.outlierK === undefined ? 3.5 : c.number(analysis.outlierK, 'analysis.outlierK'),
+      bootstrapResamples: analysis.bootstrapResamples === undefined ? 1000 : c.integer(analysis.bootstrapResamples, 'analysis.bootstrapResamples', 1),
+      confidentlyWrong: analysis.confidentlyWrong === undefined ? 0.9 : c.unitInterval(analysis.confidentlyWrong, 'analysis.confidentlyWrong'),
     },
     seed: root.seed === undefined ? 0 : c.integer(root.seed, 'seed', 0),
+  };
+}
+
+function readBaselines(c: Reader, raw: unknown): UserBaseline[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new InputError(`${c.file}: baselines`, 'an array of { name, accuracy?, macroF1?, nll?, note? }', describe(raw));
+  return raw.map((b, i) => {
+    const key = `baselines[${i}]`;
+    const o = c.object(b, key);
+    c.known(o, key, ['name', 'accuracy', 'macroF1', 'nll', 'note']);
+    const opt = (f: 'accuracy' | 'macroF1' | 'nll') => (o[f] === undefined || o[f] === null ? null : c.number(o[f], `${key}.${f}`));
+    const out = { name: c.string(o.name, `${key}.name`), accuracy: opt('accuracy'), macroF1: opt('macroF1'), nll: opt('nll'), note: o.note === undefined ? '' : c.string(o.note, `${key}.note`) };
+    if (out.accuracy === null && out.macroF1 === null && out.nll === null) c.number(undefined, `${key}.accuracy`);
+    return out;
+  });
+}
+
+/** Exactly one source: `file` (.npy), `preprocess` (module: record → number[]) or `images: true` (decode the dataset's image files). */
+function readInputs(c: Reader, raw: Record<string, unknown>, file: (v: unknown, key: string) => string, datasetFile: string): InputsConfig {
+  const given = (['file', 'preprocess', 'images'] as const).filter((k) => raw[k] !== undefined);
+  if (given.length !== 1) {
+    throw new InputError(`${c.file}: inputs`, 'exactly one of "file" (.npy), "preprocess" (a module) or "images": true', given.length ? `${given.join(' and ')}` : 'none of them');
+  }
+  const source = given[0] === 'file' ? 'npy' : given[0];
+  if (source === 'images' && raw.images !== true) throw new InputError(`${c.file}: inputs.images`, 'true (decode the dataset\'s image files)', describe(raw.images));
+  return {
+    source,
+    file: source === 'npy' ? file(raw.file, 'inputs.file') : source === 'preprocess' ? file(raw.preprocess, 'inputs.preprocess') : datasetFile,
+    scale: raw.scale === undefined ? 1 : c.number(raw.scale, 'inputs.scale'),
+    offset: raw.offset === undefined ? 0 : c.number(raw.offset, 'inputs.offset'),
+    channels: raw.channels === undefined ? 3 : c.oneOf(raw.channels, 'inputs.channels', [1, 3] as const),
+    layout: raw.layout === undefined ? 'hwc' : c.oneOf(raw.layout, 'inputs.layout', ['hwc', 'chw'] as const),
+  };
+}
+
+function readPredictions(c: Reader, raw: unknown, optFile: (v: unknown, key: string) => string | null): PredictionsConfig {
+  if (raw === undefined) return { id: null, columns: null, ids: null };
+  const p = c.object(raw, 'model.predictions');
+  c.known(p, 'model.predictions', ['id', 'columns', 'ids']);
+  return {
+    id: p.id === undefined ? null : c.string(p.id, 'model.predictions.id'),
+    columns: p.columns === undefined ? null : c.stringArray(p.columns, 'model.predictions.columns', 2),
+    ids: optFile(p.ids, 'model.predictions.ids'),
   };
 }
 
@@ -137,7 +229,7 @@ function readDisplay(c: Reader, raw: unknown): DisplayConfig {
 
 /** Small typed readers that turn a wrong value into an InputError naming the key. */
 class Reader {
-  constructor(private readonly file: string) {}
+  constructor(readonly file: string) {}
   private fail(key: string, expected: string, v: unknown): never {
     throw new InputError(`${this.file}: ${key || '(root)'}`, expected, describe(v));
   }
@@ -153,6 +245,15 @@ class Reader {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, 'a finite number', v);
     return v as number;
   }
+  boolean(v: unknown, key: string): boolean {
+    if (typeof v !== 'boolean') this.fail(key, 'true or false', v);
+    return v as boolean;
+  }
+  /** A number in [0, 1] (a probability or confidence threshold). */
+  unitInterval(v: unknown, key: string): number {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) this.fail(key, 'a number between 0 and 1', v);
+    return v as number;
+  }
   integer(v: unknown, key: string, min: number): number {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(key, `an integer ≥ ${min}`, v);
     return v as number;
@@ -163,7 +264,7 @@ class Reader {
     }
     const arr = v as string[];
     const dup = arr.find((s, i) => arr.indexOf(s) !== i);
-    if (dup !== undefined) this.fail(key, 'distinct values', `"${dup}" twice`);
+    if (dup !== undefined) throw new InputError(`${this.file}: ${key}`, 'distinct values', `"${dup}" twice`);
     return arr;
   }
   oneOf<T extends string | number>(v: unknown, key: string, allowed: readonly T[]): T {

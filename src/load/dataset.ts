@@ -1,19 +1,31 @@
 /**
- * Reads the records table with arquero (reader chosen by file extension) and decodes the id,
- * label, split and groupBy columns into typed arrays. Knows file formats, nothing about metrics.
+ * Reads the records table (reader chosen by `dataset.format`, else by file extension; a folder is
+ * an image folder) and decodes the id, label, split and groupBy columns into typed arrays. Knows
+ * file formats, nothing about metrics.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import type { Config } from '../config.ts';
+import type { Config, DatasetFormat } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset } from '../types.ts';
+import { readArrow } from './formats/arrow.ts';
+import { readImageFolder } from './formats/images.ts';
+import { readJsonlObjects } from './formats/jsonl.ts';
+import { readParquet } from './formats/parquet.ts';
 
 const MISSING = '(missing)';
 
-export async function loadDataset(cfg: Config['dataset'], onWarn: (w: string) => void = () => {}): Promise<Dataset> {
-  const table = await readTable(cfg.file, [cfg.id, cfg.label]);
+type DatasetConfig = Omit<Config['dataset'], 'format'> & { format?: DatasetFormat };
+
+export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => void = () => {}): Promise<Dataset> {
+  const format = resolveFormat(cfg.file, cfg.format ?? 'auto', 'dataset.file');
+  const table =
+    format === 'images'
+      ? await readImageFolder(cfg.file, { id: cfg.id, label: cfg.label, split: cfg.split }, onWarn)
+      : await readTable(cfg.file, [cfg.id, cfg.label], format);
   for (const [key, col] of [['dataset.id', cfg.id], ['dataset.label', cfg.label], ['dataset.split', cfg.split], ...cfg.groupBy.map((g) => ['dataset.groupBy', g])] as const) {
     if (col && !table.columnNames().includes(col)) {
       throw new InputError(`${cfg.file} (${key} = "${col}")`, `a column named "${col}"`, `columns ${table.columnNames().join(', ')}`);
@@ -59,32 +71,48 @@ export async function loadDataset(cfg: Config['dataset'], onWarn: (w: string) =>
   return { file: cfg.file, table, n, ids, labels, classes, split, splitNames, groups, unknownLabels };
 }
 
-/** Read a CSV, TSV, JSON (array of objects) or JSONL table; `textColumns` are never type-inferred. */
-export async function readTable(file: string, textColumns: string[] = []): Promise<ColumnTable> {
-  let text: string;
+const BY_EXTENSION: Record<string, Exclude<DatasetFormat, 'auto' | 'images'>> = {
+  '.csv': 'csv', '.tsv': 'tsv', '.json': 'json', '.jsonl': 'jsonl', '.ndjson': 'jsonl',
+  '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.parquet': 'parquet',
+};
+
+/** The reader for `file`: the configured one, else by extension; a folder is an image folder. */
+export function resolveFormat(file: string, format: DatasetFormat, key: string): Exclude<DatasetFormat, 'auto'> {
+  let isDir: boolean;
   try {
-    text = await readFile(file, 'utf8');
+    isDir = statSync(file).isDirectory();
   } catch {
-    throw messages.missingFile('dataset.file', file);
+    throw messages.missingFile(key, file);
   }
-  const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
+  if (format !== 'auto') return format;
+  if (isDir) return 'images';
   const ext = extname(file).toLowerCase();
+  const f = BY_EXTENSION[ext];
+  if (!f) throw new InputError(file, `a table with extension ${Object.keys(BY_EXTENSION).join(', ')}, or an image folder`, `"${ext || 'no extension'}"`);
+  return f;
+}
+
+/**
+ * Read a CSV, TSV, JSON (array of objects), JSONL, Arrow IPC or Parquet table; `textColumns` are
+ * never type-inferred (ids like "007" stay text). `key` names the config key in errors.
+ */
+export async function readTable(file: string, textColumns: string[] = [], format: DatasetFormat = 'auto', key = 'dataset.file'): Promise<ColumnTable> {
+  const f = resolveFormat(file, format, key);
+  if (f === 'images') throw new InputError(file, 'a table file', 'a folder');
+  if (f === 'arrow') return readArrow(file);
+  if (f === 'parquet') return readParquet(file);
   try {
-    switch (ext) {
-      case '.csv':
-        return aq.fromCSV(text, { parse });
-      case '.tsv':
-        return aq.fromCSV(text, { delimiter: '\t', parse });
-      case '.json':
-        return aq.from(JSON.parse(text) as object[]);
-      case '.jsonl':
-      case '.ndjson':
-        return aq.from(text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as object));
-    }
+    if (f === 'jsonl') return aq.from(await readJsonlObjects(file));
+    const text = await readFile(file, 'utf8');
+    if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
+    const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
+    if (f === 'csv') return aq.fromCSV(text, { parse });
+    if (f === 'tsv') return aq.fromCSV(text, { delimiter: '\t', parse });
+    return aq.from(JSON.parse(text) as object[]);
   } catch (e) {
-    throw new InputError(file, `a well-formed ${ext.slice(1).toUpperCase()} table`, `a parse error (${(e as Error).message})`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(file, `a well-formed ${f.toUpperCase()} table`, `a parse error (${(e as Error).message})`);
   }
-  throw new InputError(file, 'a table with extension .csv, .tsv, .json, .jsonl or .ndjson', `"${ext || 'no extension'}"`);
 }
 
 function asText(table: ColumnTable, column: string): string[] {
