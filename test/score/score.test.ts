@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
+import type { ScoringRuntime } from '../../src/score/runtime.ts';
+import { silentProgress } from '../../src/progress.ts';
+import type { Dataset, ModelInputs } from '../../src/types.ts';
+
+/** A runtime whose "model" returns fixed raw outputs for input value x: [x, 0, -x]. */
+function fakeRuntime(outputs = 3, transform: (x: number) => number[] = (x) => [x, 0, -x]): ScoringRuntime {
+  return {
+    name: 'fake',
+    warnings: [],
+    async load() {
+      return {
+        inputShape: [1],
+        outputs,
+        async predict(batch, rows) {
+          const out = new Float32Array(rows * outputs);
+          for (let r = 0; r < rows; r++) out.set(transform(batch[r]), r * outputs);
+          return out;
+        },
+        dispose() {},
+      };
+    },
+  };
+}
+
+function data(xs: number[], labels: number[]): { dataset: Dataset; inputs: ModelInputs } {
+  const n = xs.length;
+  const dataset = {
+    file: 'r.csv', table: null as never, n, ids: xs.map((_, i) => `r${i}`), labels: Int32Array.from(labels),
+    classes: ['a', 'b', 'c'], split: new Int32Array(n), splitNames: ['all'], groups: {}, unknownLabels: [],
+  } satisfies Dataset;
+  return { dataset, inputs: { file: 'x.npy', n, shape: [1], rowSize: 1, data: Float32Array.from(xs) } };
+}
+
+const ckpt = [{ id: 'c0', step: 0, path: '/c0/model.json' }];
+
+describe('scoreRun', () => {
+  it('treats non-normalised outputs as logits and applies softmax; loss is −ln p(label)', async () => {
+    const { dataset, inputs } = data([2, 0], [0, 2]);
+    const run = await scoreRun(fakeRuntime(), ckpt, dataset, inputs, { batchSize: 1, output: 'auto', progress: silentProgress });
+    expect(run.outputKind).toEqual(['logits']);
+    const s = run.scores[0];
+    const z = [Math.exp(2), 1, Math.exp(-2)];
+    const sum = z[0] + z[1] + z[2];
+    expect(s.probs[0]).toBeCloseTo(z[0] / sum, 6);
+    expect(s.pred[0]).toBe(0);
+    expect(s.loss[0]).toBeCloseTo(-Math.log(z[0] / sum), 5);
+    // Record 1: all logits 0 → uniform; ties go to the lowest index.
+    expect(s.pred[1]).toBe(0);
+    expect(s.loss[1]).toBeCloseTo(Math.log(3), 5);
+  });
+
+  it('keeps probabilities as they are and clamps p = 0 to a loss of −ln 1e-12', async () => {
+    const { dataset, inputs } = data([1], [2]);
+    const run = await scoreRun(fakeRuntime(3, () => [1, 0, 0]), ckpt, dataset, inputs, { batchSize: 8, output: 'auto', progress: silentProgress });
+    expect(run.outputKind).toEqual(['probabilities']);
+    expect(run.scores[0].loss[0]).toBeCloseTo(27.631021, 5);
+    expect(run.scores[0].conf[0]).toBe(1);
+  });
+
+  it('lists records with non-finite inputs as unscorable instead of dropping them', async () => {
+    const { dataset, inputs } = data([1, Number.NaN, 3], [0, 0, 0]);
+    const run = await scoreRun(fakeRuntime(), ckpt, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    expect(run.unscorable).toEqual([{ index: 1, id: 'r1', reason: 'input value 0 is NaN' }]);
+    expect(Array.from(run.scorable)).toEqual([1, 0, 1]);
+    expect(run.scores[0].pred[1]).toBe(-1);
+    expect(Number.isNaN(run.scores[0].loss[1])).toBe(true);
+    expect(run.scores[0].pred[2]).toBe(0);
+  });
+
+  it('fails fast when the model has a different number of outputs than classes', async () => {
+    const { dataset, inputs } = data([1], [0]);
+    await expect(scoreRun(fakeRuntime(4, () => [1, 0, 0, 0]), ckpt, dataset, inputs, { batchSize: 1, output: 'auto', progress: silentProgress })).rejects.toThrow(
+      '/c0/model.json: expected 3 outputs (one per class in dataset.classes), found 4 outputs',
+    );
+  });
+});
+
+describe('looksLikeProbabilities', () => {
+  it('needs every row in [0, 1] summing to 1 within 1e-3', () => {
+    expect(looksLikeProbabilities(Float32Array.from([0.2, 0.8, 0.5, 0.5]), 2, 2)).toBe(true);
+    expect(looksLikeProbabilities(Float32Array.from([0.2, 0.7]), 1, 2)).toBe(false);
+    expect(looksLikeProbabilities(Float32Array.from([1.5, -0.5]), 1, 2)).toBe(false);
+  });
+});
