@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { run } from '../src/cli.ts';
 
 /** Each example: its folder and the script that rebuilds uncommitted inputs. */
-export const EXAMPLES = [{ name: 'mnist', dir: 'examples/mnist', prepare: 'examples/mnist/prepare.ts' }];
+export const EXAMPLES = [
+  { name: 'mnist', dir: 'examples/mnist', prepare: 'examples/mnist/prepare.ts' },
+  { name: 'spam', dir: 'examples/spam', prepare: 'examples/spam/prepare.ts' },
+  { name: 'penguins', dir: 'examples/penguins', prepare: 'examples/penguins/prepare.ts' },
+];
 
 /** 2026-11-28T00:00:00Z, the date of the bundled example runs. */
 export const DEMO_EPOCH = '1795824000';

@@ -3,12 +3,20 @@
  * failed, 2 user error (one line on stderr, no stack), 3 internal error.
  */
 import { auditCommand } from './commands/audit.ts';
+import { compareCommand } from './commands/compare.ts';
+import { logCommand } from './commands/log.ts';
+import { mergeCommand } from './commands/merge.ts';
+import { overfitCommand } from './commands/overfit.ts';
 import type { Command } from './commands/types.ts';
 import { InputError } from './messages.ts';
 
 /** Subcommands by name; a new command is one file in src/commands and one line here. */
 const commands: Record<string, Command> = {
   audit: auditCommand,
+  compare: compareCommand,
+  log: logCommand,
+  merge: mergeCommand,
+  overfit: overfitCommand,
 };
 
 const usage = () => `usage:\n${Object.values(commands).map((c) => `  ${c.usage}`).join('\n')}\n  losslens --help | --version\n`;

@@ -4,6 +4,7 @@
  * names the key, what was expected and what was found.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { InputError, messages } from './messages.ts';
 
@@ -40,6 +41,10 @@ export interface Config {
     /** Precomputed predictions only: how to read them; byPosition matches rows to records by order instead of id. */
     predictions: PredictionsConfig;
     byPosition: boolean;
+    /** tfjs layers only: run on onnxruntime by in-process conversion when every layer converts ("auto"), or always on tfjs ("never"). */
+    convert?: 'auto' | 'never';
+    /** Threads for scoring (onnxruntime, tfjs-wasm worker pool); default the machine's cores, 1 = single-thread. */
+    workers?: number;
   };
   /** metrics: JSONL, Keras CSVLogger CSV or TensorBoard event file/folder; tensorboard: an extra event file/folder merged in. */
   logs: { metrics: string | null; experiments: string | null; tensorboard: string | null };
@@ -53,7 +58,11 @@ export interface Config {
     bootstrapResamples: number;
     /** Top-label confidence at or above which a wrong prediction counts as confidently wrong. */
     confidentlyWrong: number;
+    /** Splits the label-issue detector runs on; null = every held-out (non-training) split. */
+    labelIssueSplits: string[] | null;
   };
+  /** Per-checkpoint score cache (src/score/cache.ts); dir defaults to `.losslens-cache/` next to the config. */
+  cache: { dir: string; enabled: boolean };
   seed: number;
 }
 
@@ -111,19 +120,21 @@ export function loadConfig(target: string): Config {
 export function normalizeConfig(raw: unknown, path: string): Config {
   const c = new Reader(path);
   const root = c.object(raw, '');
-  c.known(root, '', ['$schema', 'name', 'description', 'dataset', 'inputs', 'display', 'model', 'logs', 'evaluate', 'analysis', 'seed', 'baselines']);
+  c.known(root, '', ['$schema', 'name', 'description', 'dataset', 'inputs', 'display', 'model', 'logs', 'evaluate', 'analysis', 'seed', 'baselines', 'cache']);
   const ds = c.object(root.dataset, 'dataset');
   c.known(ds, 'dataset', ['file', 'id', 'label', 'split', 'classes', 'groupBy', 'onUnknownLabel', 'format']);
   const inputsRaw = root.inputs === undefined ? undefined : c.object(root.inputs, 'inputs');
   if (inputsRaw) c.known(inputsRaw, 'inputs', ['file', 'preprocess', 'images', 'channels', 'layout', 'scale', 'offset']);
   const model = c.object(root.model, 'model');
-  c.known(model, 'model', ['type', 'checkpoints', 'output', 'batchSize', 'predictions', 'byPosition']);
+  c.known(model, 'model', ['type', 'checkpoints', 'output', 'batchSize', 'predictions', 'byPosition', 'convert', 'workers']);
   const logs = root.logs === undefined ? {} : c.object(root.logs, 'logs');
   c.known(logs, 'logs', ['metrics', 'experiments', 'tensorboard']);
   const evaluate = root.evaluate === undefined ? {} : c.object(root.evaluate, 'evaluate');
   c.known(evaluate, 'evaluate', ['split']);
   const analysis = root.analysis === undefined ? {} : c.object(root.analysis, 'analysis');
-  c.known(analysis, 'analysis', ['topK', 'outlierK', 'bootstrapResamples', 'confidentlyWrong']);
+  c.known(analysis, 'analysis', ['topK', 'outlierK', 'bootstrapResamples', 'confidentlyWrong', 'labelIssueSplits']);
+  const cache = root.cache === undefined ? {} : c.object(root.cache, 'cache');
+  c.known(cache, 'cache', ['dir', 'enabled']);
 
   const dir = dirname(path);
   const file = (v: unknown, key: string) => resolve(dir, c.string(v, key));
@@ -153,15 +164,22 @@ export function normalizeConfig(raw: unknown, path: string): Config {
       batchSize: model.batchSize === undefined ? 512 : c.integer(model.batchSize, 'model.batchSize', 1),
       predictions: readPredictions(c, model.predictions, optFile),
       byPosition: model.byPosition === undefined ? false : c.boolean(model.byPosition, 'model.byPosition'),
+      convert: model.convert === undefined ? 'auto' : c.oneOf(model.convert, 'model.convert', ['auto', 'never'] as const),
+      workers: model.workers === undefined ? availableParallelism() : c.integer(model.workers, 'model.workers', 1),
     },
     logs: { metrics: optFile(logs.metrics, 'logs.metrics'), experiments: optFile(logs.experiments, 'logs.experiments'), tensorboard: optFile(logs.tensorboard, 'logs.tensorboard') },
     baselines: readBaselines(c, root.baselines),
     evaluate: { split: evaluate.split === undefined ? null : c.string(evaluate.split, 'evaluate.split') },
     analysis: {
       topK: analysis.topK === undefined ? 25 : c.integer(analysis.topK, 'analysis.topK', 1),
-      outlierK: analysis.outlierK === undefined ? 3.5 : c.number(analysis.outlierK, 'analysis.outlierK'),
+      outlierK: analysis.outlierK === undefined ? 3.5 : c.positive(analysis.outlierK, 'analysis.outlierK'),
       bootstrapResamples: analysis.bootstrapResamples === undefined ? 1000 : c.integer(analysis.bootstrapResamples, 'analysis.bootstrapResamples', 1),
       confidentlyWrong: analysis.confidentlyWrong === undefined ? 0.9 : c.unitInterval(analysis.confidentlyWrong, 'analysis.confidentlyWrong'),
+      labelIssueSplits: analysis.labelIssueSplits === undefined || analysis.labelIssueSplits === null ? null : c.stringArray(analysis.labelIssueSplits, 'analysis.labelIssueSplits', 1),
+    },
+    cache: {
+      dir: cache.dir === undefined ? join(dir, '.losslens-cache') : file(cache.dir, 'cache.dir'),
+      enabled: cache.enabled === undefined ? true : c.boolean(cache.enabled, 'cache.enabled'),
     },
     seed: root.seed === undefined ? 0 : c.integer(root.seed, 'seed', 0),
   };
@@ -243,6 +261,10 @@ class Reader {
   }
   number(v: unknown, key: string): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, 'a finite number', v);
+    return v as number;
+  }
+  positive(v: unknown, key: string): number {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(key, 'a finite number > 0', v);
     return v as number;
   }
   boolean(v: unknown, key: string): boolean {

@@ -20,11 +20,15 @@ import { loadLogs } from './load/logs.ts';
 import { InputError } from './messages.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { buildModel, buildSummary } from './report/build.ts';
+import { evaluateGates, parseGates } from './report/gates.ts';
 import type { ReportModel } from './report/model.ts';
 import { createPreviewer } from './report/preview.ts';
 import { renderHtml } from './render/html.ts';
+import { createScoreCache } from './score/cache.ts';
+import { predictProbs } from './score/predict.ts';
 import { scoreRun } from './score/score.ts';
-import { createTfjsRuntime } from './score/tfjs.ts';
+import { createScoringPlan } from './score/runtimes.ts';
+import type { Checkpoint, Dataset, ScoredRun } from './types.ts';
 
 export interface AuditOptions {
   progress?: Progress;
@@ -32,6 +36,10 @@ export interface AuditOptions {
   now?: Date;
   analyses?: readonly Analysis[];
   static?: boolean;
+  /** `--fail-on` expressions (src/report/gates.ts); their outcome goes into model.gates and summary.gates. */
+  failOn?: readonly string[];
+  /** Replaces scoring with ready scores, e.g. the merged partials of a sharded audit (src/score/shard.ts). */
+  scores?: (dataset: Dataset, checkpoints: Checkpoint[]) => Promise<ScoredRun>;
 }
 
 export interface AuditResult {
@@ -44,6 +52,7 @@ export interface AuditResult {
 export async function runAudit(config: Config, opts: AuditOptions = {}): Promise<AuditResult> {
   const started = performance.now();
   const progress = opts.progress ?? silentProgress;
+  const gates = parseGates(opts.failOn ?? []); // a malformed gate fails before the expensive work
   const warnings: string[] = [];
   const warn = (w: string) => {
     warnings.push(w);
@@ -53,8 +62,8 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   // 1. load
   progress.stage(`loading ${config.dataset.file}`);
   const dataset = await loadDataset(config.dataset, warn);
-  if (!config.inputs) throw new InputError(`${config.path}: inputs`, 'model inputs ({ "file": "inputs.npy" }) for a tfjs-layers model', 'nothing (the key is missing)');
-  const inputs = await loadInputs(config.inputs, dataset.n);
+  // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
+  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn) : null;
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
   const logs = await loadLogs(config.logs);
   const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);
@@ -63,9 +72,15 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   }
 
   // 2. score
-  const runtime = await createTfjsRuntime();
+  const plan = await createScoringPlan(config, dataset, inputs);
+  const runtime = plan.runtime;
   progress.stage(`scoring ${dataset.n.toLocaleString('en-US')} records × ${checkpoints.length} checkpoints on ${runtime.name}`);
-  const run = await scoreRun(runtime, checkpoints, dataset, inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
+  // Precomputed predictions are not cached: reading them is cheap and their alignment depends on the dataset's ids.
+  const cache = config.cache.enabled && config.model.type !== 'precomputed' ? createScoreCache(config.cache.dir, warn) : undefined;
+  const run = opts.scores ? await opts.scores(dataset, checkpoints) : await scoreRun(runtime, checkpoints, dataset, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress, cache });
+  if (cache) progress.stage(`score cache ${cache.dir}: ${cache.stats.hits} of ${checkpoints.length} checkpoint(s) reused, ${cache.stats.misses} scored`);
+  // Backend fallbacks are the machine's business (stderr only); data warnings belong in the report.
+  for (const w of runtime.warnings) config.model.type === 'precomputed' ? warn(w) : progress.warn(w);
   if (run.unscorable.length) warn(`${run.unscorable.length} record(s) could not be scored; they are listed in the report and have empty cells in the scores file`);
 
   // 3. analyses
@@ -80,14 +95,18 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
     final: { checkpoint: finalCheckpoint, split: finalSplit, rows: rowsOf(run, dataset, finalSplit) },
     seed: config.seed,
     preview: createPreviewer(config.display, dataset, inputs),
+    predict: plan.inputs === inputs ? (ci, batch, rows) => predictProbs(runtime, checkpoints[ci], batch, rows, run.outputKind[ci]) : undefined,
   };
   const { sections, outputs } = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
+  // Warnings an analysis raises for the whole report (e.g. test-set reuse) go first, at the top.
+  for (const out of outputs.values()) for (const w of out.reportWarnings ?? []) warnings.unshift(w);
 
   // 4. report model
   const epoch = process.env.SOURCE_DATE_EPOCH;
   const pinned = opts.now !== undefined || (epoch !== undefined && epoch !== '');
   const now = opts.now ?? (pinned ? new Date(Number(epoch) * 1000) : new Date());
   const model = buildModel({ ctx, sections, outputs, warnings, wallTimeMs: performance.now() - started, now, pinned });
+  model.gates = evaluateGates(gates, buildSummary(model));
 
   // 5. render
   progress.stage('rendering report');

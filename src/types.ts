@@ -91,4 +91,9 @@ export interface Logs {
   metricsFile: string | null;
   experiments: ExperimentRow[] | null;
   experimentsFile: string | null;
+  /** Where the metrics rows came from (format and row count per file), and any notes from merging them. */
+  metricsSources?: { file: string; format: MetricsFormat; rows: number }[];
+  metricsNotes?: string[];
 }
+
+export type MetricsFormat = 'jsonl' | 'keras-csv' | 'tfevents';

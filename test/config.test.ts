@@ -23,3 +23,28 @@ describe('config', () => {
     expect(() => normalizeConfig({ ...minimal, dataest: {} }, '/r/c.json')).toThrow(/dataest: expected one of the known keys .* \(did you mean "dataset"\?\), found an unknown key/);
   });
 });
+
+describe('config: model types, input sources and formats', () => {
+  it('accepts every model type, precomputed options and byPosition', () => {
+    for (const type of ['tfjs-layers', 'tfjs-graph', 'onnx', 'precomputed', 'saved-model']) {
+      expect(normalizeConfig({ ...minimal, model: { type, checkpoints: '*' } }, '/r/c.json').model.type).toBe(type);
+    }
+    const c = normalizeConfig({ dataset: { file: 'r.csv' }, model: { type: 'precomputed', checkpoints: 'p/*.npy', byPosition: true, predictions: { ids: 'ids.txt', columns: ['a', 'b'] } } }, '/r/c.json');
+    expect(c.inputs).toBeNull();
+    expect(c.model.byPosition).toBe(true);
+    expect(c.model.predictions).toEqual({ id: null, columns: ['a', 'b'], ids: '/r/ids.txt' });
+    expect(normalizeConfig(minimal, '/r/c.json').model.predictions).toEqual({ id: null, columns: null, ids: null });
+    expect(() => normalizeConfig({ ...minimal, model: { type: 'pytorch', checkpoints: '*' } }, '/r/c.json')).toThrow(/model\.type: expected one of "tfjs-layers", "tfjs-graph", "onnx", "precomputed", "saved-model", found "pytorch"/);
+    expect(() => normalizeConfig({ ...minimal, model: { checkpoints: '*', byPosition: 'yes' } }, '/r/c.json')).toThrow(/model\.byPosition: expected true or false/);
+  });
+
+  it('reads exactly one input source: file, preprocess or images', () => {
+    expect(normalizeConfig(minimal, '/r/c.json').inputs).toMatchObject({ source: 'npy', file: '/r/x.npy' });
+    expect(normalizeConfig({ ...minimal, inputs: { preprocess: './vectorize.mjs' } }, '/r/c.json').inputs).toMatchObject({ source: 'preprocess', file: '/r/vectorize.mjs' });
+    const img = normalizeConfig({ ...minimal, dataset: { file: 'images' }, inputs: { images: true, channels: 1, layout: 'chw', scale: 0.5 } }, '/r/c.json').inputs;
+    expect(img).toEqual({ source: 'images', file: '/r/images', channels: 1, layout: 'chw', scale: 0.5, offset: 0 });
+    expect(() => normalizeConfig({ ...minimal, inputs: { file: 'x.npy', preprocess: 'v.mjs' } }, '/r/c.json')).toThrow(/inputs: expected exactly one of .*, found file and preprocess/);
+    expect(() => normalizeConfig({ ...minimal, inputs: { images: 'yes' } }, '/r/c.json')).toThrow(/inputs\.images: expected true/);
+    expect(() => normalizeConfig({ ...minimal, dataset: { file: 'r.csv', format: 'xlsx' } }, '/r/c.json')).toThrow(/dataset\.format: expected one of "auto", "csv"/);
+  });
+});

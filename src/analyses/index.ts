@@ -1,12 +1,21 @@
 /**
  * THE list of analyses, in report order. A new analysis is one file and one line here.
  */
+import { baselines } from './baselines.ts';
+import { calibration } from './calibration.ts';
+import { dynamics } from './dynamics.ts';
+import { integrity } from './integrity.ts';
+import { labelIssues } from './label-issues.ts';
 import { lossDistribution } from './loss-distribution.ts';
+import { outliers } from './outliers.ts';
 import { perClass } from './per-class.ts';
-import { topLosses } from './top-losses.ts';
+import { recipeChecklist } from './recipe-checklist.ts';
+import { slices } from './slices.ts';
+import { timeline } from './timeline.ts';
+import { trainingCurves } from './training-curves.ts';
 import type { Analysis, AnalysisContext, AnalysisOutput, SectionResult } from './types.ts';
 
-export const analyses: readonly Analysis[] = [lossDistribution, topLosses, perClass];
+export const analyses: readonly Analysis[] = [integrity, lossDistribution, outliers, labelIssues, slices, perClass, calibration, baselines, trainingCurves, timeline, dynamics, recipeChecklist];
 
 /** Run every analysis; one that throws becomes an `error` section and the rest still render. */
 export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {

@@ -1,64 +1,246 @@
-/** Per-class precision, recall, F1 and the confusion matrix of the final checkpoint on the final split. */
-import { confusionMatrix, macroF1, perClassMetrics } from '../stats/classification.ts';
+/**
+ * Per-class precision, recall, F1 and support with macro and weighted averages, the confusion
+ * matrix (counts and row-normalised), the most-confused pairs with example records, and per-class
+ * accuracy across checkpoints — all on the headline split; the tables on the final checkpoint.
+ */
+import { confusionMatrix, macroF1, perClassMetrics, weightedF1, type ClassMetrics } from '../stats/classification.ts';
 import { subset } from './common.ts';
 import { fix, pct } from './format.ts';
-import type { Analysis, Cell } from './types.ts';
+import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+
+/** How many confused pairs and examples per pair the report shows (bounded size). */
+export const CONFUSED_PAIRS = 5;
+export const PAIR_EXAMPLES = 3;
+/** A class counts as forgotten when its final accuracy is this far below its earlier peak. */
+export const FORGET_DROP = 0.05;
+/** Checkpoints behind the median class before a class counts as learned late. */
+export const LATE_BY = 2;
+
+export interface Averages {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/**
+ * Macro averages use the CONTRACT macro-F1 rule for all three columns: classes with neither support
+ * nor predictions are left out. Weighted averages weight each class by its support (sklearn).
+ */
+export function averages(matrix: number[][], metrics: ClassMetrics[]): { macro: Averages; weighted: Averages } {
+  const k = matrix.length;
+  const predicted = Array.from({ length: k }, (_, c) => matrix.reduce((s, row) => s + row[c], 0));
+  const counted = metrics.filter((m, c) => m.support > 0 || predicted[c] > 0);
+  const total = metrics.reduce((s, m) => s + m.support, 0);
+  const mean = (f: (m: ClassMetrics) => number) => (counted.length ? counted.reduce((s, m) => s + f(m), 0) / counted.length : NaN);
+  const wmean = (f: (m: ClassMetrics) => number) => (total > 0 ? metrics.reduce((s, m) => s + f(m) * m.support, 0) / total : NaN);
+  return {
+    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: macroF1(matrix), support: total },
+    weighted: { precision: wmean((m) => m.precision), recall: wmean((m) => m.recall), f1: weightedF1(matrix), support: total },
+  };
+}
+
+/** Each row divided by its sum (the row's recall profile); an empty row stays all 0. */
+export function rowNormalise(matrix: number[][]): number[][] {
+  return matrix.map((row) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((v) => (total ? v / total : 0));
+  });
+}
+
+export interface ConfusedPair {
+  given: number;
+  predicted: number;
+  count: number;
+  /** count / support of the given class. */
+  rate: number;
+  /** Dataset indices of example records, most confident mistake first. */
+  examples: number[];
+}
+
+/**
+ * Off-diagonal cells by descending count (ties: given class, then predicted class, ascending);
+ * examples are the pair's records by descending confidence, ties by dataset order.
+ */
+export function confusedPairs(ctx: AnalysisContext, matrix: number[][], limit = CONFUSED_PAIRS, examples = PAIR_EXAMPLES): ConfusedPair[] {
+  const { run, dataset, final } = ctx;
+  const s = run.scores[final.checkpoint];
+  const cells: { given: number; predicted: number; count: number }[] = [];
+  matrix.forEach((row, t) => row.forEach((count, p) => t !== p && count > 0 && cells.push({ given: t, predicted: p, count })));
+  cells.sort((a, b) => b.count - a.count || a.given - b.given || a.predicted - b.predicted);
+  return cells.slice(0, limit).map((c) => {
+    const idx = Array.from(final.rows).filter((i) => dataset.labels[i] === c.given && s.pred[i] === c.predicted);
+    idx.sort((a, b) => s.conf[b] - s.conf[a] || a - b);
+    const support = matrix[c.given].reduce((a, b) => a + b, 0);
+    return { ...c, rate: c.count / support, examples: idx.slice(0, examples) };
+  });
+}
+
+/** Accuracy within each class (recall) per checkpoint on `rows`; NaN for a class without records. */
+export function classAccuracyByCheckpoint(ctx: AnalysisContext, rows: Int32Array): number[][] {
+  const { run, dataset } = ctx;
+  return run.scores.map((s) => {
+    const hit = new Array<number>(run.k).fill(0);
+    const n = new Array<number>(run.k).fill(0);
+    for (const i of rows) {
+      const y = dataset.labels[i];
+      n[y]++;
+      if (s.pred[i] === y) hit[y]++;
+    }
+    return hit.map((h, c) => (n[c] ? h / n[c] : NaN));
+  });
+}
+
+/**
+ * Forgotten: final accuracy more than FORGET_DROP below the class's peak at an earlier checkpoint.
+ * Learned late: the first checkpoint within FORGET_DROP of the class's peak accuracy comes at
+ * least LATE_BY checkpoints after the (lower) median of that checkpoint over all classes with
+ * records — one checkpoint behind is ordinary spread, two is a pattern.
+ */
+export function learningPattern(curves: number[][], k: number): { forgotten: { c: number; peak: number; final: number }[]; late: { c: number; at: number }[] } {
+  const last = curves.length - 1;
+  const forgotten: { c: number; peak: number; final: number }[] = [];
+  const reach: { c: number; at: number }[] = [];
+  for (let c = 0; c < k; c++) {
+    const ys = curves.map((row) => row[c]);
+    if (!Number.isFinite(ys[last])) continue;
+    const earlier = Math.max(...ys.slice(0, last).filter(Number.isFinite));
+    if (last > 0 && earlier - ys[last] > FORGET_DROP) forgotten.push({ c, peak: earlier, final: ys[last] });
+    const peak = Math.max(earlier, ys[last]);
+    reach.push({ c, at: ys.findIndex((y) => Number.isFinite(y) && y >= peak - FORGET_DROP) });
+  }
+  const sorted = reach.map((r) => r.at).sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+  return { forgotten, late: reach.filter((r) => r.at >= median + LATE_BY) };
+}
 
 export const perClass: Analysis = {
   id: 'per-class',
   title: 'Per-class performance',
-  description: 'Precision, recall and F1 per class with the confusion matrix (rows: given label, columns: prediction) of the final checkpoint on the headline split.',
+  description:
+    'Precision, recall, F1 and support per class with macro and weighted averages, the confusion matrix (rows: given label, columns: prediction) as counts and row-normalised, the most-confused pairs with examples, and per-class accuracy across checkpoints — on the headline split.',
   notApplicable: (ctx) => (ctx.final.rows.length === 0 ? `no scored, labelled records in split "${ctx.final.split}"` : null),
   run(ctx) {
     const { run, dataset, final } = ctx;
+    const classes = run.classes;
     const sub = subset(run, dataset, final.checkpoint, final.rows);
     const matrix = confusionMatrix(sub.labels, sub.preds, run.k);
     const metrics = perClassMetrics(matrix);
-    const rows: Cell[][] = metrics.map((m, c) => [run.classes[c], m.precision, m.recall, m.f1, m.support]);
+    const avg = averages(matrix, metrics);
+    const rowNorm = rowNormalise(matrix);
+    const pairs = confusedPairs(ctx, matrix);
+    const ckpt = run.checkpoints[final.checkpoint].id;
+
+    const rows: Cell[][] = metrics.map((m, c) => [classes[c], m.precision, m.recall, m.f1, m.support]);
+    rows.push([{ text: 'macro average', tone: 'muted' }, avg.macro.precision, avg.macro.recall, avg.macro.f1, avg.macro.support]);
+    rows.push([{ text: 'weighted average', tone: 'muted' }, avg.weighted.precision, avg.weighted.recall, avg.weighted.f1, avg.weighted.support]);
+
     const worst = metrics
       .map((m, c) => ({ c, recall: m.recall, support: m.support }))
       .filter((m) => m.support > 0)
       .sort((a, b) => a.recall - b.recall || a.c - b.c)[0];
-    const rowNorm = matrix.map((row) => {
-      const total = row.reduce((a, b) => a + b, 0);
-      return row.map((v) => (total ? v / total : 0));
-    });
+    const top = pairs[0];
     const headline = worst
-      ? `Macro-F1 on ${final.split} is ${fix(macroF1(matrix))}; the weakest class is "${run.classes[worst.c]}" with recall ${pct(worst.recall)} over ${worst.support} records.`
+      ? `Macro-F1 on ${final.split} is ${fix(avg.macro.f1)}; the weakest class is "${classes[worst.c]}" with recall ${pct(worst.recall)} over ${worst.support} records` +
+        (top ? `, and the most common confusion is "${classes[top.given]}" → "${classes[top.predicted]}" (${top.count} records).` : '.')
       : `No labelled records in ${final.split}.`;
+
+    const blocks: Block[] = [
+      {
+        type: 'table',
+        caption: `Per-class metrics on ${final.split} (checkpoint ${ckpt})`,
+        columns: [
+          { label: 'class' },
+          { label: 'precision', format: 'fixed3', hint: 'TP / predicted as the class; 0 when never predicted' },
+          { label: 'recall', format: 'fixed3', hint: 'TP / support; 0 when the class has no records' },
+          { label: 'F1', format: 'fixed3', hint: '2PR / (P + R); 0 when P + R = 0' },
+          { label: 'support', format: 'int', hint: 'records whose given label is the class' },
+        ],
+        rows,
+        note: 'Macro average: unweighted mean over classes, leaving out a class with neither records nor predictions. Weighted average: mean weighted by support.',
+      },
+      {
+        type: 'grid',
+        blocks: [
+          {
+            type: 'chart',
+            chart: { kind: 'heatmap', x: classes, y: classes, values: rowNorm, labels: matrix.map((row) => row.map(String)), xLabel: 'predicted', yLabel: 'given label' },
+            caption: 'Confusion matrix, counts (colour: share of the row).',
+            alt: 'Confusion matrix heatmap of given label against predicted class, with counts.',
+          },
+          {
+            type: 'chart',
+            chart: { kind: 'heatmap', x: classes, y: classes, values: rowNorm, labels: rowNorm.map((row) => row.map((v) => (v ? (100 * v).toFixed(0) : ''))), xLabel: 'predicted', yLabel: 'given label' },
+            caption: 'Confusion matrix, row-normalised (% of the given label; recall on the diagonal).',
+            alt: 'Row-normalised confusion matrix heatmap.',
+          },
+        ],
+      },
+    ];
+
+    if (pairs.length) {
+      blocks.push({
+        type: 'table',
+        caption: `Most-confused pairs on ${final.split}, with the most confident examples`,
+        columns: [
+          { label: 'given' },
+          { label: 'predicted' },
+          { label: 'records', format: 'int' },
+          { label: 'of given', format: 'pct1', hint: 'records / support of the given class' },
+          ...Array.from({ length: PAIR_EXAMPLES }, (_, e) => ({ label: `example ${e + 1}` })),
+          { label: 'example ids' },
+        ],
+        rows: pairs.map((p) => [
+          classes[p.given],
+          classes[p.predicted],
+          p.count,
+          p.rate,
+          ...Array.from({ length: PAIR_EXAMPLES }, (_, e): Cell => (p.examples[e] === undefined ? null : { preview: ctx.preview(p.examples[e]) })),
+          p.examples.map((i) => dataset.ids[i]).join(', '),
+        ]),
+      });
+    } else {
+      blocks.push({ type: 'text', text: `No confusions on ${final.split}: every record is predicted as its given label.`, tone: 'good' });
+    }
+
+    // Per-class accuracy across checkpoints, on the same records (scorable and labelled).
+    const curves = classAccuracyByCheckpoint(ctx, final.rows);
+    if (run.checkpoints.length > 1) {
+      const pattern = learningPattern(curves, run.k);
+      blocks.push({
+        type: 'chart',
+        chart: {
+          kind: 'lines',
+          series: classes.map((name, c) => ({ name, points: run.checkpoints.map((ch, ci) => ({ x: ch.step, y: curves[ci][c] })) })),
+          xLabel: 'step',
+          yLabel: `accuracy within class (${final.split})`,
+          points: true,
+        },
+        caption: `Per-class accuracy (recall) at every checkpoint on ${final.split}: a class that rises late was learned late; one that falls was forgotten.`,
+        alt: 'Line chart of per-class accuracy against training step.',
+      });
+      const notes: string[] = [];
+      for (const f of pattern.forgotten) notes.push(`"${classes[f.c]}" was forgotten: accuracy peaked at ${pct(f.peak)} and ends at ${pct(f.final)}.`);
+      for (const l of pattern.late) notes.push(`"${classes[l.c]}" was learned late: within ${pct(FORGET_DROP, 0)} of its best accuracy only from checkpoint ${run.checkpoints[l.at].id}.`);
+      blocks.push(notes.length ? { type: 'list', items: notes } : { type: 'text', text: 'No class was forgotten or learned notably later than the others.' });
+    } else {
+      blocks.push({ type: 'text', text: 'Only one checkpoint: per-class accuracy across checkpoints needs at least two.' });
+    }
+
     return {
       headline,
-      blocks: [
-        {
-          type: 'table',
-          caption: `Per-class metrics on ${final.split}`,
-          columns: [
-            { label: 'class' },
-            { label: 'precision', format: 'fixed3' },
-            { label: 'recall', format: 'fixed3' },
-            { label: 'F1', format: 'fixed3' },
-            { label: 'support', format: 'int' },
-          ],
-          rows,
-        },
-        {
-          type: 'chart',
-          chart: {
-            kind: 'heatmap',
-            x: run.classes,
-            y: run.classes,
-            values: rowNorm,
-            labels: matrix.map((row) => row.map(String)),
-            xLabel: 'predicted',
-            yLabel: 'given label',
-          },
-          caption: 'Confusion matrix: cell text is the count, colour the share of the row (recall on the diagonal).',
-          alt: 'Confusion matrix heatmap of given label against predicted class.',
-        },
-      ],
+      blocks,
       summary: {
-        perClass: metrics.map((m, c) => ({ class: run.classes[c], ...m })),
-        confusion: { labels: run.classes, matrix },
+        perClass: metrics.map((m, c) => ({ class: classes[c], ...m })),
+        perClassAverages: avg,
+        confusion: { labels: classes, matrix, rowNormalized: rowNorm },
+        confusedPairs: pairs.map((p) => ({
+          given: classes[p.given],
+          predicted: classes[p.predicted],
+          count: p.count,
+          rate: p.rate,
+          examples: p.examples.map((i) => dataset.ids[i]),
+        })),
       },
     };
   },

@@ -68,6 +68,18 @@ export type ChartSpec =
       points?: boolean;
     }
   | {
+      /** A binned 2-D scatter (stays small at any N): one rect per non-empty bin, coloured by `value` ∈ [0, 1], opacity by count. */
+      kind: 'density';
+      cells: { x0: number; x1: number; y0: number; y1: number; count: number; value: number }[];
+      xDomain: [number, number];
+      yDomain: [number, number];
+      xLabel: string;
+      yLabel: string;
+      /** What `value` means, e.g. "fraction of checkpoints correct" (legend title). */
+      valueLabel: string;
+      rules?: { value: number; label: string; axis: 'x' | 'y' }[];
+    }
+  | {
       kind: 'reliability';
       bins: { lo: number; hi: number; count: number; accuracy: number; confidence: number }[];
       title?: string;
@@ -102,6 +114,8 @@ export interface AnalysisOutput {
   blocks: Block[];
   warnings?: string[];
   summary?: Record<string, unknown>;
+  /** Warnings important enough for the top of the report (e.g. a test set evaluated again), besides the section. */
+  reportWarnings?: string[];
 }
 
 /** The checkpoint and records that the headline numbers use. */
@@ -121,6 +135,8 @@ export interface AnalysisContext {
   final: FinalView;
   seed: number;
   preview(index: number): RecordPreview;
+  /** Run checkpoint `checkpoint` on `rows` flattened input rows → rows·K probabilities. Absent when no model runtime is at hand (e.g. unit tests). */
+  predict?(checkpoint: number, batch: Float32Array, rows: number): Promise<Float32Array>;
 }
 
 export interface Analysis extends SectionMeta {

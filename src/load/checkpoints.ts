@@ -7,12 +7,14 @@ import { dirname, relative, sep } from 'node:path';
 import { globby } from 'globby';
 import { messages } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
+import { checkpointPathOf, collapseParts } from './parts.ts';
 
 export async function discoverCheckpoints(pattern: string, baseDir: string): Promise<Checkpoint[]> {
-  const paths = await globby(pattern, { cwd: baseDir, absolute: true, onlyFiles: true });
+  // A folder of part files (Spark/Dask predictions) is one checkpoint: src/load/parts.ts.
+  const paths = collapseParts(await globby(pattern, { cwd: baseDir, absolute: true, onlyFiles: true }));
   if (paths.length === 0) throw messages.noCheckpoints(pattern);
   const found = paths.map((path) => {
-    const rel = relative(baseDir, path).split(sep).join('/');
+    const rel = checkpointPathOf(relative(baseDir, path).split(sep).join('/'));
     return { id: checkpointId(rel), step: stepOf(rel), path };
   });
   found.sort((a, b) => (a.step - b.step) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

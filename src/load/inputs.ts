@@ -1,14 +1,34 @@
 /**
- * Loads model inputs (one row per dataset record) into a Float32Array, applying the configured
- * `scale`/`offset` (e.g. uint8 pixels × 1/255).
+ * Loads model inputs (one row per dataset record) into a Float32Array from one of three sources:
+ * an .npy array, a user preprocessing module (record → number[], so the audit feeds the model
+ * exactly what training did), or the dataset's image files. `scale`/`offset` apply to all three
+ * (e.g. uint8 pixels × 1/255).
  */
 import { readFile } from 'node:fs/promises';
-import type { Config } from '../config.ts';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { InputsConfig } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
-import type { ModelInputs } from '../types.ts';
+import type { Dataset, ModelInputs } from '../types.ts';
+import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { parseNpy } from './formats/npy.ts';
 
-export async function loadInputs(cfg: NonNullable<Config['inputs']>, expectedRows: number): Promise<ModelInputs> {
+type LegacyInputs = { file: string; scale: number; offset: number };
+
+/**
+ * `records` is the dataset (needed by the preprocess and image sources) or, for an .npy file,
+ * just the expected row count.
+ */
+export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Dataset | number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
+  const source = 'source' in cfg ? cfg.source : 'npy';
+  const n = typeof records === 'number' ? records : records.n;
+  if (source === 'npy') return loadNpyInputs(cfg, n);
+  if (typeof records === 'number') throw new Error(`loadInputs: the ${source} source needs the dataset`);
+  const full = cfg as InputsConfig;
+  return source === 'preprocess' ? preprocessInputs(full, records) : imageInputs(full, records, onWarn);
+}
+
+async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<ModelInputs> {
   let buf: Uint8Array;
   try {
     buf = await readFile(cfg.file);
@@ -34,6 +54,96 @@ export async function loadInputs(cfg: NonNullable<Config['inputs']>, expectedRow
     for (let i = 0; i < data.length; i++) data[i] = src[i] * scale + offset;
   }
   return { file: cfg.file, n, shape, rowSize, data };
+}
+
+type Preprocess = (record: Record<string, unknown>) => ArrayLike<number> | Promise<ArrayLike<number>>;
+
+/** Import the module and call its default (or `preprocess`) export on every record, in order. */
+async function preprocessInputs(cfg: InputsConfig, dataset: Dataset): Promise<ModelInputs> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(cfg.file).href)) as Record<string, unknown>;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`inputs.preprocess (${cfg.file})`, 'an importable JS module', code === 'ERR_MODULE_NOT_FOUND' ? 'no such file' : `an import error (${(e as Error).message.split('\n')[0]})`);
+  }
+  const fn = (typeof mod.default === 'function' ? mod.default : mod.preprocess) as Preprocess | undefined;
+  if (typeof fn !== 'function') {
+    throw new InputError(`inputs.preprocess (${cfg.file})`, 'a module whose default (or "preprocess") export is a function record → number[]', `exports ${Object.keys(mod).join(', ') || 'nothing'}`);
+  }
+  let data = new Float32Array(0);
+  let rowSize = -1;
+  for (let i = 0; i < dataset.n; i++) {
+    const where = `inputs.preprocess (${cfg.file}) for record "${dataset.ids[i]}"`;
+    let row: ArrayLike<number>;
+    try {
+      row = await fn(dataset.table.object(i) as Record<string, unknown>);
+    } catch (e) {
+      throw new InputError(where, 'a function that returns the model input', `an exception (${(e as Error)?.message ?? e})`);
+    }
+    if (!row || typeof row !== 'object' || typeof row.length !== 'number') throw new InputError(where, 'an array of numbers', describe(row));
+    if (rowSize < 0) {
+      rowSize = row.length;
+      if (rowSize === 0) throw new InputError(where, 'a non-empty array of numbers', 'an empty array');
+      data = new Float32Array(dataset.n * rowSize);
+    } else if (row.length !== rowSize) {
+      throw new InputError(where, `${rowSize} values (as for record "${dataset.ids[0]}")`, `${row.length} values`);
+    }
+    for (let j = 0; j < rowSize; j++) {
+      const v = row[j];
+      // Non-numbers become NaN, which makes the record unscorable (listed with the reason) rather than silently 0.
+      data[i * rowSize + j] = (typeof v === 'number' ? v : Number.NaN) * cfg.scale + cfg.offset;
+    }
+  }
+  const shape = Array.isArray(mod.shape) && mod.shape.reduce((a: number, b: number) => a * b, 1) === rowSize ? (mod.shape as number[]) : [rowSize];
+  return { file: cfg.file, n: dataset.n, shape, rowSize, data };
+}
+
+/**
+ * Decode every image of an image-folder dataset. All images must share one size; an image that
+ * does not decode becomes a NaN row, so it is listed as unscorable instead of ending the audit.
+ */
+async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: string) => void): Promise<ModelInputs> {
+  const files = dataset.table.column(IMAGE_FILE_COLUMN);
+  if (!files) throw new InputError('inputs.images', `an image-folder dataset (dataset.file a folder of <class>/<file>.png|jpg)`, `a table without a "${IMAGE_FILE_COLUMN}" column (${dataset.file})`);
+  const c = cfg.channels;
+  let size: { width: number; height: number; first: string } | null = null;
+  let data = new Float32Array(0);
+  const bad: string[] = [];
+  for (let i = 0; i < dataset.n; i++) {
+    const rel = String(files.at(i));
+    let img;
+    try {
+      img = await decodeImage(join(cfg.file, rel), c);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      bad.push(`${rel} (${e.found})`);
+      continue;
+    }
+    if (!size) {
+      size = { width: img.width, height: img.height, first: rel };
+      data = new Float32Array(dataset.n * img.width * img.height * c).fill(Number.NaN);
+    } else if (img.width !== size.width || img.height !== size.height) {
+      throw new InputError(join(cfg.file, rel), `${size.width}×${size.height} pixels like ${size.first} (losslens does not resize)`, `${img.width}×${img.height}`);
+    }
+    const hw = img.width * img.height;
+    const base = i * hw * c;
+    for (let p = 0; p < hw; p++) {
+      for (let ch = 0; ch < c; ch++) {
+        const v = img.pixels[p * c + ch] * cfg.scale + cfg.offset;
+        data[cfg.layout === 'hwc' ? base + p * c + ch : base + ch * hw + p] = v;
+      }
+    }
+  }
+  if (!size) throw new InputError(cfg.file, 'at least one decodable image', `none (${bad.slice(0, 3).join('; ')})`);
+  if (bad.length) onWarn(`${bad.length} image(s) could not be decoded and are unscorable: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? '; …' : ''}`);
+  const shape = cfg.layout === 'hwc' ? [size.height, size.width, c] : [c, size.height, size.width];
+  return { file: cfg.file, n: dataset.n, shape, rowSize: size.width * size.height * c, data };
+}
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** Index of the first non-finite value in each row, or -1: such records cannot be scored. */

@@ -2,13 +2,28 @@
 import type { Cell, CellFormat, RecordPreview } from '../analyses/types.ts';
 import { escapeHtml, sanitizeText } from './escape.ts';
 
+const TONES = new Set(['good', 'warn', 'bad', 'muted']);
+
 export interface CellView {
   html: string;
+  /** Numeric sort key; '' for text cells, which the script sorts by their visible text. */
   sort: string;
   numeric: boolean;
 }
 
-export const text = (s: string): string => escapeHtml(sanitizeText(s));
+/** Longest data-derived string shown; the rest is cut with "…" so the report's size stays bounded. */
+export const MAX_TEXT = 2000;
+export const MAX_CELL_TEXT = 500;
+
+/** Escape (and clip) a data-derived string for HTML text or a quoted attribute. */
+export const text = (s: string, max = MAX_TEXT): string => escapeHtml(sanitizeText(clip(String(s), max)));
+
+export function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  // Do not cut a surrogate pair in half.
+  const end = /[\uD800-\uDBFF]/.test(s[max - 1]) ? max - 1 : max;
+  return `${s.slice(0, end)}…`;
+}
 
 export function formatNumber(v: number, format: CellFormat = 'fixed3'): string {
   if (!Number.isFinite(v)) return Number.isNaN(v) ? '–' : v > 0 ? '∞' : '−∞';
@@ -27,9 +42,9 @@ export function formatNumber(v: number, format: CellFormat = 'fixed3'): string {
 export function cellView(cell: Cell, format: CellFormat | undefined): CellView {
   if (cell === null) return { html: '<span class="muted">–</span>', sort: '', numeric: false };
   if (typeof cell === 'number') return { html: formatNumber(cell, format), sort: Number.isFinite(cell) ? String(cell) : '', numeric: true };
-  if (typeof cell === 'string') return { html: text(cell), sort: cell, numeric: false };
+  if (typeof cell === 'string') return { html: text(cell, MAX_CELL_TEXT), sort: '', numeric: false };
   if ('preview' in cell) return { html: previewHtml(cell.preview), sort: '', numeric: false };
-  return { html: `<span class="tone-${cell.tone}">${text(cell.text)}</span>`, sort: cell.text, numeric: false };
+  return { html: `<span class="tone-${TONES.has(cell.tone) ? cell.tone : 'muted'}">${text(cell.text, MAX_CELL_TEXT)}</span>`, sort: '', numeric: false };
 }
 
 export function previewHtml(p: RecordPreview): string {

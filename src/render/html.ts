@@ -1,27 +1,33 @@
 /**
  * Renders the report model to one self-contained HTML file: handlebars templates from templates/,
- * charts as inline SVG, styles inlined and allowed by hash in a Content-Security-Policy that
- * forbids every external load. Sections and blocks are rendered by kind, with a raw-JSON fallback.
+ * charts as inline SVG, the stylesheet and the one optional script inlined and allowed by their
+ * sha256 in a Content-Security-Policy that forbids every external load. Blocks are rendered by
+ * type through a Record map (the compiler proves every type is handled), with a raw-JSON fallback.
+ * Nothing here grows with the number of records: tables and strings are capped.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Block, SectionResult } from '../analyses/types.ts';
+import type { Block, ChartSpec, SectionResult } from '../analyses/types.ts';
+import { formatGateValue } from '../report/gates.ts';
 import type { ReportModel } from '../report/model.ts';
-import { cellView, formatNumber, text } from './cells.ts';
+import { cellView, clip, formatNumber, MAX_CELL_TEXT, text } from './cells.ts';
 import { chartToSpec } from './charts/index.ts';
+import { pageAssets, type RenderOptions } from './page.ts';
+import { sanitizeText } from './escape.ts';
 import { renderSvg } from './svg.ts';
 
-const TEMPLATES = new URL('../../templates/', import.meta.url).pathname;
+export type { RenderOptions } from './page.ts';
 
-export interface RenderOptions {
-  /** Emit no script at all. */
-  static?: boolean;
-}
+export const TEMPLATES = new URL('../../templates/', import.meta.url).pathname;
+/** Rows beyond this are left to the scores file; analyses already emit top-K tables. */
+export const MAX_TABLE_ROWS = 500;
+const MAX_UNSCORABLE_ROWS = 200;
+/** Axis labels and tooltips longer than this are cut. */
+const MAX_CHART_TEXT = 200;
 
 let hbs: typeof Handlebars | undefined;
-function engine(): typeof Handlebars {
+export function engine(): typeof Handlebars {
   if (hbs) return hbs;
   hbs = Handlebars.create();
   for (const f of readdirSync(join(TEMPLATES, 'partials')).sort()) {
@@ -30,29 +36,44 @@ function engine(): typeof Handlebars {
   return hbs;
 }
 
+const compiled = new Map<string, Handlebars.TemplateDelegate>();
+export function template(name: string): Handlebars.TemplateDelegate {
+  let t = compiled.get(name);
+  if (!t) {
+    // Every value reaches templates pre-escaped by text()/cellView(); templates use {{{ }}} only
+    // for those and for markup we build (SVG), and `{{` inside data is never re-parsed.
+    t = engine().compile(readFileSync(join(TEMPLATES, name), 'utf8'), { strict: false });
+    compiled.set(name, t);
+  }
+  return t;
+}
+
 export function blockPartials(): string[] {
   return Object.keys(engine().partials).filter((p) => p.startsWith('block-'));
 }
 
-export async function renderHtml(model: ReportModel, _opts: RenderOptions = {}): Promise<string> {
-  const h = engine();
-  const css = readFileSync(join(TEMPLATES, 'styles.css'), 'utf8');
+export async function renderHtml(model: ReportModel, opts: RenderOptions = {}): Promise<string> {
   const sections = [];
   for (const s of model.sections) sections.push(await sectionView(s));
-  const view = {
+  const header = headerView(model);
+  const gates = model.gates.map((g) => ({ expr: text(g.expr), value: text(formatGateValue(g.value)), failed: g.failed }));
+  const toc = [
+    ...(model.warnings.length ? [{ href: 'warnings', title: 'Warnings' }] : []),
+    ...(gates.length ? [{ href: 'gates', title: 'CI gates' }] : []),
+    ...sections.map((s) => ({ href: s.id, title: s.title, note: s.ok ? '' : s.notApplicable ? 'not applicable' : 'error' })),
+    ...(header.unscorable.length ? [{ href: 'unscorable', title: 'Unscorable records' }] : []),
+  ];
+  return template('report.hbs')({
+    page: pageAssets(opts),
     model,
-    css,
-    csp: `default-src 'none'; img-src data:; style-src '${sha256(css)}'; base-uri 'none'; form-action 'none'`,
-    header: headerView(model),
+    header,
+    verdicts: model.verdicts.map((v) => ({ title: text(v.title), value: text(v.value), detail: text(v.detail), tone: v.tone, href: v.section ? text(v.section) : '' })),
+    gates,
+    gatesFailed: gates.filter((g) => g.failed).length,
+    toc,
     sections,
-    warnings: model.warnings.map(text),
-  };
-  const template = h.compile(readFileSync(join(TEMPLATES, 'report.hbs'), 'utf8'), { strict: false });
-  return template(view);
-}
-
-function sha256(s: string): string {
-  return `sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}`;
+    warnings: model.warnings.slice(0, 50).map((w) => text(w, MAX_CELL_TEXT)),
+  });
 }
 
 function headerView(m: ReportModel) {
@@ -60,7 +81,7 @@ function headerView(m: ReportModel) {
   const items: [string, string][] = [
     ['dataset', `${m.dataset.file} — ${m.dataset.n.toLocaleString('en-US')} records (${splits})`],
     ['classes', `${m.dataset.classes.length}: ${m.dataset.classes.slice(0, 20).join(', ')}${m.dataset.classes.length > 20 ? ', …' : ''}`],
-    ['checkpoints', `${m.checkpoints.length}: ${m.checkpoints.map((c) => c.id).join(', ')}`],
+    ['checkpoints', `${m.checkpoints.length}: ${m.checkpoints.slice(0, 30).map((c) => c.id).join(', ')}${m.checkpoints.length > 30 ? ', …' : ''}`],
     ['headline', `checkpoint ${m.final.checkpoint} on split ${m.final.split} (${m.final.n.toLocaleString('en-US')} records)`],
     ['backend', m.run.backend],
     ['seed', String(m.run.seed)],
@@ -78,48 +99,75 @@ function headerView(m: ReportModel) {
     title: text(m.run.name),
     description: text(m.run.description),
     items: items.map(([k, v]) => ({ k, v: text(v) })),
-    metrics,
-    unscorable: m.dataset.unscorableRecords.slice(0, 200).map((u) => ({ id: text(u.id), reason: text(u.reason) })),
-    unscorableMore: Math.max(0, m.dataset.unscorableRecords.length - 200),
+    metrics: metrics.map(([label, value]) => ({ label, value })),
+    unscorable: m.dataset.unscorableRecords.slice(0, MAX_UNSCORABLE_ROWS).map((u) => ({ id: text(u.id), reason: text(u.reason) })),
+    unscorableMore: Math.max(0, m.dataset.unscorableRecords.length - MAX_UNSCORABLE_ROWS),
   };
 }
 
 async function sectionView(s: SectionResult) {
-  const base = { id: s.id, title: text(s.title), description: text(s.description), status: s.status, ok: s.status === 'ok', notApplicable: s.status === 'notApplicable' };
+  const base = { id: text(s.id), title: text(s.title), description: text(s.description), status: s.status, ok: s.status === 'ok', notApplicable: s.status === 'notApplicable' };
   if (s.status !== 'ok') return { ...base, reason: text(s.reason) };
   const blocks = [];
   for (const b of s.blocks) blocks.push(await blockView(b));
-  return { ...base, headline: text(s.headline), warnings: s.warnings.map(text), blocks };
+  return { ...base, headline: text(s.headline), warnings: s.warnings.map((w) => text(w)), blocks };
 }
 
-const KNOWN_BLOCKS = new Set(['text', 'metrics', 'table', 'chart', 'grid', 'list']);
+type View = Record<string, unknown>;
+type BlockViews = { [K in Block['type']]: (b: Extract<Block, { type: K }>) => View | Promise<View> };
 
-async function blockView(b: Block): Promise<Record<string, unknown>> {
-  if (!KNOWN_BLOCKS.has((b as { type: string }).type) || !engine().partials[`block-${b.type}`]) {
-    return { partial: 'block-unknown', json: text(JSON.stringify(b, null, 2)) };
+/** Block type → view builder; each type has a `templates/partials/block-<type>.hbs`. */
+export const blockViews: BlockViews = {
+  text: (b) => ({ text: text(b.text), tone: b.tone ?? 'info' }),
+  metrics: (b) => ({ items: b.items.map((i) => ({ label: text(i.label), value: text(i.value), hint: i.hint ? text(i.hint) : '', tone: i.tone ?? '' })) }),
+  list: (b) => ({ items: b.items.slice(0, MAX_TABLE_ROWS).map((i) => text(i)) }),
+  table: (b) => ({
+    caption: text(b.caption),
+    note: [b.note ? text(b.note) : '', b.rows.length > MAX_TABLE_ROWS ? `${(b.rows.length - MAX_TABLE_ROWS).toLocaleString('en-US')} more rows are in summary.json and the scores file.` : ''].filter(Boolean).join(' '),
+    columns: b.columns.map((c, j) => ({ label: text(c.label), hint: c.hint ? text(c.hint) : '', type: columnIsNumeric(b.rows, j) ? 'num' : 'text' })),
+    rows: b.rows.slice(0, MAX_TABLE_ROWS).map((row) => row.map((cell, j) => cellView(cell, b.columns[j]?.format))),
+  }),
+  chart: async (b) => ({ ...(await chartSvg(b.chart, b.alt)), caption: text(b.caption), alt: text(b.alt), kind: text(b.chart.kind) }),
+  grid: async (b) => {
+    const blocks = [];
+    for (const inner of b.blocks) blocks.push(await blockView(inner));
+    return { blocks };
+  },
+};
+
+export async function blockView(b: Block): Promise<View> {
+  const type = (b as { type?: unknown }).type;
+  const build = typeof type === 'string' && Object.hasOwn(blockViews, type) ? (blockViews as Record<string, (b: Block) => View | Promise<View>>)[type] : undefined;
+  if (!build || !engine().partials[`block-${type}`]) return { partial: 'block-unknown', json: text(JSON.stringify(b, null, 2), 20_000) };
+  return { partial: `block-${type}`, ...(await build(b)) };
+}
+
+/** The chart as SVG; a chart vega cannot draw becomes a note instead of failing the whole report. */
+async function chartSvg(chart: ChartSpec, alt: string): Promise<{ svg: string; failed: string }> {
+  try {
+    return { svg: await renderSvg(chartToSpec(chartText(chart), chartText(alt))), failed: '' };
+  } catch (e) {
+    return { svg: '', failed: text(`This chart could not be drawn: ${(e as Error).message}`, 300) };
   }
-  const partial = `block-${b.type}`;
-  switch (b.type) {
-    case 'text':
-      return { partial, text: text(b.text), tone: b.tone ?? 'info' };
-    case 'metrics':
-      return { partial, items: b.items.map((i) => ({ label: text(i.label), value: text(i.value), hint: i.hint ? text(i.hint) : '', tone: i.tone ?? '' })) };
-    case 'list':
-      return { partial, items: b.items.map(text) };
-    case 'table':
-      return {
-        partial,
-        caption: text(b.caption),
-        note: b.note ? text(b.note) : '',
-        columns: b.columns.map((c) => ({ label: text(c.label), hint: c.hint ? text(c.hint) : '' })),
-        rows: b.rows.map((row) => row.map((cell, j) => cellView(cell, b.columns[j]?.format))),
-      };
-    case 'chart':
-      return { partial, svg: await renderSvg(chartToSpec(b.chart, b.alt)), caption: text(b.caption), alt: text(b.alt), kind: b.chart.kind };
-    case 'grid': {
-      const blocks = [];
-      for (const inner of b.blocks) blocks.push(await blockView(inner));
-      return { partial, blocks };
-    }
+}
+
+/**
+ * Strings in a chart reach vega's expression language (sort orders, tooltips), where a line
+ * terminator is a syntax error, and SVG text, where bidi controls would reorder labels: replace both.
+ */
+export function chartText<T>(v: T): T {
+  if (typeof v === 'string') return sanitizeText(clip(v, MAX_CHART_TEXT)).replace(/[\r\n\u2028\u2029\u0085]+/g, ' ') as T;
+  if (Array.isArray(v)) return v.map(chartText) as T;
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, chartText(x)])) as T;
+  return v;
+}
+
+function columnIsNumeric(rows: readonly unknown[][], j: number): boolean {
+  let numbers = 0;
+  for (const r of rows) {
+    const c = r[j];
+    if (typeof c === 'number') numbers++;
+    else if (c !== null && c !== undefined) return false;
   }
+  return numbers > 0;
 }

@@ -8,6 +8,7 @@ import { relative } from 'node:path';
 import { headline, rowsOf, subset } from '../analyses/common.ts';
 import type { AnalysisContext, AnalysisOutput, SectionResult } from '../analyses/types.ts';
 import { SCHEMA_VERSION, type ReportModel } from './model.ts';
+import { buildVerdicts } from './verdicts.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
@@ -42,6 +43,7 @@ export function buildModel({ ctx, sections, outputs, warnings, wallTimeMs, now, 
   const fh = headline(subset(run, dataset, final.checkpoint, final.rows), run.k);
   const extra: Record<string, unknown> = { ...REQUIRED_EXTRA };
   for (const out of outputs.values()) Object.assign(extra, out.summary ?? {});
+  const finalView = { checkpoint: run.checkpoints[final.checkpoint].id, split: final.split, ...fh };
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: pkg.name, version: pkg.version },
@@ -63,8 +65,10 @@ export function buildModel({ ctx, sections, outputs, warnings, wallTimeMs, now, 
       unscorableRecords: run.unscorable,
     },
     checkpoints,
-    final: { checkpoint: run.checkpoints[final.checkpoint].id, split: final.split, ...fh },
+    final: finalView,
     warnings,
+    verdicts: buildVerdicts({ final: finalView, dataset: { n: dataset.n, unscorable: run.unscorable.length }, extra, sections }),
+    gates: [],
     sections,
     extra,
   };
@@ -81,6 +85,8 @@ export function buildSummary(model: ReportModel): Record<string, unknown> {
     final: model.final,
     ...model.extra,
     warnings: model.warnings,
+    verdicts: model.verdicts.map(({ id, value, tone, detail }) => ({ id, value, tone, detail })),
+    gates: model.gates,
     sections: model.sections.map((s) => (s.status === 'ok' ? { id: s.id, status: s.status } : { id: s.id, status: s.status, reason: s.reason })),
   };
 }

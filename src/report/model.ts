@@ -1,6 +1,8 @@
 /** The report model: the only contract between compute and render (and the source of summary.json). */
 import type { SectionResult } from '../analyses/types.ts';
 import type { UnscorableRecord } from '../types.ts';
+import type { GateResult } from './gates.ts';
+import type { Verdict } from './verdicts.ts';
 
 export const SCHEMA_VERSION = 1;
 
@@ -46,6 +48,10 @@ export interface ReportModel {
     mce: number;
   };
   warnings: string[];
+  /** The verdict cards at the top of the report (src/report/verdicts.ts). */
+  verdicts: Verdict[];
+  /** `--fail-on` gates and their outcome; empty when none were given. */
+  gates: GateResult[];
   sections: SectionResult[];
   /** Keys contributed by analyses (perClass, confusion, outliers, …), merged into summary.json. */
   extra: Record<string, unknown>;

@@ -2,11 +2,16 @@
  * The per-sample scores file (CONTRACT.md): one row per record in dataset order with the final
  * checkpoint's prediction, then p:<class>, then loss@<checkpoint>. Unscorable records have empty
  * score cells. Probabilities are written with 9 significant digits, enough to round-trip float32.
+ * Then the discovery flags (analyses/discovery/columns.ts): outlier, loss_z, label_issue,
+ * suggested_label, duplicate_group.
  */
+import { discoveryColumns } from '../analyses/discovery/columns.ts';
 import type { AnalysisContext } from '../analyses/types.ts';
 
-export function* scoresCsv(ctx: AnalysisContext, extraColumns: { name: string; values: (i: number) => string }[] = []): Generator<string> {
+export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; values: (i: number) => string }[] = []): Generator<string> {
   const { run, dataset, final } = ctx;
+  // Per-record flags of the discovery detectors (outlier, label_issue, …) always follow the CONTRACT columns.
+  const extraColumns = [...discoveryColumns(ctx), ...moreColumns];
   const fs = run.scores[final.checkpoint];
   const header = ['id', 'split', 'label', 'predicted', 'confidence', 'loss', ...run.classes.map((c) => `p:${c}`), ...run.checkpoints.map((c) => `loss@${c.id}`), ...extraColumns.map((c) => c.name)];
   yield `${header.map(csvField).join(',')}\n`;

@@ -7,12 +7,15 @@ import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import type { Checkpoint, CheckpointScores, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
+import type { ScoreCache } from './cache.ts';
 import type { ScoringRuntime } from './runtime.ts';
 
 export interface ScoreOptions {
   batchSize: number;
   output: 'auto' | 'probabilities' | 'logits';
   progress: Progress;
+  /** Per-checkpoint score cache (src/score/cache.ts): only checkpoints missing from it are scored. */
+  cache?: ScoreCache;
 }
 
 export async function scoreRun(
@@ -29,6 +32,17 @@ export async function scoreRun(
   const scores: CheckpointScores[] = [];
   const outputKind: ScoredRun['outputKind'] = [];
   for (const [c, ckpt] of checkpoints.entries()) {
+    const entry = opts.cache ? await opts.cache.entry({ checkpoint: ckpt, backend: runtime.name, inputs, scorable, k, output: opts.output, batchSize: opts.batchSize }) : null;
+    const cached = entry ? await entry.read() : null;
+    if (cached) {
+      const s = emptyScores(n, k);
+      // Cached values are the stored probabilities: rewriting them as probabilities reproduces pred/conf/loss exactly.
+      writeBatch(s, gatherRows(cached.probs, rows, k), rows, dataset.labels, k, false);
+      scores.push(s);
+      outputKind.push(cached.outputKind);
+      opts.progress.tick((c + 1) * rows.length, checkpoints.length * rows.length, `${ckpt.id} (${c + 1}/${checkpoints.length}, cached)`);
+      continue;
+    }
     const model = await runtime.load(ckpt);
     try {
       checkShapes(ckpt, model.inputShape, model.outputs, inputs, k);
@@ -48,6 +62,7 @@ export async function scoreRun(
       }
       scores.push(s);
       outputKind.push(kind ?? 'probabilities');
+      await entry?.write({ probs: s.probs, outputKind: kind ?? 'probabilities' });
     } finally {
       model.dispose();
     }
@@ -106,6 +121,25 @@ export function looksLikeProbabilities(out: Float32Array, rows: number, k: numbe
   return true;
 }
 
+/**
+ * Scores rebuilt from stored probabilities (n·k, any value for unscored rows), e.g. the merged
+ * partials of a sharded audit: pred, conf and loss come out exactly as when the probabilities were
+ * first computed, because they are derived from the same Float32 values by the same code.
+ */
+export function scoresFromProbs(probs: Float32Array, scorable: Uint8Array, labels: Int32Array, k: number): CheckpointScores {
+  const rows = Int32Array.from({ length: scorable.length }, (_, i) => i).filter((i) => scorable[i] === 1);
+  const s = emptyScores(scorable.length, k);
+  writeBatch(s, gatherRows(probs, rows, k), rows, labels, k, false);
+  return s;
+}
+
+/** The probability rows of `rows`, packed densely as a model batch output would be. */
+function gatherRows(probs: Float32Array, rows: Int32Array, k: number): Float32Array {
+  const out = new Float32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) out.set(probs.subarray(rows[r] * k, (rows[r] + 1) * k), r * k);
+  return out;
+}
+
 function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean): void {
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
@@ -118,7 +152,8 @@ function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, la
     for (let j = 0; j < k; j++) {
       const p = logits ? Math.exp(out[o + j] - max) / sum : out[o + j];
       s.probs[i * k + j] = p;
-      if (p > s.probs[i * k + best]) best = j;
+      // Compare the stored (Float32) values, so a re-read from the score cache picks the same argmax.
+      if (s.probs[i * k + j] > s.probs[i * k + best]) best = j;
     }
     s.pred[i] = best;
     s.conf[i] = s.probs[i * k + best];

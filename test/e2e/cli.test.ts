@@ -44,7 +44,7 @@ describe('losslens audit (tiny fixture)', () => {
     // The planted wrong label (r05: a cat labelled as the next class) is the worst training record.
     expect(summary.outliers.find((o: { split: string }) => o.split === 'train').id).toBe('r05');
     const csv = readFileSync(join(dir, 'out/scores.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('id,split,label,predicted,confidence,loss,p:cat,p:dog,p:owl,loss@step-0000,loss@step-0100'.concat(csv[0].slice(101)));
+    expect(csv[0].startsWith('id,split,label,predicted,confidence,loss,p:cat,p:dog,p:owl,loss@step-0000,loss@step-0100')).toBe(true);
     expect(csv).toHaveLength(41);
     expect(csv[1].startsWith('r00,train,cat,cat,')).toBe(true);
     const html = readFileSync(join(dir, 'reports/tiny.html'), 'utf8');

@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import * as aq from 'arquero';
 import { loadDataset } from '../../src/load/dataset.ts';
+import { png } from '../helpers/images.ts';
+import { writeParquet } from '../helpers/parquet-writer.ts';
 
-function file(name: string, text: string): string {
+function file(name: string, text: string | Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), 'ds-'));
   writeFileSync(join(dir, name), text);
   return join(dir, name);
@@ -42,5 +45,31 @@ describe('loadDataset', () => {
     await expect(loadDataset({ ...base, split: null, file: file('d.csv', 'id,label\na,1\na,2\n') })).rejects.toThrow(/unique record ids, found "a" on rows 1 and 2/);
     await expect(loadDataset({ ...base, file: file('m.csv', 'id,label\na,1\n') })).rejects.toThrow(/dataset\.split = "split".*expected a column named "split"/);
     await expect(loadDataset({ ...base, file: file('x.xlsx', 'id') })).rejects.toThrow(/expected a table with extension/);
+  });
+
+  it('reads Arrow IPC and Parquet tables, and honours dataset.format over the extension', async () => {
+    const rows = { id: ['007', '008', '009'], label: ['a', 'b', 'a'], split: ['train', 'val', 'val'] };
+    const arrow = await loadDataset({ ...base, file: file('r.arrow', aq.toArrowIPC(aq.table(rows), { format: 'file' })) });
+    const parquet = await loadDataset({ ...base, file: file('r.parquet', writeParquet(rows, 2)) });
+    for (const ds of [arrow, parquet]) {
+      expect(ds.ids).toEqual(['007', '008', '009']);
+      expect(Array.from(ds.labels)).toEqual([0, 1, 0]);
+      expect(ds.splitNames).toEqual(['train', 'val']);
+    }
+    const odd = await loadDataset({ ...base, split: null, format: 'tsv', file: file('r.data', 'id\tlabel\nx\t1\n') });
+    expect(odd.ids).toEqual(['x']);
+    await expect(loadDataset({ ...base, file: file('bad.parquet', 'id,label\n') })).rejects.toThrow(/bad\.parquet: expected a readable Parquet file/);
+    await expect(loadDataset({ ...base, file: '/nonexistent/r.csv' })).rejects.toThrow(/dataset\.file \(\/nonexistent\/r\.csv\): expected an existing file, found no such file/);
+  });
+
+  it('reads a folder as an image dataset: id = relative path, label = class folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imgds-'));
+    for (const [c, f] of [['cat', '1.png'], ['dog', '2.png']]) {
+      mkdirSync(join(dir, c), { recursive: true });
+      writeFileSync(join(dir, c, f), png(1, 1));
+    }
+    const ds = await loadDataset({ ...base, split: null, file: dir });
+    expect(ds.ids).toEqual(['cat/1.png', 'dog/2.png']);
+    expect(ds.classes).toEqual(['cat', 'dog']);
   });
 });

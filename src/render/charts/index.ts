@@ -5,6 +5,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../../analyses/types.ts';
 import { barsSpec } from './bars.ts';
+import { densitySpec } from './density.ts';
 import { heatmapSpec } from './heatmap.ts';
 import { histogramSpec } from './histogram.ts';
 import { linesSpec } from './lines.ts';
@@ -18,6 +19,7 @@ export const chartBuilders: Builders = {
   heatmap: heatmapSpec,
   lines: linesSpec,
   reliability: reliabilitySpec,
+  density: densitySpec,
 };
 
 export function chartToSpec(c: ChartSpec, alt: string): TopLevelSpec {

@@ -1,0 +1,342 @@
+/**
+ * Confidence calibration of the final checkpoint: reliability diagrams (15 equal-width (a, b] bins
+ * and 15 equal-mass bins), ECE / MCE / adaptive ECE / class-wise ECE / Brier / NLL per split,
+ * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
+ * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
+ */
+import { bootstrapCI, type BootstrapResult } from '../stats/bootstrap.ts';
+import { calibrationSummary, ece, equalWidthBins, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
+import { accuracy, confusionMatrix, macroF1 } from '../stats/classification.ts';
+import { LOSS_CLAMP, topLabel } from '../stats/losses.ts';
+import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
+import { rowsOf, subset, type Subset } from './common.ts';
+import { fix, int, pct } from './format.ts';
+import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+
+export const N_BINS = 15;
+export const LEVEL = 0.95;
+/** Split names treated as the validation split that temperature scaling is fitted on, in order. */
+export const VALIDATION_SPLITS = ['val', 'valid', 'validation', 'dev'];
+/** The search range of stats/temperature.ts; a fit at either end means no interior optimum was found. */
+export const T_RANGE: [number, number] = [0.05, 20];
+
+export interface SplitCalibration {
+  n: number;
+  accuracy: number;
+  ece: number;
+  mce: number;
+  adaptiveEce: number;
+  classwiseEce: number;
+  brier: number;
+  nll: number;
+}
+
+const pick = (s: CalibrationSummary, acc: number, n: number): SplitCalibration => ({
+  n,
+  accuracy: acc,
+  ece: s.ece,
+  mce: s.mce,
+  adaptiveEce: s.adaptiveEce,
+  classwiseEce: s.classwiseEce,
+  brier: s.brier,
+  nll: s.nll,
+});
+
+/** Calibration numbers of one probability matrix (rows: records, k columns). */
+export function calibrate(probs: Float32Array, labels: Int32Array, k: number): { summary: CalibrationSummary; metrics: SplitCalibration } {
+  const summary = calibrationSummary(probs, labels, k, N_BINS);
+  return { summary, metrics: pick(summary, accuracy(labels, topLabel(probs, k).pred), labels.length) };
+}
+
+/** ln max(p, 1e-12): log-probabilities stand in for logits (softmax ignores the per-row constant). */
+export function logProbs(probs: Float32Array): Float32Array {
+  return probs.map((p) => Math.log(Math.max(p, LOSS_CLAMP)));
+}
+
+export interface TemperatureResult {
+  fitSplit: string;
+  evalSplit: string;
+  temperature: number;
+  /** Headline-split metrics before (T = 1, the model's own probabilities) and after scaling. */
+  before: SplitCalibration;
+  after: SplitCalibration;
+  /** Fit-split metrics before and after (in-sample when fitSplit = evalSplit). */
+  fitBefore: SplitCalibration;
+  fitAfter: SplitCalibration;
+}
+
+/** The first validation-like split with scored, labelled records, or null. */
+export function validationSplit(ctx: AnalysisContext): string | null {
+  const { run, dataset } = ctx;
+  return VALIDATION_SPLITS.find((s) => dataset.splitNames.includes(s) && rowsOf(run, dataset, s).length > 0) ?? null;
+}
+
+/**
+ * Fits T on `fitSplit` by minimising NLL (stats/temperature: grid + golden section on ln T), then
+ * evaluates softmax(ln p / T) on both splits. Dividing by T > 0 keeps the argmax, so accuracy is
+ * unchanged; `after.accuracy` is measured, not assumed, so a test can prove it.
+ */
+export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalSub: Subset): TemperatureResult {
+  const { run, dataset, final } = ctx;
+  const fitSub = subset(run, dataset, final.checkpoint, rowsOf(run, dataset, fitSplit));
+  const { temperature } = fitTemperature(logProbs(fitSub.probs), fitSub.labels, run.k);
+  const scaled = (s: Subset) => calibrate(applyTemperature(logProbs(s.probs), run.k, temperature), s.labels, run.k).metrics;
+  return {
+    fitSplit,
+    evalSplit: final.split,
+    temperature,
+    before: calibrate(evalSub.probs, evalSub.labels, run.k).metrics,
+    after: scaled(evalSub),
+    fitBefore: calibrate(fitSub.probs, fitSub.labels, run.k).metrics,
+    fitAfter: scaled(fitSub),
+  };
+}
+
+export interface Intervals {
+  accuracy: BootstrapResult;
+  macroF1: BootstrapResult;
+  ece: BootstrapResult;
+}
+
+/**
+ * Percentile bootstrap over the records of `sub`. The three statistics use the same seed, hence
+ * the very same resamples, so their intervals describe one set of re-drawn evaluation sets.
+ */
+export function bootstrapIntervals(sub: Subset, k: number, seed: number, resamples: number): Intervals {
+  const n = sub.rows.length;
+  const hit = Uint8Array.from(sub.preds, (p, r) => (p === sub.labels[r] ? 1 : 0));
+  const opts = { seed, resamples, level: LEVEL };
+  return {
+    accuracy: bootstrapCI(n, (idx) => idx.reduce((s, i) => s + hit[i], 0) / idx.length, opts),
+    macroF1: bootstrapCI(n, (idx) => macroF1(confusionMatrix(idx.map((i) => sub.labels[i]), idx.map((i) => sub.preds[i]), k)), opts),
+    ece: bootstrapCI(n, (idx) => ece(equalWidthBins(Float64Array.from(idx, (i) => sub.conf[i]), Uint8Array.from(idx, (i) => hit[i]), N_BINS)), opts),
+  };
+}
+
+/** Wrong predictions with confidence ≥ threshold, most confident first (ties: dataset order). */
+export function confidentlyWrong(sub: Subset, threshold: number): number[] {
+  const out: number[] = [];
+  sub.rows.forEach((_, r) => sub.preds[r] !== sub.labels[r] && sub.conf[r] >= threshold && out.push(r));
+  return out.sort((a, b) => sub.conf[b] - sub.conf[a] || a - b);
+}
+
+/** Counts of top-label confidence in the reliability grid, separately for right and wrong. */
+export function confidenceHistogram(sub: Subset): { lo: number; hi: number; count: number; series: string }[] {
+  const part = (want: boolean) => {
+    const conf = Array.from(sub.conf).filter((_, r) => (sub.preds[r] === sub.labels[r]) === want);
+    return equalWidthBins(conf, new Uint8Array(conf.length), N_BINS).map((b) => ({ lo: b.lo, hi: b.hi, count: b.count, series: want ? 'correct' : 'wrong' }));
+  };
+  return [...part(true), ...part(false)];
+}
+
+function binTable(bins: CalibrationBin[], n: number, caption: string, note: string): Block {
+  return {
+    type: 'table',
+    caption,
+    columns: [
+      { label: 'bin', format: 'int' },
+      { label: 'from', format: 'fixed4' },
+      { label: 'to', format: 'fixed4' },
+      { label: 'records', format: 'int' },
+      { label: 'accuracy', format: 'fixed4' },
+      { label: 'mean confidence', format: 'fixed4' },
+      { label: '|gap|', format: 'fixed4' },
+      { label: 'ECE share', format: 'fixed4', hint: 'records / n · |gap|; the column sums to the ECE' },
+    ],
+    rows: bins.map((b, m) => {
+      const gap = b.count ? Math.abs(b.accuracy - b.confidence) : NaN;
+      return [m + 1, b.lo, b.hi, b.count, b.accuracy, b.confidence, gap, b.count ? (b.count / n) * gap : 0];
+    }),
+    note,
+  };
+}
+
+export const calibration: Analysis = {
+  id: 'calibration',
+  title: 'Confidence calibration',
+  description:
+    'Whether the final checkpoint\u2019s confidence can be taken at face value: reliability diagrams, ECE, MCE, adaptive and class-wise ECE, Brier and NLL per split, the confidently wrong records, temperature scaling fitted on the validation split, and bootstrap intervals for the headline numbers.',
+  notApplicable: (ctx) => (ctx.final.rows.length === 0 ? `no scored, labelled records in split "${ctx.final.split}"` : null),
+  run(ctx) {
+    const { run, dataset, final, config } = ctx;
+    const k = run.k;
+    const split = final.split;
+    const sub = subset(run, dataset, final.checkpoint, final.rows);
+    const n = sub.rows.length;
+    const head = calibrate(sub.probs, sub.labels, k);
+    const hm = head.metrics;
+
+    const perSplit: Record<string, SplitCalibration> = {};
+    for (const s of dataset.splitNames) {
+      const rows = rowsOf(run, dataset, s);
+      if (rows.length === 0) continue;
+      const ss = subset(run, dataset, final.checkpoint, rows);
+      perSplit[s] = calibrate(ss.probs, ss.labels, k).metrics;
+    }
+
+    const fitSplit = validationSplit(ctx);
+    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub);
+    const resamples = config.analysis.bootstrapResamples;
+    const iv = bootstrapIntervals(sub, k, ctx.seed, resamples);
+    const threshold = config.analysis.confidentlyWrong;
+    const wrong = confidentlyWrong(sub, threshold);
+    const shown = wrong.slice(0, config.analysis.topK);
+    const meanConf = sub.conf.reduce((s, c) => s + c, 0) / n;
+    const direction = meanConf > hm.accuracy ? 'over-confident' : meanConf < hm.accuracy ? 'under-confident' : 'exactly as confident as accurate';
+
+    const headline =
+      `ECE on ${split} is ${fix(hm.ece, 4)} (95 % CI ${fix(iv.ece.lo, 4)}–${fix(iv.ece.hi, 4)}): on average the model is ${direction}, with mean confidence ${pct(meanConf)} against accuracy ${pct(hm.accuracy)}.` +
+      (temp ? ` Temperature scaling (T = ${fix(temp.temperature)}, fitted on ${temp.fitSplit}) moves NLL from ${fix(temp.before.nll, 4)} to ${fix(temp.after.nll, 4)}.` : '');
+
+    const warnings: string[] = [];
+    if (temp && (temp.temperature <= T_RANGE[0] * 1.001 || temp.temperature >= T_RANGE[1] * 0.999)) {
+      warnings.push(`temperature T = ${fix(temp.temperature)} sits at the end of the search range [${T_RANGE.join(', ')}]: NLL on ${temp.fitSplit} keeps falling (e.g. every record already right), so T is not a meaningful calibration`);
+    }
+    if (wrong.length) warnings.push(`${int(wrong.length)} record(s) in ${split} are wrong with confidence ≥ ${threshold}`);
+
+    const blocks: Block[] = [
+      {
+        type: 'metrics',
+        items: [
+          { label: `ECE (${split})`, value: fix(hm.ece, 4), hint: '15 equal-width bins (a, b] of top-label confidence, weighted by bin size' },
+          { label: 'MCE', value: fix(hm.mce, 4), hint: 'largest |accuracy − confidence| over non-empty equal-width bins' },
+          { label: 'adaptive ECE', value: fix(hm.adaptiveEce, 4), hint: '15 equal-mass bins' },
+          { label: 'class-wise ECE', value: fix(hm.classwiseEce, 4), hint: 'mean over classes of the ECE of p_c against 1[label = c]' },
+          { label: 'Brier', value: fix(hm.brier, 4), hint: 'mean Σ_k (onehot_k − p_k)², range 0..2' },
+          { label: 'NLL', value: fix(hm.nll, 4), hint: 'mean −ln max(p_label, 1e-12)' },
+          ...(temp ? [{ label: 'temperature T', value: fix(temp.temperature), hint: `fitted on ${temp.fitSplit} by minimising NLL` }] : []),
+        ],
+      },
+      {
+        type: 'table',
+        caption: `Calibration per split (checkpoint ${run.checkpoints[final.checkpoint].id})`,
+        columns: [
+          { label: 'split' },
+          { label: 'records', format: 'int' },
+          { label: 'accuracy', format: 'fixed4' },
+          { label: 'ECE', format: 'fixed4' },
+          { label: 'MCE', format: 'fixed4' },
+          { label: 'adaptive ECE', format: 'fixed4' },
+          { label: 'class-wise ECE', format: 'fixed4' },
+          { label: 'Brier', format: 'fixed4' },
+          { label: 'NLL', format: 'fixed4' },
+        ],
+        rows: Object.entries(perSplit).map(([s, m]) => [s, m.n, m.accuracy, m.ece, m.mce, m.adaptiveEce, m.classwiseEce, m.brier, m.nll]),
+      },
+      {
+        type: 'grid',
+        blocks: [
+          {
+            type: 'chart',
+            chart: { kind: 'reliability', bins: head.summary.bins, title: 'equal-width bins' },
+            caption: `Reliability on ${split}, 15 equal-width bins (a, b]: bar height is accuracy, the red tick mean confidence, the diagonal perfect calibration.`,
+            alt: 'Reliability diagram with equal-width confidence bins.',
+          },
+          {
+            type: 'chart',
+            chart: { kind: 'reliability', bins: head.summary.adaptiveBins, title: 'equal-mass bins' },
+            caption: `Reliability on ${split}, 15 equal-mass bins (about ${int(n / N_BINS)} records each).`,
+            alt: 'Reliability diagram with equal-mass confidence bins.',
+          },
+        ],
+      },
+      binTable(head.summary.bins, n, `Equal-width bins on ${split}`, 'Bin m covers (from, to]; the first bin also takes confidence 0. Empty bins are skipped by ECE and MCE.'),
+      binTable(head.summary.adaptiveBins, n, `Equal-mass bins on ${split}`, 'Records sorted by confidence (ties by dataset order) and cut into 15 groups whose sizes differ by at most one; from/to are the group\u2019s smallest and largest confidence.'),
+      {
+        type: 'chart',
+        chart: { kind: 'histogram', bins: confidenceHistogram(sub), xLabel: 'top-label confidence', yLabel: 'records' },
+        caption: `Confidence of correct and wrong predictions on ${split} (same 15 bins). Wrong predictions piled up near 1 are confidently wrong.`,
+        alt: 'Overlaid histograms of confidence for correct and wrong predictions.',
+      },
+      shown.length
+        ? {
+            type: 'table',
+            caption: `Confidently wrong records on ${split}: ${int(wrong.length)} with confidence ≥ ${threshold}${wrong.length > shown.length ? `, the ${shown.length} most confident shown` : ''}`,
+            columns: [
+              { label: 'rank', format: 'int' },
+              { label: 'record' },
+              { label: 'id' },
+              { label: 'label' },
+              { label: 'predicted' },
+              { label: 'confidence', format: 'fixed4' },
+              { label: 'p(label)', format: 'sci' },
+              { label: 'loss', format: 'fixed3' },
+            ],
+            rows: shown.map((r, rank): Cell[] => {
+              const i = sub.rows[r];
+              return [rank + 1, { preview: ctx.preview(i) }, dataset.ids[i], run.classes[sub.labels[r]], run.classes[sub.preds[r]], sub.conf[r], sub.probs[r * k + sub.labels[r]], sub.loss[r]];
+            }),
+          }
+        : { type: 'text', text: `No wrong prediction on ${split} has confidence ≥ ${threshold}.`, tone: 'good' },
+    ];
+
+    if (temp) {
+      const rows = [[`${temp.evalSplit} (headline)`, temp.before, temp.after]] as [string, SplitCalibration, SplitCalibration][];
+      if (temp.fitSplit !== temp.evalSplit) rows.push([`${temp.fitSplit} (fit)`, temp.fitBefore, temp.fitAfter]);
+      blocks.push({
+        type: 'table',
+        caption: `Temperature scaling: T = ${fix(temp.temperature, 4)} fitted on ${temp.fitSplit}`,
+        columns: [
+          { label: 'split' },
+          { label: 'NLL before', format: 'fixed4' },
+          { label: 'NLL after', format: 'fixed4' },
+          { label: 'ECE before', format: 'fixed4' },
+          { label: 'ECE after', format: 'fixed4' },
+          { label: 'accuracy before', format: 'fixed4' },
+          { label: 'accuracy after', format: 'fixed4' },
+        ],
+        rows: rows.map(([s, b, a]) => [s, b.nll, a.nll, b.ece, a.ece, b.accuracy, a.accuracy]),
+        note:
+          `p′ = softmax(ln max(p, 1e-12) / T). T > 1 softens over-confident predictions, T < 1 sharpens under-confident ones; the predicted class and hence accuracy cannot change.` +
+          (temp.fitSplit === temp.evalSplit ? ` T was fitted on the headline split itself, so the "after" numbers are in-sample (optimistic).` : ''),
+      });
+    } else {
+      blocks.push({ type: 'text', text: `Temperature scaling not fitted: no validation split (one of ${VALIDATION_SPLITS.join(', ')}) with scored, labelled records.` });
+    }
+
+    blocks.push({
+      type: 'table',
+      caption: `95 % bootstrap intervals on ${split} (${int(resamples)} resamples, seed ${ctx.seed})`,
+      columns: [{ label: 'metric' }, { label: 'estimate', format: 'fixed4' }, { label: 'lower', format: 'fixed4' }, { label: 'upper', format: 'fixed4' }],
+      rows: [
+        ['accuracy', iv.accuracy.estimate, iv.accuracy.lo, iv.accuracy.hi],
+        ['macro-F1', iv.macroF1.estimate, iv.macroF1.lo, iv.macroF1.hi],
+        ['ECE', iv.ece.estimate, iv.ece.lo, iv.ece.hi],
+      ],
+      note: `Percentile bootstrap: ${int(resamples)} sets of ${int(n)} records drawn with replacement (mulberry32, seed ${ctx.seed}); the interval runs from the 2.5th to the 97.5th percentile of the resampled values (numpy "linear" quantiles).`,
+    });
+
+    const interval = (r: BootstrapResult) => ({ estimate: r.estimate, lo: r.lo, hi: r.hi });
+    return {
+      headline,
+      blocks,
+      warnings,
+      summary: {
+        calibration: {
+          bins: N_BINS,
+          split,
+          perSplit,
+          fitSplit: temp?.fitSplit ?? null,
+          temperature: temp?.temperature ?? null,
+          nllBefore: temp?.before.nll ?? null,
+          nllAfter: temp?.after.nll ?? null,
+          eceBefore: temp?.before.ece ?? null,
+          eceAfter: temp?.after.ece ?? null,
+          accuracyBefore: temp?.before.accuracy ?? null,
+          accuracyAfter: temp?.after.accuracy ?? null,
+          confidentlyWrong: { threshold, count: wrong.length },
+          reliability: { equalWidth: head.summary.bins, equalMass: head.summary.adaptiveBins },
+        },
+        intervals: {
+          split,
+          level: LEVEL,
+          accuracy: interval(iv.accuracy),
+          macroF1: interval(iv.macroF1),
+          ece: interval(iv.ece),
+          resamples,
+          seed: ctx.seed,
+        },
+      },
+    };
+  },
+};

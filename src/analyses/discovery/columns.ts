@@ -1,0 +1,20 @@
+/**
+ * Per-record flags for the scores file (appended after the CONTRACT columns): outlier (0/1),
+ * loss_z (robust z of the outlier rule), label_issue (0/1; empty when the record was outside the
+ * detector's splits), suggested_label, duplicate_group (number of the exact-duplicate group).
+ */
+import type { AnalysisContext } from '../types.ts';
+import { discover } from './detect.ts';
+
+export function discoveryColumns(ctx: AnalysisContext): { name: string; values: (i: number) => string }[] {
+  const d = discover(ctx);
+  const suggested = new Map(d.labelIssues.issues.map((is) => [is.index, ctx.run.classes[is.suggested]]));
+  const num = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(Number(v.toPrecision(6))) : v > 0 ? 'inf' : '-inf');
+  return [
+    { name: 'outlier', values: (i) => (Number.isNaN(d.outliers.z[i]) ? '' : String(d.outliers.flagged[i])) },
+    { name: 'loss_z', values: (i) => num(d.outliers.z[i]) },
+    { name: 'label_issue', values: (i) => (d.labelIssues.examined[i] ? String(d.labelIssues.flagged[i]) : '') },
+    { name: 'suggested_label', values: (i) => suggested.get(i) ?? '' },
+    { name: 'duplicate_group', values: (i) => (d.duplicateOf[i] >= 0 ? String(d.duplicateOf[i]) : '') },
+  ];
+}

@@ -1,0 +1,69 @@
+/**
+ * Dataset-cartography regions (Swayamdipta et al. 2020) as a partition of the data map:
+ *
+ *   ambiguous       variability ≥ 0.2                     (the model changes its mind)
+ *   easy-to-learn   variability < 0.2, confidence ≥ 0.5   (consistently right)
+ *   hard-to-learn   variability < 0.2, confidence < 0.5   (consistently wrong: mislabels live here)
+ *
+ * The paper ranks records and takes the top third per axis; fixed cut-offs are used here so the
+ * counts mean the same on every run and can be gated on. Population std of values in [0, 1] is at
+ * most 0.5 (and at most √(μ(1 − μ))), so 0.2 is 40 % of its range.
+ */
+import type { ChartSpec } from '../types.ts';
+import type { RecordDynamics } from './matrix.ts';
+
+export const AMBIGUOUS_VARIABILITY = 0.2;
+export const EASY_CONFIDENCE = 0.5;
+
+export const REGIONS = ['easy-to-learn', 'ambiguous', 'hard-to-learn'] as const;
+export type Region = (typeof REGIONS)[number];
+
+export function regionOf(confidence: number, variability: number): Region {
+  if (variability >= AMBIGUOUS_VARIABILITY) return 'ambiguous';
+  return confidence >= EASY_CONFIDENCE ? 'easy-to-learn' : 'hard-to-learn';
+}
+
+/** Region index (into REGIONS) per summarised record. */
+export function regions(d: RecordDynamics): Uint8Array {
+  return Uint8Array.from(d.confidence, (c, r) => REGIONS.indexOf(regionOf(c, d.variability[r])));
+}
+
+/**
+ * Positions of hard-to-learn records (into d.rows), hardest first: lowest confidence, then lowest
+ * mean margin, then dataset order.
+ */
+export function hardestOrder(d: RecordDynamics, region: Uint8Array): number[] {
+  const hard = REGIONS.indexOf('hard-to-learn');
+  const out: number[] = [];
+  for (let r = 0; r < region.length; r++) if (region[r] === hard) out.push(r);
+  return out.sort((a, b) => d.confidence[a] - d.confidence[b] || d.meanMargin[a] - d.meanMargin[b] || d.rows[a] - d.rows[b]);
+}
+
+export const VARIABILITY_MAX = 0.5;
+/** Bins per axis of the data map: at most 400 cells whatever N. */
+export const DATA_MAP_BINS = 20;
+
+/**
+ * The data map binned: `bins` × `bins` cells over variability [0, 0.5] × confidence [0, 1], each
+ * with its record count and mean correctness. Only non-empty cells are returned.
+ */
+export function dataMapCells(d: RecordDynamics, positions: ArrayLike<number>, bins = DATA_MAP_BINS): Extract<ChartSpec, { kind: 'density' }>['cells'] {
+  const count = new Float64Array(bins * bins);
+  const correct = new Float64Array(bins * bins);
+  const bin = (v: number, max: number) => Math.min(bins - 1, Math.max(0, Math.floor((v / max) * bins)));
+  for (let q = 0; q < positions.length; q++) {
+    const r = positions[q];
+    const cell = bin(d.confidence[r], 1) * bins + bin(d.variability[r], VARIABILITY_MAX);
+    count[cell]++;
+    correct[cell] += d.correctness[r];
+  }
+  const cells: Extract<ChartSpec, { kind: 'density' }>['cells'] = [];
+  for (let yi = 0; yi < bins; yi++) {
+    for (let xi = 0; xi < bins; xi++) {
+      const n = count[yi * bins + xi];
+      if (n === 0) continue;
+      cells.push({ x0: (xi * VARIABILITY_MAX) / bins, x1: ((xi + 1) * VARIABILITY_MAX) / bins, y0: yi / bins, y1: (yi + 1) / bins, count: n, value: correct[yi * bins + xi] / n });
+    }
+  }
+  return cells;
+}

@@ -1,0 +1,156 @@
+/**
+ * Where flagged records concentrate: for each `dataset.groupBy` column, the outlier rate and the
+ * label-issue rate of each group against the rest of the data, with a one-sided Fisher exact test
+ * (is the group over-represented?) and Benjamini–Hochberg adjustment over every test in the section.
+ */
+import { benjaminiHochberg, fisherExact2x2 } from '../stats/significance.ts';
+import { discover } from './discovery/detect.ts';
+import { int, pct } from './format.ts';
+import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+
+/** False-discovery rate at which a group is called out. */
+export const ALPHA = 0.05;
+const MAX_GROUPS = 30;
+
+export interface SliceTest {
+  column: string;
+  group: string;
+  kind: 'outliers' | 'labelIssues';
+  /** Records of the population in the group, and flagged among them. */
+  n: number;
+  flagged: number;
+  /** Population and flagged totals. */
+  total: number;
+  totalFlagged: number;
+  rate: number;
+  restRate: number;
+  p: number;
+  q: number;
+  significant: boolean;
+}
+
+/**
+ * One test per (column, group, kind). `population[i]` = 1 when record i is eligible for the flag
+ * (scored for outliers, examined for label issues); `flagged[i]` = 1 when flagged.
+ */
+export function sliceTests(groups: Record<string, string[]>, flags: { kind: SliceTest['kind']; population: ArrayLike<number>; flagged: ArrayLike<number> }[]): SliceTest[] {
+  const tests: Omit<SliceTest, 'q' | 'significant'>[] = [];
+  for (const [column, values] of Object.entries(groups)) {
+    for (const { kind, population, flagged } of flags) {
+      const n = new Map<string, number>();
+      const f = new Map<string, number>();
+      let total = 0;
+      let totalFlagged = 0;
+      values.forEach((g, i) => {
+        if (!population[i]) return;
+        total++;
+        n.set(g, (n.get(g) ?? 0) + 1);
+        if (flagged[i]) {
+          totalFlagged++;
+          f.set(g, (f.get(g) ?? 0) + 1);
+        }
+      });
+      for (const group of [...n.keys()].sort()) {
+        const a = f.get(group) ?? 0;
+        const ng = n.get(group)!;
+        const c = totalFlagged - a;
+        const rest = total - ng;
+        const p = fisherExact2x2(a, ng - a, c, rest - c).pGreater;
+        tests.push({ column, group, kind, n: ng, flagged: a, total, totalFlagged, rate: a / ng, restRate: rest ? c / rest : NaN, p });
+      }
+    }
+  }
+  const q = benjaminiHochberg(tests.map((t) => t.p));
+  return tests.map((t, i) => ({ ...t, q: q[i], significant: q[i] < ALPHA && t.flagged > 0 }));
+}
+
+/** "p < 1e-6", "p = 3.2e-4", "p = 0.012". */
+export function formatP(p: number): string {
+  if (p < 1e-6) return 'p < 1e-6';
+  if (p < 1e-3) return `p = ${p.toExponential(1)}`;
+  return `p = ${p.toFixed(3)}`;
+}
+
+const KIND_NAME = { outliers: 'loss outliers', labelIssues: 'label issues' } as const;
+
+/** The plain sentence for a significant test. */
+export function sentence(t: SliceTest): string {
+  return `${pct(t.flagged / t.totalFlagged, 0)} of ${KIND_NAME[t.kind]} (${int(t.flagged)} of ${int(t.totalFlagged)}) come from ${t.column} "${t.group}", which holds ${pct(t.n / t.total, 0)} of the records examined (rate ${pct(t.rate)} vs ${pct(t.restRate)} elsewhere, ${formatP(t.q)} after Benjamini–Hochberg).`;
+}
+
+export const slices: Analysis = {
+  id: 'slices',
+  title: 'Where the bad records concentrate',
+  description: 'For each metadata column in dataset.groupBy: the share of loss outliers and label issues each group holds against its share of the data, with a one-sided Fisher exact test and Benjamini–Hochberg correction across all groups, columns and both flags.',
+  notApplicable: (ctx) => (ctx.config.dataset.groupBy.length ? null : 'no metadata columns to slice by: list them in dataset.groupBy (e.g. ["source", "annotator"])'),
+  run(ctx) {
+    const d = discover(ctx);
+    const scored = Uint8Array.from(d.outliers.z, (z) => (Number.isNaN(z) ? 0 : 1));
+    const tests = sliceTests(ctx.dataset.groups, [
+      { kind: 'outliers', population: scored, flagged: d.outliers.flagged },
+      { kind: 'labelIssues', population: d.labelIssues.examined, flagged: d.labelIssues.flagged },
+    ]);
+    const significant = tests.filter((t) => t.significant).sort((a, b) => a.q - b.q || b.flagged - a.flagged);
+    const blocks: Block[] = [
+      significant.length
+        ? { type: 'list', items: significant.slice(0, 20).map(sentence) }
+        : { type: 'text', text: `No group holds significantly more outliers or label issues than the rest (Benjamini–Hochberg, FDR ${ALPHA}).`, tone: 'good' },
+    ];
+    for (const column of ctx.config.dataset.groupBy) blocks.push(...columnBlocks(ctx, column, tests.filter((t) => t.column === column)));
+    const headline = significant.length ? sentence(significant[0]) : `Outliers and label issues are spread across ${ctx.config.dataset.groupBy.map((c) => `"${c}"`).join(', ')} groups without a significant concentration.`;
+    return {
+      headline,
+      blocks,
+      summary: {
+        slices: tests.map((t) => ({ column: t.column, group: t.group, kind: t.kind, n: t.n, flagged: t.flagged, rate: t.rate, restRate: Number.isFinite(t.restRate) ? t.restRate : null, p: t.p, q: t.q, significant: t.significant })),
+      },
+    };
+  },
+};
+
+function columnBlocks(ctx: AnalysisContext, column: string, tests: SliceTest[]): Block[] {
+  const byGroup = new Map<string, { o?: SliceTest; l?: SliceTest }>();
+  for (const t of tests) {
+    const e = byGroup.get(t.group) ?? {};
+    if (t.kind === 'outliers') e.o = t;
+    else e.l = t;
+    byGroup.set(t.group, e);
+  }
+  const minQ = (e: { o?: SliceTest; l?: SliceTest }) => Math.min(e.o?.q ?? 1, e.l?.q ?? 1);
+  const groups = [...byGroup.entries()].sort((a, b) => minQ(a[1]) - minQ(b[1]) || (b[1].o?.n ?? 0) - (a[1].o?.n ?? 0) || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_GROUPS);
+  const share = (t: SliceTest | undefined) => (t && t.totalFlagged ? t.flagged / t.totalFlagged : null);
+  const qCell = (t: SliceTest | undefined): Cell => (t ? (t.significant ? { text: formatP(t.q).replace('p ', 'q '), tone: 'bad' } : t.q.toPrecision(2)) : null);
+  const rows: Cell[][] = groups.map(([g, e]) => [g, e.o?.n ?? 0, e.o ? e.o.n / e.o.total : null, e.o?.flagged ?? null, e.o?.rate ?? null, share(e.o), qCell(e.o), e.l?.n ?? 0, e.l?.rate ?? null, share(e.l), qCell(e.l)]);
+  const items = groups.flatMap(([g, e]) => [
+    { label: g, value: e.o ? e.o.n / e.o.total : 0, series: 'share of records' },
+    { label: g, value: share(e.o) ?? 0, series: 'share of outliers' },
+    { label: g, value: share(e.l) ?? 0, series: 'share of label issues' },
+  ]);
+  return [
+    {
+      type: 'table',
+      caption: `By ${column}: outliers (all scored records) and label issues (examined splits) per group`,
+      columns: [
+        { label: column },
+        { label: 'records', format: 'int' },
+        { label: 'share of records', format: 'pct1' },
+        { label: 'outliers', format: 'int' },
+        { label: 'outlier rate', format: 'pct1' },
+        { label: 'share of outliers', format: 'pct1' },
+        { label: 'q (outliers)', hint: 'One-sided Fisher exact p, Benjamini–Hochberg adjusted.' },
+        { label: 'examined', format: 'int' },
+        { label: 'label-issue rate', format: 'pct1' },
+        { label: 'share of label issues', format: 'pct1' },
+        { label: 'q (label issues)', hint: 'One-sided Fisher exact p, Benjamini–Hochberg adjusted.' },
+      ],
+      rows,
+      note: byGroup.size > groups.length ? `${groups.length} of ${byGroup.size} groups shown, most significant first.` : undefined,
+    },
+    {
+      type: 'chart',
+      chart: { kind: 'bars', items, xLabel: column, yLabel: 'share', domain: [0, 1] },
+      caption: `Share of records, of loss outliers and of label issues per ${column}: a group whose outlier bar towers over its record bar holds more than its share.`,
+      alt: `Bar chart of shares per ${column}.`,
+    },
+  ];
+}

@@ -1,0 +1,68 @@
+/**
+ * `losslens compare <old-summary.json> <new-summary.json> [--out diff.html] [--md diff.md]`:
+ * what changed between two audits. With neither --out nor --md, the Markdown goes to stdout.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { InputError } from '../messages.ts';
+import { writeAtomic } from '../output.ts';
+import { compareMarkdown, compareSummaries } from '../report/compare.ts';
+import { renderCompareHtml } from '../render/compare.ts';
+import { parseOrFail } from './parse.ts';
+import type { Command } from './types.ts';
+
+const usage = 'losslens compare <old-summary.json> <new-summary.json> [--out <diff.html>] [--md <diff.md>] [--static] [--quiet]';
+
+export const compareCommand: Command = {
+  usage,
+  async run(args) {
+    const { values, positionals } = parseOrFail(usage, () =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: { out: { type: 'string' }, md: { type: 'string' }, static: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
+      }),
+    );
+    if (positionals.length !== 2) throw new InputError('losslens compare', 'two summary.json files (old, new)', `${positionals.length} argument(s) (usage: ${usage})`);
+    const model = compareSummaries(readSummary(positionals[0]), readSummary(positionals[1]));
+    const md = compareMarkdown(model);
+    if (!values.out && !values.md) {
+      process.stdout.write(md);
+      return 0;
+    }
+    const written: string[] = [];
+    if (values.out) {
+      await writeAtomic(resolve(values.out), renderCompareHtml(model, { static: values.static }));
+      written.push(resolve(values.out));
+    }
+    if (values.md) {
+      await writeAtomic(resolve(values.md), md);
+      written.push(resolve(values.md));
+    }
+    if (!values.quiet) process.stderr.write(`losslens: wrote ${written.join(', ')}\n`);
+    return 0;
+  },
+};
+
+/** Read a summary.json written by `losslens audit`; anything else is a user error naming the file. */
+export function readSummary(file: string): Record<string, unknown> {
+  const path = resolve(file);
+  let raw: string;
+  try {
+    raw = readFileSync(path, 'utf8');
+  } catch {
+    throw new InputError(path, 'a summary.json written by losslens audit', 'no such file');
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch (e) {
+    throw new InputError(path, 'valid JSON', `a parse error (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !('schemaVersion' in v) || typeof (v as { final?: unknown }).final !== 'object') {
+    throw new InputError(path, 'a losslens summary.json (with schemaVersion and final)', 'other JSON');
+  }
+  return v as Record<string, unknown>;
+}

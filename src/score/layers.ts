@@ -1,0 +1,107 @@
+/**
+ * The runtime for tfjs layers checkpoints, fastest first:
+ *
+ *   1. converted to ONNX in-process and run by onnxruntime on every core (tfjs-to-onnx.ts), when
+ *      every layer converts and the converted graph matches tfjs within 1e-4 (model.convert "auto");
+ *   2. otherwise tfjs: on WebAssembly with a worker_threads pool (workers.ts) when there is enough
+ *      work to amortise starting the workers (model.workers ≥ 2), else single-thread tfjs.
+ *
+ * Why conversion fell back is kept in `warnings`. Whether checkpoint 0 converts decides the
+ * runtime's name up front (the score cache and the report name it before any checkpoint loads);
+ * a later checkpoint that does not convert runs on tfjs with a warning.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { Checkpoint } from '../types.ts';
+import { encodeModel } from './onnx-encode.ts';
+import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+import { loadTf } from './backend.ts';
+import { loadLayersModel } from './tfjs-files.ts';
+import { CONVERSION_TOLERANCE, convertLayersModel, maxAbsDiff, verificationRows } from './tfjs-to-onnx.ts';
+import { createTfjsRuntime } from './tfjs.ts';
+import { createWorkerTfjsRuntime } from './workers.ts';
+
+export const CONVERTED_NAME = 'onnxruntime (converted from tfjs-layers)';
+/** Records × checkpoints below which starting worker threads (≈0.5 s each) is not worth it. */
+export const WORKER_MIN_WORK = 20_000;
+const VERIFY_ROWS = 32;
+
+export interface LayersRuntimeOptions {
+  convert: 'auto' | 'never';
+  /** Threads for onnxruntime and the tfjs worker pool; 1 = single-thread. */
+  workers: number;
+  checkpoints: Checkpoint[];
+  /** Records to score (decides whether the worker pool pays off). */
+  records: number;
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<ScoringRuntime> {
+  const tfjs = await createTfjsRuntime();
+  const useWorkers = tfjs.name === 'tfjs-wasm' && opts.workers >= 2 && opts.records * Math.max(opts.checkpoints.length, 1) >= WORKER_MIN_WORK;
+  let fallback: ScoringRuntime | undefined;
+  const getFallback = async () => (fallback ??= useWorkers ? await createWorkerTfjsRuntime(opts.workers) : tfjs);
+  // A pinned tfjs backend (LOSSLENS_BACKEND, e.g. for committed reports) means tfjs, not a conversion.
+  const pinned = /^tfjs-/.test(process.env.LOSSLENS_BACKEND ?? '');
+  if (opts.convert === 'never' || pinned || opts.checkpoints.length === 0) return getFallback();
+
+  const { tf } = await loadTf();
+  const ort: Ort = await import('onnxruntime-node');
+  const first = await convertCheckpoint(tf, ort, opts.checkpoints[0], opts.workers);
+  if (!first.ok) {
+    const rt = await getFallback();
+    return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], load: (c) => rt.load(c) };
+  }
+  const warnings: string[] = [...tfjs.warnings];
+  let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
+  return {
+    name: CONVERTED_NAME,
+    warnings,
+    async load(checkpoint) {
+      const reuse = pending && checkpoint === opts.checkpoints[0];
+      const result = reuse ? await pending! : await convertCheckpoint(tf, ort, checkpoint, opts.workers);
+      if (reuse) pending = null;
+      if (result.ok) return result.model;
+      const rt = await getFallback();
+      warnings.push(`${checkpoint.path}: not converted to ONNX (${result.reason}); this checkpoint was scored with ${rt.name}`);
+      return rt.load(checkpoint);
+    },
+  };
+}
+
+interface Converted {
+  ok: true;
+  model: LoadedModel;
+}
+interface Failed {
+  ok: false;
+  reason: string;
+}
+
+/** Load a checkpoint in tfjs, convert it, and check the converted graph against tfjs on seeded rows. */
+export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Checkpoint, threads: number): Promise<Converted | Failed> {
+  const model = await loadLayersModel(tf, checkpoint.path);
+  let session: import('onnxruntime-node').InferenceSession | undefined;
+  try {
+    const conv = convertLayersModel(model);
+    if (!conv.ok) return conv;
+    session = await ort.InferenceSession.create(encodeModel(conv.graph), { intraOpNumThreads: Math.max(1, threads), interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    const s = session;
+    const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
+    const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
+      const out = await s.run({ input: new ort.Tensor('float32', batch.subarray(0, rows * rowSize), [rows, ...conv.inputShape]) });
+      return out.output.data as Float32Array;
+    };
+    const probe = verificationRows(model, VERIFY_ROWS, rowSize);
+    const expected = tf.tidy(() => (model.predict(tf.tensor(probe, [VERIFY_ROWS, ...conv.inputShape])) as TF.Tensor).dataSync());
+    const diff = maxAbsDiff(expected, await predict(probe, VERIFY_ROWS));
+    if (!(diff <= CONVERSION_TOLERANCE)) return { ok: false, reason: `the converted graph differs from tfjs by ${diff.toExponential(2)} (> ${CONVERSION_TOLERANCE})` };
+    session = undefined; // owned by the LoadedModel from here on
+    return { ok: true, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
+  } catch (e) {
+    return { ok: false, reason: `onnxruntime rejected the converted graph (${String((e as Error)?.message ?? e).split('\n')[0]})` };
+  } finally {
+    model.dispose();
+    if (session) void session.release();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * ONNX checkpoints (`torch.onnx.export` per epoch, or any other exporter) through onnxruntime-node
+ * on the CPU. One float input, one output of [batch, classes]; a model exported with a fixed batch
+ * size is fed in chunks of that size (the last chunk zero-padded).
+ */
+import { readFile } from 'node:fs/promises';
+import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
+import { InputError } from '../messages.ts';
+import type { Checkpoint } from '../types.ts';
+import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+
+type Ort = typeof import('onnxruntime-node');
+
+export async function createOnnxRuntime(): Promise<ScoringRuntime> {
+  const ort: Ort = await import('onnxruntime-node');
+  return {
+    name: 'onnxruntime',
+    warnings: [],
+    load: (checkpoint) => loadOnnx(ort, checkpoint),
+  };
+}
+
+async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<LoadedModel> {
+  const bytes = await readFile(checkpoint.path).catch(() => {
+    throw new InputError(checkpoint.path, 'an ONNX model file', 'no such file');
+  });
+  let session: Session;
+  try {
+    // One intra-op thread: results do not depend on the machine's core count.
+    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  } catch (e) {
+    throw new InputError(checkpoint.path, 'a valid ONNX model', `a file onnxruntime cannot load (${firstLine(e)}; truncated or not ONNX?)`);
+  }
+  if (session.inputNames.length !== 1) {
+    await session.release();
+    throw new InputError(checkpoint.path, 'a model with exactly one input (the record features)', `${session.inputNames.length} inputs: ${session.inputNames.join(', ')}`);
+  }
+  const inMeta = session.inputMetadata[0];
+  const outMeta = session.outputMetadata[0];
+  const inType = inMeta?.isTensor ? inMeta.type : 'unknown';
+  if (inType !== 'float32' && inType !== 'float64') {
+    await session.release();
+    throw new InputError(checkpoint.path, 'a float32 (or float64) input tensor', `input "${session.inputNames[0]}" of type ${inType}`);
+  }
+  const dims = inMeta?.isTensor ? inMeta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)) : [-1];
+  const fixedBatch = dims[0] > 0 ? dims[0] : 0;
+  const inputShape = dims.slice(1);
+  const rowSize = inputShape.every((d) => d > 0) ? inputShape.reduce((a, b) => a * b, 1) : -1;
+  const inName = session.inputNames[0];
+  const outName = session.outputNames[0];
+
+  const run = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
+    const perRow = rowSize > 0 ? rowSize : batch.length / Math.max(rows, 1);
+    const shape = [rows, ...(rowSize > 0 ? inputShape : [perRow])];
+    const data = inType === 'float64' ? Float64Array.from(batch.subarray(0, rows * perRow)) : batch.subarray(0, rows * perRow);
+    const feeds: Record<string, OrtTensor> = { [inName]: new ort.Tensor(inType, data, shape) };
+    let result: Session.OnnxValueMapType;
+    try {
+      result = await session.run(feeds);
+    } catch (e) {
+      throw new InputError(checkpoint.path, `a model that accepts inputs of shape [${dims.join(', ')}]`, `an error for a batch of shape [${shape.join(', ')}] (${firstLine(e)})`);
+    }
+    const out = result[outName] as OrtTensor;
+    const values = out.data;
+    if (!(values instanceof Float32Array || values instanceof Float64Array)) {
+      throw new InputError(checkpoint.path, 'a float output tensor', `output "${outName}" of type ${out.type}`);
+    }
+    return values instanceof Float32Array ? values : Float32Array.from(values);
+  };
+
+  /** Runs any number of rows, in chunks of the model's fixed batch size when it has one. */
+  const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
+    if (!fixedBatch || rows === fixedBatch) return run(batch, rows);
+    const perRow = batch.length / Math.max(rows, 1);
+    const parts: Float32Array[] = [];
+    const chunk = new Float32Array(fixedBatch * perRow);
+    for (let start = 0; start < rows; start += fixedBatch) {
+      const count = Math.min(fixedBatch, rows - start);
+      chunk.fill(0);
+      chunk.set(batch.subarray(start * perRow, (start + count) * perRow));
+      const out = await run(chunk, fixedBatch);
+      parts.push(out.slice(0, (out.length / fixedBatch) * count));
+    }
+    const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      all.set(p, off);
+      off += p.length;
+    }
+    return all;
+  };
+
+  // The class count: from the output's declared last dimension, or by scoring one zero record.
+  const outDims = outMeta?.isTensor ? outMeta.shape : [];
+  const last = outDims[outDims.length - 1];
+  let outputs = typeof last === 'number' && last > 0 ? last : -1;
+  if (outputs < 0 && rowSize > 0) outputs = (await predict(new Float32Array(rowSize), 1)).length;
+
+  return {
+    inputShape,
+    outputs,
+    predict,
+    dispose: () => void session.release(),
+  };
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}

@@ -1,0 +1,277 @@
+/**
+ * Precomputed predictions, for any framework: one file of logits or probabilities per checkpoint
+ * (.npy, CSV/TSV, JSON/JSONL or Parquet), matched to dataset records by id — or by position only
+ * when `model.byPosition` asks for it. Everything is checked when a checkpoint loads (missing or
+ * duplicate ids, widths, non-finite values, probabilities that do not sum to 1), so a bad file
+ * fails with one message before any analysis runs.
+ *
+ * It plugs into the common scoring loop through the same interface as a real model: each row it is
+ * fed ends with the record's index (see `indexInputs`), and `predict` looks the predictions up.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import type { ColumnTable } from 'arquero';
+import type { Config } from '../config.ts';
+import { readTable } from '../load/dataset.ts';
+import { siblingParts } from '../load/parts.ts';
+import { firstNonFinite } from '../load/inputs.ts';
+import { parseNpy } from '../load/formats/npy.ts';
+import { InputError, messages } from '../messages.ts';
+import type { Checkpoint, Dataset, ModelInputs } from '../types.ts';
+import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+
+/** Same tolerance as the scoring loop's probability detection. */
+const SUM_TOLERANCE = 1e-3;
+/** Record indices travel as float32: exact up to 2^24. */
+const MAX_RECORDS = 1 << 24;
+
+/**
+ * What the scoring loop feeds precomputed predictions: the model inputs when the config gives them,
+ * with the record's index appended to every row, so that records with non-finite inputs are still
+ * found unscorable (with the right input position in the reason) and `predict` knows its rows.
+ */
+export function indexInputs(n: number, inputs: ModelInputs | null = null): ModelInputs {
+  if (n > MAX_RECORDS) throw new InputError('dataset', `at most ${MAX_RECORDS} records for precomputed predictions`, `${n}`);
+  const d = inputs ? inputs.rowSize : 0;
+  const data = new Float32Array(n * (d + 1));
+  for (let i = 0; i < n; i++) {
+    if (inputs) data.set(inputs.data.subarray(i * d, (i + 1) * d), i * (d + 1));
+    data[i * (d + 1) + d] = i;
+  }
+  return { file: inputs?.file ?? '(record index)', n, shape: [d + 1], rowSize: d + 1, data };
+}
+
+/** Predictions aligned to dataset order: n·width values, NaN rows for records without a prediction. */
+export interface AlignedPredictions {
+  width: number;
+  values: Float32Array;
+  warnings: string[];
+}
+
+/**
+ * `inputs`, when the config gives them, mark records the scoring loop skips (non-finite inputs):
+ * those need no prediction, just as records with a label outside the class list.
+ */
+export function createPrecomputedRuntime(model: Config['model'], dataset: Dataset, idColumn: string, inputs: ModelInputs | null = null): ScoringRuntime {
+  const exempt = exemptRecords(dataset, inputs);
+  const warnings: string[] = [];
+  return {
+    name: 'precomputed',
+    warnings,
+    async load(checkpoint: Checkpoint): Promise<LoadedModel> {
+      const aligned = await readPredictions(checkpoint.path, model, dataset, idColumn, exempt);
+      for (const w of aligned.warnings) if (!warnings.includes(w)) warnings.push(w);
+      const { width, values } = aligned;
+      return {
+        inputShape: [-1], // whatever indexInputs built
+        outputs: width,
+        async predict(batch, rows) {
+          const rowSize = batch.length / rows;
+          const out = new Float32Array(rows * width);
+          for (let r = 0; r < rows; r++) {
+            const i = batch[r * rowSize + rowSize - 1]; // the record index, last in the row
+            out.set(values.subarray(i * width, (i + 1) * width), r * width);
+          }
+          return out;
+        },
+        dispose() {},
+      };
+    },
+  };
+}
+
+/** Read one checkpoint's predictions and align them to the dataset's records. */
+export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null)): Promise<AlignedPredictions> {
+  const k = dataset.classes.length;
+  const raw = extname(file).toLowerCase() === '.npy' ? await fromNpy(file, model) : await fromTableParts(file, model, idColumn, k);
+  const { rows, width, values } = raw;
+  if (width !== k) {
+    throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${raw.columns ? ` (columns ${raw.columns.join(', ')})` : ''}`);
+  }
+  const warnings: string[] = [];
+  const aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
+  const filled = new Uint8Array(dataset.n);
+  if (model.byPosition || !raw.ids) {
+    if (!model.byPosition) {
+      throw new InputError(file, 'record ids to match predictions to records (set model.predictions.ids to a file of ids, one per row)', 'an .npy array without ids (or set model.byPosition to true if its rows are in dataset order)');
+    }
+    if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
+    aligned.set(values);
+    filled.fill(1);
+  } else {
+    const index = new Map(dataset.ids.map((id, i) => [id, i]));
+    const unknown: string[] = [];
+    raw.ids.forEach((id, r) => {
+      const i = index.get(id);
+      if (i === undefined) return void unknown.push(id);
+      if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${id}" twice`);
+      filled[i] = 1;
+      aligned.set(values.subarray(r * k, (r + 1) * k), i * k);
+    });
+    if (unknown.length) warnings.push(`${file}: ${unknown.length} prediction(s) for ids not in the dataset were ignored (e.g. ${quoteList(unknown)})`);
+  }
+  const missing = dataset.ids.filter((_, i) => !filled[i] && !exempt[i]);
+  if (missing.length) {
+    throw new InputError(file, `a prediction for every dataset record (matched on id)`, `${missing.length} of ${dataset.n} records without one (e.g. ${quoteList(missing)})`);
+  }
+  // Exempt records are never read, so whatever the file holds for them (often NaN) is not checked.
+  const checked = filled.map((f, i) => (f && !exempt[i] ? 1 : 0));
+  checkValues(file, aligned, checked, dataset.ids, k, model.output);
+  return { width: k, values: aligned, warnings };
+}
+
+/** 1 for records the scoring loop will not score (unknown label, non-finite input): they need no prediction. */
+export function exemptRecords(dataset: Dataset, inputs: ModelInputs | null): Uint8Array {
+  const exempt = new Uint8Array(dataset.n);
+  for (const u of dataset.unknownLabels) exempt[u.index] = 1;
+  if (inputs) for (let i = 0; i < dataset.n; i++) if (firstNonFinite(inputs, i) >= 0) exempt[i] = 1;
+  return exempt;
+}
+
+/** Finite everywhere; probabilities (declared, or all values in [0, 1] under "auto") must sum to 1. */
+function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids: string[], k: number, output: Config['model']['output']): void {
+  let allUnit = true;
+  for (let i = 0; i < filled.length; i++) {
+    if (!filled[i]) continue;
+    for (let j = 0; j < k; j++) {
+      const v = values[i * k + j];
+      if (!Number.isFinite(v)) throw new InputError(`${file} (record "${ids[i]}")`, 'finite predictions', `${v} in column ${j + 1}`);
+      if (v < 0 || v > 1) allUnit = false;
+    }
+  }
+  if (output === 'logits' || (output === 'auto' && !allUnit)) return;
+  for (let i = 0; i < filled.length; i++) {
+    if (!filled[i]) continue;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const v = values[i * k + j];
+      if (v < 0 || v > 1) throw new InputError(`${file} (record "${ids[i]}")`, 'probabilities in [0, 1] (model.output is "probabilities")', `${v}`);
+      sum += v;
+    }
+    if (Math.abs(sum - 1) > SUM_TOLERANCE) {
+      throw new InputError(
+        `${file} (record "${ids[i]}")`,
+        `probabilities that sum to 1 (±${SUM_TOLERANCE})`,
+        `a sum of ${sum.toPrecision(6)}${output === 'auto' ? ' (if these are scores rather than probabilities, set model.output to "logits")' : ''}`,
+      );
+    }
+  }
+}
+
+interface RawPredictions {
+  rows: number;
+  width: number;
+  values: Float32Array;
+  /** Record id per row, or null when the file has none. */
+  ids: string[] | null;
+  columns?: string[];
+}
+
+async function fromNpy(file: string, model: Config['model']): Promise<RawPredictions> {
+  let buf: Uint8Array;
+  try {
+    buf = new Uint8Array(await readFile(file));
+  } catch {
+    throw messages.missingFile('model.checkpoints', file);
+  }
+  const arr = parseNpy(buf, file);
+  if (arr.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${arr.shape.join(', ')}]`);
+  const [rows, width] = arr.shape;
+  const values = arr.data instanceof BigInt64Array ? Float32Array.from(arr.data, Number) : Float32Array.from(arr.data);
+  let ids: string[] | null = null;
+  if (!model.byPosition && model.predictions.ids) {
+    ids = await readIds(model.predictions.ids, model.predictions.id);
+    if (ids.length !== rows) throw new InputError(model.predictions.ids, `${rows} ids (one per row of ${file})`, `${ids.length}`);
+  }
+  return { rows, width, values, ids };
+}
+
+/** Ids from a text file (one per line) or from the id column of a table. */
+async function readIds(file: string, column: string | null): Promise<string[]> {
+  if (extname(file).toLowerCase() === '.txt') {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      throw messages.missingFile('model.predictions.ids', file);
+    }
+    return text.split(/\r?\n/).filter((l) => l !== '');
+  }
+  const col = column ?? 'id';
+  const table = await readTable(file, [col], 'auto', 'model.predictions.ids');
+  const c = table.column(col);
+  if (!c) throw new InputError(`${file} (model.predictions.id = "${col}")`, `a column named "${col}"`, `columns ${table.columnNames().join(', ')}`);
+  return Array.from({ length: table.numRows() }, (_, i) => String(c.at(i)));
+}
+
+/** One table, or every part file of a Spark/Dask output folder concatenated in name order (src/load/parts.ts). */
+async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions> {
+  const files = siblingParts(file);
+  if (files.length === 1) return fromTable(file, model, datasetId, k);
+  const parts = await Promise.all(files.map((f) => fromTable(f, model, datasetId, k)));
+  const width = parts[0].width;
+  const odd = parts.findIndex((p) => p.width !== width || (p.ids === null) !== (parts[0].ids === null));
+  if (odd >= 0) throw new InputError(files[odd], `the same columns as ${files[0]} (parts of one checkpoint)`, `${parts[odd].width} prediction columns${parts[odd].ids ? '' : ' and no id column'}`);
+  const values = new Float32Array(parts.reduce((s, p) => s + p.values.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    values.set(p.values, off);
+    off += p.values.length;
+  }
+  return { rows: parts.reduce((s, p) => s + p.rows, 0), width, values, ids: parts[0].ids ? parts.flatMap((p) => p.ids!) : null, columns: parts[0].columns };
+}
+
+async function fromTable(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions> {
+  const idCol = model.predictions.id ?? datasetId;
+  const table = await readTable(file, [idCol], 'auto', 'model.checkpoints');
+  const names = table.columnNames();
+  const rows = table.numRows();
+  const hasId = names.includes(idCol);
+  if (!hasId && !model.byPosition) {
+    throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
+  }
+  const ids = hasId ? Array.from({ length: rows }, (_, i) => String(table.column(idCol)!.at(i))) : null;
+  const rest = names.filter((n) => n !== idCol);
+  let columns = model.predictions.columns;
+  if (columns) {
+    const absent = columns.filter((c) => !names.includes(c));
+    if (absent.length) throw new InputError(`${file} (model.predictions.columns)`, `columns ${columns.join(', ')}`, `no column ${absent.join(', ')} (columns ${names.join(', ')})`);
+  } else {
+    const arrayCols = rest.filter((n) => Array.isArray(table.column(n)!.at(0)));
+    if (arrayCols.length === 1) return fromArrayColumn(file, table, arrayCols[0], ids, rows);
+    columns = rest.filter((n) => typeof table.column(n)!.at(0) === 'number');
+  }
+  const width = columns.length;
+  if (width !== k && !model.predictions.columns) {
+    // Say which columns were taken, since they were inferred.
+    return { rows, width, values: new Float32Array(0), ids, columns };
+  }
+  const values = new Float32Array(rows * width);
+  columns.forEach((name, j) => {
+    const col = table.column(name)!;
+    for (let r = 0; r < rows; r++) {
+      const v = col.at(r);
+      values[r * width + j] = typeof v === 'number' ? v : v === null || v === undefined || v === '' ? Number.NaN : Number(v);
+    }
+  });
+  return { rows, width, values, ids, columns };
+}
+
+/** One column holding an array per row (e.g. JSONL `"probs": [0.1, 0.9]` or a Parquet list). */
+function fromArrayColumn(file: string, table: ColumnTable, name: string, ids: string[] | null, rows: number): RawPredictions {
+  const col = table.column(name)!;
+  const width = (col.at(0) as unknown[]).length;
+  const values = new Float32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    const v = col.at(r) as unknown[];
+    if (!Array.isArray(v) || v.length !== width) {
+      throw new InputError(`${file} (row ${r + 1}${ids ? `, id "${ids[r]}"` : ''}, column "${name}")`, `${width} values like the first row`, Array.isArray(v) ? `${v.length} values` : JSON.stringify(v));
+    }
+    for (let j = 0; j < width; j++) values[r * width + j] = typeof v[j] === 'number' ? (v[j] as number) : Number.NaN;
+  }
+  return { rows, width, values, ids, columns: [name] };
+}
+
+function quoteList(ids: string[]): string {
+  return ids.slice(0, 3).map((s) => `"${s}"`).join(', ') + (ids.length > 3 ? ', …' : '');
+}

@@ -1,0 +1,267 @@
+/**
+ * Sharded audits: `losslens audit --shard i/n` scores only the i-th contiguous range of records (on
+ * any machine) and writes a partial result; `losslens merge` checks the partials fit together and
+ * hands the pipeline the assembled scores, so analyses and the report run once, exactly as in the
+ * unsharded run (every record's score depends on that record alone, so it does not matter which
+ * shard or batch computed it).
+ *
+ * A partial is one binary file: a magic line, a JSON header (config fingerprint, shard, record
+ * range, classes, checkpoints, backend, output interpretation, unscorable records), then per
+ * checkpoint the range's probabilities as little-endian Float32, the range's scorable mask, and a
+ * SHA-256 of everything before it. Its size is records × classes × checkpoints × 4 bytes.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { endianness } from 'node:os';
+import type { Config } from '../config.ts';
+import { discoverCheckpoints } from '../load/checkpoints.ts';
+import { loadDataset } from '../load/dataset.ts';
+import { loadInputs } from '../load/inputs.ts';
+import { InputError } from '../messages.ts';
+import type { Progress } from '../progress.ts';
+import type { Checkpoint, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
+import { createScoringPlan } from './runtimes.ts';
+import { scoreRun, scoresFromProbs } from './score.ts';
+
+export const PARTIAL_FORMAT = 1;
+const MAGIC = 'losslens-partial\n';
+const DIGEST = 32;
+
+export interface ShardSpec {
+  /** 1-based shard number. */
+  index: number;
+  count: number;
+}
+
+export interface PartialHeader {
+  format: number;
+  /** SHA-256 of the config file's bytes: every shard and the merge must use the same config. */
+  config: string;
+  shard: ShardSpec;
+  /** Records [start, end) of the dataset (dataset order). */
+  start: number;
+  end: number;
+  n: number;
+  /** SHA-256 of the range's record ids: the merge checks its dataset is the one scored. */
+  ids: string;
+  classes: string[];
+  checkpoints: { id: string; step: number }[];
+  backend: string;
+  outputKind: ('probabilities' | 'logits')[];
+  /** Records of the range that were scored; 0 means outputKind was not observed. */
+  scored: number;
+  unscorable: UnscorableRecord[];
+  endianness: string;
+}
+
+export interface PartialResult {
+  header: PartialHeader;
+  /** Per checkpoint: (end − start)·k probabilities (NaN for unscored records). */
+  probs: Float32Array[];
+  scorable: Uint8Array;
+}
+
+/** "i/n" with 1 ≤ i ≤ n. */
+export function parseShard(text: string): ShardSpec {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new InputError('--shard', 'i/n with 1 ≤ i ≤ n (e.g. 2/4: the second of four shards)', `"${text}"`);
+  return { index, count };
+}
+
+/** The contiguous record range of a shard; ranges of all shards tile [0, n) in order. */
+export function shardRange(n: number, s: ShardSpec): { start: number; end: number } {
+  return { start: Math.floor(((s.index - 1) * n) / s.count), end: Math.floor((s.index * n) / s.count) };
+}
+
+export async function configFingerprint(config: Config): Promise<string> {
+  return sha256(await readFile(config.path));
+}
+
+function idsHash(ids: string[], start: number, end: number): string {
+  const h = createHash('sha256');
+  for (let i = start; i < end; i++) h.update(`${ids[i]}\n`);
+  return h.digest('hex');
+}
+
+/** Load what scoring needs, score the shard's records with every checkpoint, and return the partial. */
+export async function scoreShard(config: Config, spec: ShardSpec, progress: Progress): Promise<PartialResult> {
+  progress.stage(`loading ${config.dataset.file}`);
+  const dataset = await loadDataset(config.dataset, (w) => progress.warn(w));
+  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w)) : null;
+  const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
+  const plan = await createScoringPlan(config, dataset, inputs);
+  const { start, end } = shardRange(dataset.n, spec);
+  progress.stage(`scoring shard ${spec.index}/${spec.count}: records ${start.toLocaleString('en-US')}–${(end - 1).toLocaleString('en-US')} × ${checkpoints.length} checkpoints on ${plan.runtime.name}`);
+  const run = await scoreRun(plan.runtime, checkpoints, sliceDataset(dataset, start, end), sliceInputs(plan.inputs, start, end), { batchSize: config.model.batchSize, output: config.model.output, progress });
+  for (const w of plan.runtime.warnings) progress.warn(w);
+  const header: PartialHeader = {
+    format: PARTIAL_FORMAT,
+    config: await configFingerprint(config),
+    shard: spec,
+    start,
+    end,
+    n: dataset.n,
+    ids: idsHash(dataset.ids, start, end),
+    classes: dataset.classes,
+    checkpoints: checkpoints.map((c) => ({ id: c.id, step: c.step })),
+    backend: run.backend,
+    outputKind: run.outputKind,
+    scored: run.scorable.reduce((s, v) => s + v, 0),
+    unscorable: run.unscorable.map((u) => ({ ...u, index: u.index + start })),
+    endianness: endianness(),
+  };
+  return { header, probs: run.scores.map((s) => s.probs), scorable: run.scorable };
+}
+
+/** The records [start, end) as a dataset of their own (what scoring reads of it). */
+function sliceDataset(d: Dataset, start: number, end: number): Dataset {
+  const groups: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(d.groups)) groups[k] = v.slice(start, end);
+  return {
+    ...d,
+    n: end - start,
+    ids: d.ids.slice(start, end),
+    labels: d.labels.subarray(start, end),
+    split: d.split.subarray(start, end),
+    groups,
+    unknownLabels: d.unknownLabels.filter((u) => u.index >= start && u.index < end).map((u) => ({ ...u, index: u.index - start })),
+  };
+}
+
+function sliceInputs(x: ModelInputs, start: number, end: number): ModelInputs {
+  return { ...x, n: end - start, data: x.data.subarray(start * x.rowSize, end * x.rowSize) };
+}
+
+export function encodePartial(p: PartialResult): Uint8Array {
+  const head = Buffer.from(JSON.stringify(p.header), 'utf8');
+  const magic = Buffer.from(MAGIC, 'ascii');
+  const size = magic.length + 4 + head.length + p.probs.reduce((s, a) => s + a.byteLength, 0) + p.scorable.byteLength + DIGEST;
+  const out = Buffer.alloc(size);
+  let off = magic.copy(out, 0);
+  off = out.writeUInt32LE(head.length, off);
+  off += head.copy(out, off);
+  for (const a of [...p.probs, p.scorable]) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
+    off += a.byteLength;
+  }
+  createHash('sha256').update(out.subarray(0, off)).digest().copy(out, off);
+  return out;
+}
+
+export function decodePartial(buf: Uint8Array, file: string): PartialResult {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const magic = Buffer.from(MAGIC, 'ascii');
+  const bad = (found: string): never => {
+    throw new InputError(file, 'a losslens partial result (written by losslens audit --shard i/n)', found);
+  };
+  if (b.length < magic.length + 4 + DIGEST || !b.subarray(0, magic.length).equals(magic)) bad('another kind of file');
+  const body = b.subarray(0, b.length - DIGEST);
+  if (!createHash('sha256').update(body).digest().equals(b.subarray(b.length - DIGEST))) bad('a checksum mismatch (truncated or corrupt file)');
+  const headLen = b.readUInt32LE(magic.length);
+  let header: PartialHeader;
+  try {
+    header = JSON.parse(b.subarray(magic.length + 4, magic.length + 4 + headLen).toString('utf8')) as PartialHeader;
+  } catch {
+    return bad('an unreadable header');
+  }
+  if (header.format !== PARTIAL_FORMAT) bad(`format ${String(header.format)} (this losslens reads format ${PARTIAL_FORMAT})`);
+  if (header.endianness !== endianness()) bad(`a partial written on a ${header.endianness}-endian machine`);
+  const len = header.end - header.start;
+  const k = header.classes.length;
+  let off = magic.length + 4 + headLen;
+  const expected = off + header.checkpoints.length * len * k * 4 + len;
+  if (expected !== body.length) bad(`${body.length} bytes, expected ${expected} for ${len} records × ${k} classes × ${header.checkpoints.length} checkpoints`);
+  const probs = header.checkpoints.map(() => {
+    const a = new Float32Array(len * k);
+    new Uint8Array(a.buffer).set(body.subarray(off, off + a.byteLength));
+    off += a.byteLength;
+    return a;
+  });
+  return { header, probs, scorable: new Uint8Array(body.subarray(off, off + len)) };
+}
+
+export async function readPartial(file: string): Promise<PartialResult> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(file);
+  } catch {
+    throw new InputError(file, 'a partial result file', 'no such file');
+  }
+  return decodePartial(buf, file);
+}
+
+/**
+ * Check that the partials are every shard of one run of this config over this dataset and these
+ * checkpoints, and assemble the run's scores exactly as an unsharded audit would have produced them.
+ */
+export async function mergePartials(parts: { file: string; partial: PartialResult }[], config: Config, dataset: Dataset, checkpoints: Checkpoint[]): Promise<ScoredRun> {
+  if (parts.length === 0) throw new InputError('losslens merge', 'at least one partial result file', 'none');
+  const first = parts[0];
+  const h0 = first.partial.header;
+  const fp = await configFingerprint(config);
+  const same = (what: string, a: unknown, b: unknown, file: string) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new InputError(file, `the same ${what} as ${first.file}`, JSON.stringify(b).slice(0, 200));
+  };
+  for (const { file, partial } of parts) {
+    const h = partial.header;
+    if (h.config !== fp) throw new InputError(file, `a partial scored with this config (${config.path})`, 'a partial scored with a different config file (re-run the shards, or merge with the config they used)');
+    same('shard count', h0.shard.count, h.shard.count, file);
+    same('record count', h0.n, h.n, file);
+    same('classes', h0.classes, h.classes, file);
+    same('checkpoints', h0.checkpoints, h.checkpoints, file);
+    same('scoring backend', h0.backend, h.backend, file);
+  }
+  const count = h0.shard.count;
+  const byIndex = new Map<number, { file: string; partial: PartialResult }>();
+  for (const p of parts) {
+    const prev = byIndex.get(p.partial.header.shard.index);
+    if (prev) throw new InputError(p.file, `shard ${p.partial.header.shard.index}/${count} once`, `it again (also ${prev.file})`);
+    byIndex.set(p.partial.header.shard.index, p);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
+  if (missing.length) throw new InputError('losslens merge', `all ${count} shards`, `no partial for shard ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+
+  const n = dataset.n;
+  const k = dataset.classes.length;
+  if (h0.n !== n) throw new InputError(first.file, `${n} records (the dataset of ${config.path})`, `${h0.n} records`);
+  same('classes', dataset.classes, h0.classes, config.path);
+  same('checkpoints', checkpoints.map((c) => ({ id: c.id, step: c.step })), h0.checkpoints, config.path);
+
+  // Output interpretation: every shard that scored records must have seen the same kind.
+  const outputKind = h0.checkpoints.map((_, c) => {
+    const seen = new Set(parts.filter((p) => p.partial.header.scored > 0).map((p) => p.partial.header.outputKind[c]));
+    if (seen.size > 1) throw new InputError('losslens merge', `one output interpretation per checkpoint across shards`, `both probabilities and logits for checkpoint ${h0.checkpoints[c].id} (set model.output in the config and re-run the shards)`);
+    return [...seen][0] ?? h0.outputKind[c];
+  });
+
+  const probs = h0.checkpoints.map(() => new Float32Array(n * k).fill(Number.NaN));
+  const scorable = new Uint8Array(n);
+  const unscorable: UnscorableRecord[] = [];
+  for (let i = 1; i <= count; i++) {
+    const { file, partial } = byIndex.get(i)!;
+    const h = partial.header;
+    const want = shardRange(n, { index: i, count });
+    if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `records ${want.start}–${want.end - 1} for shard ${i}/${count}`, `records ${h.start}–${h.end - 1}`);
+    if (h.ids !== idsHash(dataset.ids, h.start, h.end)) throw new InputError(file, `the record ids of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other ids (the dataset changed since the shard was scored)');
+    partial.probs.forEach((p, c) => probs[c].set(p, h.start * k));
+    scorable.set(partial.scorable, h.start);
+    unscorable.push(...h.unscorable);
+  }
+  return {
+    n,
+    k,
+    classes: dataset.classes,
+    backend: h0.backend,
+    checkpoints,
+    scores: probs.map((p) => scoresFromProbs(p, scorable, dataset.labels, k)),
+    scorable,
+    unscorable,
+    outputKind,
+  };
+}
+
+function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,84 @@
+/**
+ * Slices: per-group flag rates against the rest, one-sided Fisher exact test, Benjamini–Hochberg.
+ * Exact p-values below were computed with Python's math.comb (hypergeometric tail sums).
+ */
+import { describe, expect, it } from 'vitest';
+import { formatP, sentence, sliceTests, slices } from '../../src/analyses/slices.ts';
+import type { AnalysisOutput } from '../../src/analyses/types.ts';
+import { makeContext, peaked } from '../helpers/context.ts';
+
+/*
+ * 40 records: group A = 10 with 5 flagged, group B = 30 with 1 flagged (6 flagged in all).
+ * P(X ≥ 5), X ~ Hypergeometric(N = 40, K = 6, n = 10) = 0.0020242914979757085
+ * P(X ≥ 1), X ~ Hypergeometric(N = 40, K = 6, n = 30) = 0.9999452894189736
+ * BH (m = 2): q_A = min(2·p_A/1, p_B·2/2) = 0.004048582995951417, q_B = p_B
+ */
+const groupCol = [...Array(10).fill('A'), ...Array(30).fill('B')];
+const flagged = [...Array(5).fill(1), ...Array(5).fill(0), 1, ...Array(29).fill(0)];
+const everyone = Array(40).fill(1);
+
+describe('sliceTests', () => {
+  const tests = sliceTests({ site: groupCol }, [{ kind: 'outliers', population: everyone, flagged }]);
+
+  it('counts, rates, exact one-sided p and BH q per group', () => {
+    const [a, b] = tests;
+    expect(a).toMatchObject({ column: 'site', group: 'A', kind: 'outliers', n: 10, flagged: 5, total: 40, totalFlagged: 6, rate: 0.5, restRate: 1 / 30 });
+    expect(a.p).toBeCloseTo(0.0020242914979757085, 12);
+    expect(a.q).toBeCloseTo(0.004048582995951417, 12);
+    expect(a.significant).toBe(true);
+    expect(b.p).toBeCloseTo(0.9999452894189736, 12);
+    expect(b.q).toBeCloseTo(0.9999452894189736, 12);
+    expect(b.significant).toBe(false);
+  });
+
+  it('the sentence says what share of flags a group holds against its share of the data', () => {
+    expect(sentence(tests[0])).toBe('83 % of loss outliers (5 of 6) come from site "A", which holds 25 % of the records examined (rate 50.0 % vs 3.3 % elsewhere, p = 0.004 after Benjamini–Hochberg).');
+  });
+
+  it('only the population counts; a group with no flags is never significant', () => {
+    // Records of group A outside the population are ignored: A has 5 examined, none flagged.
+    const population = [...Array(5).fill(0), ...Array(35).fill(1)];
+    const t = sliceTests({ site: groupCol }, [{ kind: 'labelIssues', population, flagged: [...Array(10).fill(0), ...Array(30).fill(1)] }]);
+    expect(t[0]).toMatchObject({ group: 'A', n: 5, flagged: 0, significant: false });
+    expect(t[0].p).toBeCloseTo(1, 12); // P(X ≥ 0) = 1
+  });
+
+  it('BH runs across every column and kind; nothing flagged gives p = 1 everywhere', () => {
+    const t = sliceTests({ site: groupCol, other: Array(40).fill('x') }, [
+      { kind: 'outliers', population: everyone, flagged },
+      { kind: 'labelIssues', population: everyone, flagged: Array(40).fill(0) },
+    ]);
+    expect(t).toHaveLength(6); // site: 2 groups × 2 kinds, other: 1 group × 2 kinds
+    expect(t.filter((x) => x.kind === 'labelIssues').every((x) => x.p === 1 && !x.significant)).toBe(true);
+    // m = 6 (5 of them with p ≥ 0.9999): q_A = p_A · 6 / 1
+    expect(t[0].q).toBeCloseTo(0.0020242914979757085 * 6, 12);
+  });
+
+  it('formats p-values', () => {
+    expect(formatP(3e-9)).toBe('p < 1e-6');
+    expect(formatP(3.2e-4)).toBe('p = 3.2e-4');
+    expect(formatP(0.0123)).toBe('p = 0.012');
+  });
+});
+
+describe('slices section', () => {
+  it('is not applicable without dataset.groupBy', () => {
+    const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
+    expect(slices.notApplicable?.(ctx)).toMatch(/dataset\.groupBy/);
+  });
+
+  it('names the group where outliers concentrate, with a summary row per group and kind', () => {
+    // 60 records of class 0 in val: 50 fitted well (p = 0.95..0.99), 10 badly (p = 0.01); the bad
+    // ones all come from site "C", which holds 12 records.
+    const n = 60;
+    const probs = Array.from({ length: n }, (_, i) => (i < 10 ? [0.01, 0.99] : peaked(2, 0, 0.95 + (i % 5) / 100)));
+    const site = Array.from({ length: n }, (_, i) => (i < 12 ? 'C' : i % 2 ? 'A' : 'B'));
+    const out = slices.run(makeContext({ probs, labels: Array(n).fill(0), groups: { site } })) as AnalysisOutput;
+    expect(out.headline).toMatch(/^100 % of loss outliers \(10 of 10\) come from site "C", which holds 20 % of the records examined/);
+    const rows = (out.summary as any).slices as any[];
+    expect(rows).toHaveLength(6); // 3 sites × 2 kinds
+    const c = rows.find((r) => r.group === 'C' && r.kind === 'outliers');
+    expect(c).toMatchObject({ n: 12, flagged: 10, significant: true });
+    expect(rows.filter((r) => r.significant).every((r) => r.group === 'C')).toBe(true);
+  });
+});

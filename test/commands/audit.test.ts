@@ -1,0 +1,51 @@
+/** `losslens audit` with --md and --fail-on, on the tiny fixture: outputs and exit codes. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MD_LIMIT } from '../../src/report/markdown.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const TINY = join(ROOT, 'test/fixtures/tiny');
+
+function losslens(args: string[]) {
+  const cwd = mkdtempSync(join(tmpdir(), 'losslens-audit-'));
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/losslens.mjs'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1795824000', LOSSLENS_BACKEND: 'tfjs-wasm' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, cwd, read: (f: string) => readFileSync(join(cwd, f), 'utf8') };
+}
+
+describe('losslens audit --md --fail-on', () => {
+  it('exits 1 listing the failed gates, still writing the report, summary and Markdown with the gates', () => {
+    const r = losslens(['audit', TINY, '--out', 'r.html', '--json', 'r.json', '--md', 'pr/r.md', '--quiet', '--fail-on', 'final.ece>=0', '--fail-on', 'final.accuracy<0', '--fail-on', 'outliers.count>0']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/2 of 3 --fail-on gate\(s\) failed:\n {2}✗ final\.ece>=0 {2}\(value: [\d.]+\)\n {2}✗ outliers\.count>0 {2}\(value: \d+\)\n$/);
+    const summary = JSON.parse(r.read('r.json'));
+    expect(summary.gates.map((g: { expr: string; failed: boolean }) => [g.expr, g.failed])).toEqual([['final.ece>=0', true], ['final.accuracy<0', false], ['outliers.count>0', true]]);
+    expect(summary.verdicts.map((v: { id: string }) => v.id)).toContain('calibration');
+    const html = r.read('r.html');
+    expect(html).toContain('id="gates"');
+    expect(html).toContain('2 of 3 gate(s) failed');
+    const md = r.read('pr/r.md');
+    expect(md).toContain('### ❌ 2 of 3 gate(s) failed');
+    expect(md).toContain('[full report](../r.html)');
+    expect(md.length).toBeLessThan(MD_LIMIT);
+  });
+
+  it('exits 0 when every gate passes', () => {
+    const r = losslens(['audit', TINY, '--out', 'r.html', '--json', 'r.json', '--quiet', '--fail-on', 'final.accuracy<0', '--fail-on', 'dataset.n!=40']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.read('r.json')).gates.every((g: { failed: boolean }) => !g.failed)).toBe(true);
+  });
+
+  it('exits 2 naming the expression for an unknown path or a malformed gate, writing nothing', () => {
+    const unknown = losslens(['audit', TINY, '--out', 'r.html', '--quiet', '--fail-on', 'final.nope>1']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^losslens: --fail-on "final.nope>1": expected a path to a number in summary.json .*found no key "nope" under final/);
+    expect(existsSync(join(unknown.cwd, 'r.html'))).toBe(false);
+    const malformed = losslens(['audit', TINY, '--out', 'r.html', '--quiet', '--fail-on', 'final.ece=>1']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--fail-on "final.ece=>1": expected path op number');
+  });
+});

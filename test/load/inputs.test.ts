@@ -1,0 +1,74 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InputsConfig } from '../../src/config.ts';
+import { loadDataset } from '../../src/load/dataset.ts';
+import { encodeNpy } from '../../src/load/formats/npy.ts';
+import { firstNonFinite, loadInputs } from '../../src/load/inputs.ts';
+import { png } from '../helpers/images.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'inputs-'));
+const cfg = (over: Partial<InputsConfig>): InputsConfig => ({ source: 'npy', file: '', scale: 1, offset: 0, channels: 3, layout: 'hwc', ...over });
+const dsConfig = { id: 'id', label: 'label', split: null, classes: null, groupBy: [], onUnknownLabel: 'error' as const, format: 'auto' as const };
+
+describe('loadInputs', () => {
+  it('reads .npy rows with scale and offset, and checks the row count', async () => {
+    const f = join(tmp(), 'x.npy');
+    writeFileSync(f, encodeNpy({ dtype: 'uint8', shape: [2, 2], data: Uint8Array.from([0, 255, 10, 20]) }));
+    const x = await loadInputs(cfg({ file: f, scale: 1 / 255, offset: -0.5 }), 2);
+    expect(Array.from(x.data, (v) => Math.round(v * 1000) / 1000)).toEqual([-0.5, 0.5, -0.461, -0.422]);
+    await expect(loadInputs(cfg({ file: f }), 3)).rejects.toThrow(/expected 3 rows .* found 2 rows/);
+  });
+
+  it('runs a preprocessing module over every record (text → hashed bag of words)', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'r.csv'), 'id,label,text\na,spam,buy now buy\nb,ham,hello there\nc,ham,\n');
+    writeFileSync(join(dir, 'vectorize.mjs'), `export const shape = [4];
+export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.text ?? '').split(/\\s+/).filter(Boolean)) v[w.length % 4] += 1; return v; }\n`);
+    const ds = await loadDataset({ ...dsConfig, file: join(dir, 'r.csv') });
+    const x = await loadInputs(cfg({ source: 'preprocess', file: join(dir, 'vectorize.mjs'), scale: 0.5 }), ds);
+    expect(x.shape).toEqual([4]);
+    expect(Array.from(x.data)).toEqual([0, 0, 0, 1.5, 0, 1, 0, 0, 0, 0, 0, 0]); // "buy now buy": 3 words of length 3
+  });
+
+  it('names the module and record when a preprocess hook misbehaves', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'r.csv'), 'id,label,text\na,x,one\nb,y,two words\n');
+    const ds = await loadDataset({ ...dsConfig, file: join(dir, 'r.csv') });
+    const mod = (name: string, body: string) => {
+      writeFileSync(join(dir, name), body);
+      return cfg({ source: 'preprocess', file: join(dir, name) });
+    };
+    await expect(loadInputs(mod('ragged.mjs', 'export default (r) => r.text.split(" ").map(() => 1);'), ds)).rejects.toThrow(/ragged\.mjs\) for record "b": expected 1 values \(as for record "a"\), found 2 values/);
+    await expect(loadInputs(mod('throws.mjs', 'export default (r) => { if (r.id === "b") throw new Error("boom"); return [1]; };'), ds)).rejects.toThrow(/for record "b": expected a function that returns the model input, found an exception \(boom\)/);
+    await expect(loadInputs(mod('none.mjs', 'export const x = 1;'), ds)).rejects.toThrow(/expected a module whose default \(or "preprocess"\) export is a function record → number\[\], found exports x/);
+    await expect(loadInputs(cfg({ source: 'preprocess', file: join(dir, 'absent.mjs') }), ds)).rejects.toThrow(/expected an importable JS module, found no such file/);
+    // A non-number value makes the record unscorable instead of a silent 0.
+    const x = await loadInputs(mod('nan.mjs', 'export function preprocess(r) { return [r.id === "a" ? "?" : 2]; }'), ds);
+    expect(firstNonFinite(x, 0)).toBe(0);
+    expect(firstNonFinite(x, 1)).toBe(-1);
+  });
+
+  it('decodes an image folder in hwc or chw layout; undecodable images become unscorable rows with a warning', async () => {
+    const dir = tmp();
+    for (const c of ['a', 'b']) mkdirSync(join(dir, c));
+    writeFileSync(join(dir, 'a', '1.png'), png(2, 1));
+    writeFileSync(join(dir, 'b', '2.png'), png(2, 1));
+    writeFileSync(join(dir, 'b', '3.png'), Buffer.from('not a png'));
+    const ds = await loadDataset({ ...dsConfig, file: dir });
+    expect(ds.classes).toEqual(['a', 'b']);
+    const warnings: string[] = [];
+    const hwc = await loadInputs(cfg({ source: 'images', file: dir }), ds, (w) => warnings.push(w));
+    expect(hwc.shape).toEqual([1, 2, 3]);
+    expect(Array.from(hwc.data.subarray(0, 6))).toEqual([0, 0, 7, 10, 0, 7]);
+    expect(firstNonFinite(hwc, 2)).toBe(0);
+    expect(warnings[0]).toMatch(/^1 image\(s\) could not be decoded and are unscorable: b\/3\.png/);
+    const chw = await loadInputs(cfg({ source: 'images', file: dir, layout: 'chw', scale: 0.1 }), ds);
+    expect(chw.shape).toEqual([3, 1, 2]);
+    expect(Array.from(chw.data.subarray(0, 6), (v) => Math.round(v * 10) / 10)).toEqual([0, 1, 0, 0, 0.7, 0.7]);
+    writeFileSync(join(dir, 'b', '4.png'), png(3, 1));
+    const ds2 = await loadDataset({ ...dsConfig, file: dir });
+    await expect(loadInputs(cfg({ source: 'images', file: dir }), ds2)).rejects.toThrow(/4\.png: expected 2×1 pixels like a\/1\.png \(losslens does not resize\), found 3×1/);
+  });
+});

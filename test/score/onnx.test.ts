@@ -1,0 +1,109 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
+import { loadDataset } from '../../src/load/dataset.ts';
+import { parseNpy } from '../../src/load/formats/npy.ts';
+import { loadInputs } from '../../src/load/inputs.ts';
+import { InputError } from '../../src/messages.ts';
+import { silentProgress } from '../../src/progress.ts';
+import { createOnnxRuntime } from '../../src/score/onnx.ts';
+import { scoreRun } from '../../src/score/score.ts';
+import type { Checkpoint } from '../../src/types.ts';
+
+// Built by scripts/gen-onnx-fixture.py with Debian's python3-torch: a 6-16-3 MLP, one .onnx per epoch.
+const DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
+const torchProbs = (epoch: string) => parseNpy(new Uint8Array(readFileSync(join(DIR, `torch-probs-${epoch}.npy`))), epoch).data as Float32Array;
+const ckpt = (path: string): Checkpoint => ({ id: 'm', step: 0, path });
+
+async function setup() {
+  const config = loadConfig(DIR);
+  const dataset = await loadDataset(config.dataset);
+  const inputs = await loadInputs(config.inputs!, dataset);
+  const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
+  return { config, dataset, inputs, checkpoints };
+}
+
+describe('onnx runtime', () => {
+  it("scores every record like PyTorch's own outputs (to 1e-5), for every exported epoch", async () => {
+    const { dataset, inputs, checkpoints } = await setup();
+    expect(checkpoints.map((c) => c.id)).toEqual(['epoch-00', 'epoch-01', 'epoch-02', 'epoch-03']);
+    const runtime = await createOnnxRuntime();
+    expect(runtime.name).toBe('onnxruntime');
+    // Odd batch size: the last batch is partial.
+    const run = await scoreRun(runtime, checkpoints, dataset, inputs, { batchSize: 37, output: 'auto', progress: silentProgress });
+    expect(run.outputKind).toEqual(['logits', 'logits', 'logits', 'logits']);
+    for (const [c, cp] of checkpoints.entries()) {
+      const expected = torchProbs(cp.id);
+      expect(expected.length).toBe(run.scores[c].probs.length);
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - run.scores[c].probs[i]));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  it('feeds a model exported with a fixed batch size in chunks of that size, and reads softmax outputs as probabilities', async () => {
+    const { dataset, inputs } = await setup();
+    const runtime = await createOnnxRuntime();
+    const model = await runtime.load(ckpt(join(DIR, 'fixed-batch', 'model.onnx')));
+    expect(model.inputShape).toEqual([6]);
+    expect(model.outputs).toBe(3);
+    model.dispose();
+    const run = await scoreRun(runtime, [ckpt(join(DIR, 'fixed-batch', 'model.onnx'))], dataset, inputs, { batchSize: 50, output: 'auto', progress: silentProgress });
+    expect(run.outputKind).toEqual(['probabilities']);
+    const expected = torchProbs('epoch-03');
+    let worst = 0;
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - run.scores[0].probs[i]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  it('rejects a truncated file and a file that is not ONNX with an InputError naming it', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'onnx-'));
+    const bytes = readFileSync(join(DIR, 'epoch-03.onnx'));
+    writeFileSync(join(tmp, 'cut.onnx'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    writeFileSync(join(tmp, 'text.onnx'), 'not a model');
+    const runtime = await createOnnxRuntime();
+    for (const name of ['cut.onnx', 'text.onnx']) {
+      const err = await runtime.load(ckpt(join(tmp, name))).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).where).toBe(join(tmp, name));
+      expect((err as InputError).expected).toBe('a valid ONNX model');
+    }
+    await expect(runtime.load(ckpt(join(tmp, 'absent.onnx')))).rejects.toThrow(/no such file/);
+  });
+
+  it('fails fast, with expected and actual shapes, on a wrong input width or class count, and on a non-float input', async () => {
+    const { dataset, inputs } = await setup();
+    const runtime = await createOnnxRuntime();
+    const narrow = { ...inputs, shape: [5], rowSize: 5, data: new Float32Array(inputs.n * 5) };
+    await expect(scoreRun(runtime, [ckpt(join(DIR, 'epoch-03.onnx'))], dataset, narrow, { batchSize: 64, output: 'auto', progress: silentProgress })).rejects.toThrow(
+      /expected inputs of shape \[6\] per record \(6 values\), found \[5\] \(5 values\)/,
+    );
+    const twoClasses = { ...dataset, classes: ['a', 'b'] };
+    await expect(scoreRun(runtime, [ckpt(join(DIR, 'epoch-03.onnx'))], twoClasses, inputs, { batchSize: 64, output: 'auto', progress: silentProgress })).rejects.toThrow(
+      /expected 2 outputs \(one per class in dataset\.classes\), found 3 outputs/,
+    );
+    await expect(runtime.load(ckpt(join(DIR, 'malformed', 'int-input.onnx')))).rejects.toThrow(/expected a float32 \(or float64\) input tensor, found input "ids" of type int64/);
+  });
+
+  it('is what model.type "onnx" audits end to end (copy of the fixture in a temp folder)', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'onnx-e2e-'));
+    for (const f of ['records.csv', 'inputs.npy', 'epoch-00.onnx', 'epoch-03.onnx', 'losslens.config.json']) copyFileSync(join(DIR, f), join(tmp, f));
+    const { runAudit } = await import('../../src/pipeline.ts');
+    const config = loadConfig(tmp);
+    config.cache.enabled = false;
+    const { summary } = await runAudit(config, { now: new Date(0) });
+    expect((summary.run as { backend: string }).backend).toBe('onnxruntime');
+    const probs = torchProbs('epoch-03');
+    const { dataset } = await setup();
+    const val = Array.from({ length: dataset.n }, (_, i) => i).filter((i) => dataset.splitNames[dataset.split[i]] === 'val');
+    const correct = val.filter((i) => {
+      const row = Array.from(probs.subarray(i * 3, i * 3 + 3));
+      return row.indexOf(Math.max(...row)) === dataset.labels[i];
+    }).length;
+    expect((summary.final as { accuracy: number }).accuracy).toBeCloseTo(correct / val.length, 12);
+  });
+});

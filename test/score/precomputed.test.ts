@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config.ts';
+import { loadDataset } from '../../src/load/dataset.ts';
+import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
+import { silentProgress } from '../../src/progress.ts';
+import { createPrecomputedRuntime, indexInputs, readPredictions } from '../../src/score/precomputed.ts';
+import { scoreRun } from '../../src/score/score.ts';
+import { writeParquet } from '../helpers/parquet-writer.ts';
+
+// The ONNX fixture's records (ids not in row order) and PyTorch's probabilities for them.
+const DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
+const probs = parseNpy(new Uint8Array(readFileSync(join(DIR, 'torch-probs-epoch-03.npy'))), 'p').data as Float32Array;
+const K = 3;
+const dataset = await loadDataset({ file: join(DIR, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: null, groupBy: [], onUnknownLabel: 'error' });
+const n = dataset.n;
+const model = (over: Partial<Config['model']> = {}): Config['model'] => ({
+  type: 'precomputed', checkpoints: '*', output: 'auto', batchSize: 64, byPosition: false,
+  predictions: { id: null, columns: null, ids: null }, ...over,
+});
+const tmp = () => mkdtempSync(join(tmpdir(), 'pre-'));
+/** Rows in reverse order, so matching by id is what puts them right. */
+const reversed = Array.from({ length: n }, (_, r) => n - 1 - r);
+const row = (i: number) => Array.from(probs.subarray(i * K, (i + 1) * K));
+const csv = (rows: number[], head = 'id,p_a,p_b,p_c', cell = (i: number) => [dataset.ids[i], ...row(i)].join(',')) => `${head}\n${rows.map(cell).join('\n')}\n`;
+const file = (name: string, data: string | Uint8Array) => {
+  const p = join(tmp(), name);
+  writeFileSync(p, data);
+  return p;
+};
+const expectAligned = (values: Float32Array) => {
+  expect(values.length).toBe(n * K);
+  for (let i = 0; i < n * K; i++) expect(Math.abs(values[i] - probs[i])).toBeLessThan(1e-7);
+};
+
+describe('precomputed predictions', () => {
+  it('matches CSV, TSV, JSON, JSONL (array column) and Parquet rows to records by id, not position', async () => {
+    expectAligned((await readPredictions(file('p.csv', csv(reversed)), model(), dataset, 'id')).values);
+    expectAligned((await readPredictions(file('p.tsv', csv(reversed).replaceAll(',', '\t')), model(), dataset, 'id')).values);
+    const objects = reversed.map((i) => ({ id: dataset.ids[i], probs: row(i) }));
+    expectAligned((await readPredictions(file('p.json', JSON.stringify(objects)), model(), dataset, 'id')).values);
+    expectAligned((await readPredictions(file('p.jsonl', objects.map((o) => JSON.stringify(o)).join('\n')), model(), dataset, 'id')).values);
+    const pq = writeParquet({ id: reversed.map((i) => dataset.ids[i]), a: reversed.map((i) => row(i)[0]), b: reversed.map((i) => row(i)[1]), c: reversed.map((i) => row(i)[2]) }, 50);
+    expectAligned((await readPredictions(file('p.parquet', pq), model(), dataset, 'id')).values);
+  });
+
+  it('reads .npy with a file of ids, or by position when asked; named columns and id column are honoured', async () => {
+    const npy = file('p.npy', encodeNpy({ dtype: 'float32', shape: [n, K], data: probs }));
+    expectAligned((await readPredictions(npy, model({ byPosition: true }), dataset, 'id')).values);
+    const ids = file('ids.txt', dataset.ids.join('\n') + '\n');
+    expectAligned((await readPredictions(npy, model({ predictions: { id: null, columns: null, ids } }), dataset, 'id')).values);
+    const renamed = file('q.csv', csv(reversed, 'record,junk,x,y,z', (i) => [dataset.ids[i], 7, ...row(i)].join(',')));
+    const p = await readPredictions(renamed, model({ predictions: { id: 'record', columns: ['x', 'y', 'z'], ids: null } }), dataset, 'id');
+    expectAligned(p.values);
+  });
+
+  it('plugs into the scoring loop; logits are softmaxed like model outputs', async () => {
+    const logits = Array.from(probs, (p) => Math.log(p) + 5); // shifted log-probabilities: same softmax
+    const path = file('l.csv', `id,a,b,c\n${dataset.ids.map((id, i) => [id, ...logits.slice(i * K, (i + 1) * K)].join(',')).join('\n')}\n`);
+    const runtime = createPrecomputedRuntime(model(), dataset, 'id');
+    const run = await scoreRun(runtime, [{ id: 'l', step: 0, path }], dataset, indexInputs(n), { batchSize: 64, output: 'auto', progress: silentProgress });
+    expect(run.backend).toBe('precomputed');
+    expect(run.outputKind).toEqual(['logits']);
+    for (let i = 0; i < n * K; i++) expect(Math.abs(run.scores[0].probs[i] - probs[i])).toBeLessThan(1e-5);
+  });
+
+  it('names missing ids, duplicate ids and ids outside the dataset', async () => {
+    const some = reversed.slice(5);
+    await expect(readPredictions(file('m.csv', csv(some)), model(), dataset, 'id')).rejects.toThrow(/expected a prediction for every dataset record \(matched on id\), found 5 of 240 records without one \(e\.g\. "/);
+    await expect(readPredictions(file('d.csv', csv([...reversed, 0])), model(), dataset, 'id')).rejects.toThrow(/one prediction per record id, found id "r000" twice/);
+    const extra = await readPredictions(file('e.csv', csv(reversed) + 'zz-1,0.2,0.3,0.5\n'), model(), dataset, 'id');
+    expect(extra.warnings[0]).toMatch(/1 prediction\(s\) for ids not in the dataset were ignored \(e\.g\. "zz-1"\)/);
+    await expect(readPredictions(file('n.csv', csv(reversed, 'key,a,b,c')), model(), dataset, 'id')).rejects.toThrow(/expected an id column "id"/);
+    const npy = file('p.npy', encodeNpy({ dtype: 'float32', shape: [n, K], data: probs }));
+    await expect(readPredictions(npy, model(), dataset, 'id')).rejects.toThrow(/set model\.predictions\.ids.*or set model\.byPosition/);
+    await expect(readPredictions(npy.replace('p.npy', 'absent.npy'), model({ byPosition: true }), dataset, 'id')).rejects.toThrow(/no such file/);
+  });
+
+  it('needs no prediction for records the scoring loop skips (non-finite inputs)', async () => {
+    const inputs = { file: 'x', n, shape: [1], rowSize: 1, data: Float32Array.from({ length: n }, (_, i) => (i === 4 ? Number.NaN : 0)) };
+    const without = reversed.filter((i) => i !== 4);
+    const runtime = createPrecomputedRuntime(model(), dataset, 'id', inputs);
+    const loaded = await runtime.load({ id: 'p', step: 0, path: file('m.csv', csv(without)) });
+    expect(Array.from(await loaded.predict(Float32Array.from([0, 3]), 1))).toEqual(row(3).map((v) => Math.fround(v)));
+    // Through the scoring loop, the record is unscorable with its real input position in the reason.
+    const run = await scoreRun(runtime, [{ id: 'p', step: 0, path: file('m.csv', csv(without)) }], dataset, indexInputs(n, inputs), { batchSize: 64, output: 'auto', progress: silentProgress });
+    expect(run.unscorable).toEqual([{ index: 4, id: dataset.ids[4], reason: 'input value 0 is NaN' }]);
+    await expect(createPrecomputedRuntime(model(), dataset, 'id', null).load({ id: 'p', step: 0, path: file('m.csv', csv(without)) })).rejects.toThrow(/1 of 240 records without one/);
+  });
+
+  it('rejects wrong widths: too few columns, ragged arrays, a wrong row count by position', async () => {
+    const two = file('w.csv', csv(reversed, 'id,a,b', (i) => [dataset.ids[i], ...row(i).slice(0, 2)].join(',')));
+    await expect(readPredictions(two, model(), dataset, 'id')).rejects.toThrow(/expected 3 values per record \(one per class: a, b, c\), found 2 \(columns a, b\)/);
+    const ragged = reversed.map((i, r) => JSON.stringify({ id: dataset.ids[i], probs: r === 7 ? row(i).slice(0, 2) : row(i) })).join('\n');
+    await expect(readPredictions(file('r.jsonl', ragged), model(), dataset, 'id')).rejects.toThrow(/row 8, id "[^"]+", column "probs"\): expected 3 values like the first row, found 2 values/);
+    const short = file('s.npy', encodeNpy({ dtype: 'float32', shape: [n - 1, K], data: probs.slice(0, (n - 1) * K) }));
+    await expect(readPredictions(short, model({ byPosition: true }), dataset, 'id')).rejects.toThrow(/expected 240 rows .* found 239 rows/);
+  });
+
+  it('rejects probabilities that do not sum to 1, and non-finite values', async () => {
+    const halved = file('h.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], ...row(i).map((p) => p / 2)].join(',')));
+    await expect(readPredictions(halved, model(), dataset, 'id')).rejects.toThrow(/expected probabilities that sum to 1 \(±0\.001\), found a sum of 0\.500000 \(if these are scores.*set model\.output to "logits"\)/);
+    // Declared logits: the same numbers are accepted.
+    expect((await readPredictions(halved, model({ output: 'logits' }), dataset, 'id')).width).toBe(3);
+    const over = file('o.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], ...row(i).map((p) => p * 2)].join(',')));
+    await expect(readPredictions(over, model({ output: 'probabilities' }), dataset, 'id')).rejects.toThrow(/expected probabilities in \[0, 1\]/);
+    const nan = file('x.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], i === 3 ? 'NaN' : row(i)[0], row(i)[1], row(i)[2]].join(',')));
+    await expect(readPredictions(nan, model(), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[3]}"): expected finite predictions, found NaN in column 1`);
+  });
+
+  it('rejects a corrupt Parquet file with an InputError naming it', async () => {
+    const pq = writeParquet({ id: dataset.ids, a: Array.from({ length: n }, (_, i) => row(i)[0]), b: Array.from({ length: n }, (_, i) => row(i)[1]), c: Array.from({ length: n }, (_, i) => row(i)[2]) });
+    const cut = file('cut.parquet', pq.subarray(0, pq.length - 40));
+    await expect(readPredictions(cut, model(), dataset, 'id')).rejects.toThrow(/cut\.parquet: expected a readable Parquet file, found a read error/);
+  });
+});

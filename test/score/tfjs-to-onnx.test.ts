@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseNpy } from '../../src/load/formats/npy.ts';
+import { loadTf } from '../../src/score/backend.ts';
+import { encodeModel } from '../../src/score/onnx-encode.ts';
+import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime } from '../../src/score/layers.ts';
+import { convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
+import { saveLayersModel } from '../../src/score/tfjs-files.ts';
+import type { Checkpoint } from '../../src/types.ts';
+
+type Ort = typeof import('onnxruntime-node');
+let tf: typeof TF;
+let ort: Ort;
+
+beforeAll(async () => {
+  tf = (await loadTf()).tf;
+  ort = await import('onnxruntime-node');
+});
+
+/** Deterministic, non-trivial weights: every weight from a seeded generator, not the initialisers. */
+function seedWeights(model: TF.LayersModel, seed: number): void {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (const layer of model.layers) {
+    const isBn = layer.getClassName() === 'BatchNormalization';
+    layer.setWeights(
+      layer.getWeights().map((w, i) => {
+        // Batch-norm variances must be positive; its other parameters get an offset so the layer does something.
+        const v = Float32Array.from({ length: w.size }, () => (isBn ? (i === 3 ? 0.5 + rand() : rand() - 0.5) : (rand() - 0.5) * 0.4));
+        return tf.tensor(v, w.shape);
+      }),
+    );
+  }
+}
+
+async function compare(model: TF.LayersModel, rows = 64): Promise<number> {
+  const conv = convertLayersModel(model);
+  if (!conv.ok) throw new Error(conv.reason);
+  const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
+  const x = verificationRows(model, rows, rowSize, 5);
+  const expected = tf.tidy(() => (model.predict(tf.tensor(x, [rows, ...conv.inputShape])) as TF.Tensor).dataSync());
+  const session = await ort.InferenceSession.create(encodeModel(conv.graph));
+  const out = await session.run({ input: new ort.Tensor('float32', x, [rows, ...conv.inputShape]) });
+  await session.release();
+  return maxAbsDiff(expected, out.output.data as Float32Array);
+}
+
+describe('convertLayersModel', () => {
+  it('converts the MNIST example checkpoints and predicts within 1e-4 of tfjs on real digits', async () => {
+    const dir = 'examples/mnist';
+    const npy = parseNpy(readFileSync(join(dir, 'inputs.npy')), 'inputs.npy');
+    const rows = 256;
+    const x = Float32Array.from(npy.data.subarray(0, rows * 784) as Uint8Array, (v) => v / 255);
+    for (const epoch of ['epoch-00', 'epoch-05']) {
+      const ckpt: Checkpoint = { id: epoch, step: 0, path: join(dir, 'checkpoints', epoch, 'model.json') };
+      const res = await convertCheckpoint(tf, ort, ckpt, 1);
+      expect(res.ok).toBe(true);
+      if (!res.ok) continue;
+      const got = await res.model.predict(x, rows);
+      const { loadLayersModel } = await import('../../src/score/tfjs-files.ts');
+      const model = await loadLayersModel(tf, ckpt.path);
+      const expected = tf.tidy(() => (model.predict(tf.tensor(x, [rows, 784])) as TF.Tensor).dataSync());
+      model.dispose();
+      res.model.dispose();
+      expect(got.length).toBe(rows * 10);
+      expect(maxAbsDiff(expected, got)).toBeLessThanOrEqual(1e-4);
+    }
+  });
+
+  it('converts a small CNN (conv same/valid, strides, max/avg pooling, batch-norm, dropout, flatten)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [13, 11, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.batchNormalization(),
+        tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+        tf.layers.conv2d({ filters: 6, kernelSize: [3, 2], strides: 2, padding: 'valid' }),
+        tf.layers.leakyReLU({ alpha: 0.1 }),
+        tf.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+        tf.layers.dropout({ rate: 0.5 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 8, activation: 'tanh' }),
+        tf.layers.batchNormalization(),
+        tf.layers.dense({ units: 5, activation: 'softmax' }),
+      ],
+    });
+    seedWeights(model, 1);
+    expect(await compare(model)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('converts global pooling, activation layers and a functional chain', async () => {
+    const input = tf.input({ shape: [8, 8, 3] });
+    let y = tf.layers.conv2d({ filters: 5, kernelSize: 3, activation: 'elu' }).apply(input) as TF.SymbolicTensor;
+    y = tf.layers.activation({ activation: 'relu6' }).apply(y) as TF.SymbolicTensor;
+    y = tf.layers.globalAveragePooling2d({}).apply(y) as TF.SymbolicTensor;
+    y = tf.layers.dense({ units: 4, activation: 'sigmoid' }).apply(y) as TF.SymbolicTensor;
+    y = tf.layers.softmax().apply(y) as TF.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: y });
+    seedWeights(model, 2);
+    expect(await compare(model)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('converts an embedding model (integer token ids as float inputs)', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.embedding({ inputDim: 30, outputDim: 6, inputLength: 7 }),
+        tf.layers.globalAveragePooling1d({}),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    seedWeights(model, 3);
+    expect(await compare(model)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('names the layer that cannot be converted', () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.repeatVector({ n: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2 })] });
+    const conv = convertLayersModel(model);
+    expect(conv.ok).toBe(false);
+    if (!conv.ok) expect(conv.reason).toMatch(/RepeatVector/);
+  });
+
+  it('refuses branching graphs', () => {
+    const input = tf.input({ shape: [4] });
+    const a = tf.layers.dense({ units: 3 }).apply(input) as TF.SymbolicTensor;
+    const b = tf.layers.dense({ units: 3 }).apply(input) as TF.SymbolicTensor;
+    const sum = tf.layers.add().apply([a, b]) as TF.SymbolicTensor;
+    const conv = convertLayersModel(tf.model({ inputs: input, outputs: sum }));
+    expect(conv.ok).toBe(false);
+    if (!conv.ok) expect(conv.reason).toMatch(/chain|Add/);
+  });
+});
+
+describe('createLayersRuntime', () => {
+  it('runs the MNIST checkpoints on onnxruntime when they convert', async () => {
+    const checkpoints: Checkpoint[] = ['epoch-00', 'epoch-01'].map((id, step) => ({ id, step, path: join('examples/mnist/checkpoints', id, 'model.json') }));
+    const rt = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: 10 });
+    expect(rt.name).toBe(CONVERTED_NAME);
+    const never = await createLayersRuntime({ convert: 'never', workers: 1, checkpoints, records: 10 });
+    expect(never.name).toMatch(/^tfjs-/);
+  });
+
+  it('falls back to tfjs with the reason recorded when a layer is not convertible', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'losslens-convert-'));
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.repeatVector({ n: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    await saveLayersModel(tf, model, join(dir, 'ck'));
+    const checkpoints: Checkpoint[] = [{ id: 'ck', step: 0, path: join(dir, 'ck', 'model.json') }];
+    const rt = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: 10 });
+    expect(rt.name).toMatch(/^tfjs-/);
+    expect(rt.warnings.join('\n')).toMatch(/not converted to ONNX \(layer "[^"]+" \(RepeatVector\)/);
+    const loaded = await rt.load(checkpoints[0]);
+    const out = await loaded.predict(new Float32Array(8).fill(0.5), 2);
+    expect(out.length).toBe(4);
+    loaded.dispose();
+  });
+});
