@@ -18,6 +18,7 @@ mapCtor.groupBy ??= <K, V>(items: Iterable<V>, key: (v: V, i: number) => K): Map
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Loading tfjs/wasm and scoring real checkpoints takes seconds, not milliseconds.
     testTimeout: 120_000,
     hookTimeout: 120_000,

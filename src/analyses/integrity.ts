@@ -36,7 +36,7 @@ export const integrity: Analysis = {
     if (run.unscorable.length) findings.push(`${plural(run.unscorable.length, 'record')} could not be scored (listed below with the reason).`);
     if (outside.length) findings.push(`${plural(outside.length, 'record')} with a label outside the class list (${[...new Set(outside.map((u) => `"${u.label}"`))].slice(0, 5).join(', ')}).`);
     if (missingLabels.length) findings.push(`${plural(missingLabels.length, 'record')} without a label.`);
-    if (dup?.conflictingGroups.length) findings.push(`${plural(dup.conflictingGroups.length, 'duplicate group')} carry conflicting labels (${int(dup.conflictingGroups.reduce((s, g) => s + g.length, 0))} records): the same input cannot be two classes.`);
+    if (dup?.conflictingGroups.length) findings.push(`${plural(dup.conflictingGroups.length, 'duplicate group')} ${dup.conflictingGroups.length === 1 ? 'carries' : 'carry'} conflicting labels (${int(dup.conflictingGroups.reduce((s, g) => s + g.length, 0))} records): the same input cannot be two classes.`);
     if (dup?.leaked.length) findings.push(`${plural(dup.leaked.length, 'held-out record')} also appear, input for input, in a training split (leakage: those scores are in-sample).`);
     if (ih?.nonFiniteRecords.length) findings.push(`${plural(ih.nonFiniteRecords.length, 'record')} with NaN or infinite model inputs (${int(ih.nanValues)} NaN, ${int(ih.infValues)} ±Inf values in ${plural(ih.nonFiniteFeatures, 'input position')}).`);
     const colProblems = cols.filter((c) => c.missing + c.nan + c.inf > 0);

@@ -1,0 +1,15 @@
+/**
+ * Before any test file runs: rebuild the examples' uncommitted model inputs (e.g.
+ * examples/mnist/inputs.npy) once, as `npm run demo` would, so tests on a clean clone find them and
+ * no two test files race to write them.
+ */
+import { spawnSync } from 'node:child_process';
+import { EXAMPLES } from '../scripts/demo.ts';
+
+export default function setup(): void {
+  const root = new URL('../', import.meta.url).pathname;
+  for (const ex of EXAMPLES) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', ex.prepare], { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${ex.prepare} failed (exit ${r.status}):\n${r.stderr}`);
+  }
+}
