@@ -32,7 +32,8 @@ export function createProgress(opts: { quiet: boolean; stream?: NodeJS.WriteStre
         const fill = Math.round((width * pct) / 100);
         out.write(`\r  [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${String(pct).padStart(3)}% ${label}`);
         barOpen = true;
-      } else if (pct >= lastPct + 25 || done === total) {
+      } else if (Math.floor(pct / 25) > Math.floor(lastPct / 25) || (pct === 100 && lastPct < 100)) {
+        // A line per quarter, so a log file shows progress without thousands of lines.
         out.write(`  ${pct}% ${label}\n`);
         lastPct = pct;
       }

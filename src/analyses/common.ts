@@ -18,6 +18,7 @@ export interface Subset {
 /** Scorable, labelled records of `split` (null = every split), in dataset order. */
 export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
   const s = split === null ? -1 : dataset.splitNames.indexOf(split);
+  if (split !== null && s === -1) return new Int32Array(0);
   const out: number[] = [];
   for (let i = 0; i < run.n; i++) {
     if (run.scorable[i] && dataset.labels[i] >= 0 && (s === -1 || dataset.split[i] === s)) out.push(i);

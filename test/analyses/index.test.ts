@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { analyses, runAnalyses } from '../../src/analyses/index.ts';
+import type { Analysis } from '../../src/analyses/types.ts';
+import { makeContext } from '../helpers/context.ts';
+
+describe('runAnalyses', () => {
+  it('turns a throw into an error section and a missing input into notApplicable, and keeps going', async () => {
+    const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
+    const list: Analysis[] = [
+      { id: 'boom', title: 'Boom', description: 'd', run: () => { throw new Error('kaput'); } },
+      { id: 'na', title: 'NA', description: 'd', notApplicable: () => 'needs a metrics log', run: () => ({ headline: '', blocks: [] }) },
+      { id: 'ok', title: 'OK', description: 'd', run: async () => ({ headline: 'fine', blocks: [], summary: { okKey: 1 } }) },
+    ];
+    const { sections, outputs } = await runAnalyses(ctx, list);
+    expect(sections.map((s) => [s.id, s.status])).toEqual([['boom', 'error'], ['na', 'notApplicable'], ['ok', 'ok']]);
+    expect(sections[0]).toMatchObject({ reason: 'kaput' });
+    expect(sections[1]).toMatchObject({ reason: 'needs a metrics log' });
+    expect(outputs.get('ok')?.summary).toEqual({ okKey: 1 });
+  });
+
+  it('has unique ids in THE list', () => {
+    const ids = analyses.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const a of analyses) expect(a.title && a.description).toBeTruthy();
+  });
+});

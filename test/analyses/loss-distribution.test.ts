@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { lossDistribution, LOSS_EDGES } from '../../src/analyses/loss-distribution.ts';
+import { makeContext } from '../helpers/context.ts';
+
+describe('loss-distribution', () => {
+  it('reports quantiles and the loss share of the worst 1 % per split, and counts every record in the histogram', async () => {
+    // 100 val records: 99 with p(label) = 0.9 and one with p(label) = 1e-6 (loss 13.8).
+    const probs = Array.from({ length: 100 }, (_, i) => (i === 7 ? [1e-6, 1 - 1e-6] : [0.9, 0.1]));
+    const ctx = makeContext({ probs, labels: probs.map(() => 0) });
+    const out = await lossDistribution.run(ctx);
+    const val = (out.summary!.lossDistribution as Record<string, Record<string, number>>).val;
+    const small = -Math.log(0.9);
+    const big = -Math.log(1e-6);
+    expect(val.n).toBe(100);
+    expect(val.p50).toBeCloseTo(small, 6);
+    expect(val.max).toBeCloseTo(big, 4);
+    expect(val.mean).toBeCloseTo((99 * small + big) / 100, 5);
+    // The worst 1 % is one record here: its share of the total loss.
+    expect(val.worst1pctShare).toBeCloseTo(big / (99 * small + big), 5);
+    expect(out.headline).toContain('worst 1 % of records carry');
+    const chart = out.blocks.find((b) => b.type === 'chart');
+    expect(chart?.type === 'chart' && chart.chart.kind === 'histogram').toBe(true);
+    if (chart?.type === 'chart' && chart.chart.kind === 'histogram') {
+      const total = chart.chart.bins.reduce((s, b) => s + b.count, 0);
+      expect(total).toBeCloseTo(1, 9); // shares of the split sum to 1: no record fell off the axis
+      expect(chart.chart.rules?.[0].value).toBeCloseTo(Math.log(2), 9);
+    }
+  });
+
+  it('folds perfect fits below the first edge into the first bin', async () => {
+    const ctx = makeContext({ probs: [[1, 0], [1, 0]], labels: [0, 0] });
+    const out = await lossDistribution.run(ctx);
+    const chart = out.blocks.find((b) => b.type === 'chart');
+    if (chart?.type !== 'chart' || chart.chart.kind !== 'histogram') throw new Error('no histogram');
+    expect(chart.chart.bins[0]).toMatchObject({ lo: LOSS_EDGES[0], count: 1 });
+  });
+});

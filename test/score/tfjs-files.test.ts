@@ -1,0 +1,30 @@
+import { mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTf } from '../../src/score/backend.ts';
+import { loadLayersModel, saveLayersModel } from '../../src/score/tfjs-files.ts';
+
+describe('tfjs layers files', () => {
+  it('round-trips a model through model.json + weights.bin with identical predictions', async () => {
+    const { tf } = await loadTf('tfjs-wasm');
+    const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })] });
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-'));
+    await saveLayersModel(tf, model, dir);
+    const back = await loadLayersModel(tf, join(dir, 'model.json'));
+    const x = tf.tensor2d([[1, 2, 3], [-1, 0, 0.5]]);
+    expect(Array.from((back.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync())).toEqual(Array.from((model.predict(x) as import('@tensorflow/tfjs').Tensor).dataSync()));
+    expect(JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')).weightsManifest[0].paths).toEqual(['weights.bin']);
+  });
+
+  it('names the file and the byte counts when weights are truncated, and rejects other JSON', async () => {
+    const { tf } = await loadTf('tfjs-wasm');
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-'));
+    await saveLayersModel(tf, tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] }), dir);
+    truncateSync(join(dir, 'weights.bin'), 10);
+    await expect(loadLayersModel(tf, join(dir, 'model.json'))).rejects.toThrow(/weights\.bin: expected 32 bytes of weights \(per model\.json\), found 10 bytes/);
+    writeFileSync(join(dir, 'model.json'), '{"hello": 1}');
+    await expect(loadLayersModel(tf, join(dir, 'model.json'))).rejects.toThrow(/expected a tfjs layers model\.json with modelTopology and weightsManifest, found other JSON/);
+    await expect(loadLayersModel(tf, join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: expected a tfjs layers model\.json, found no such file/);
+  });
+});
