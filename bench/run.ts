@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ColumnTable } from 'arquero';
+import type { ScoringRuntime } from '../src/score/runtime.ts';
 import { flopsPerSample, nativeReference, type ReferenceResult } from './native-reference.ts';
 import { MODELS, writeCheckpoints, writeConfig, writeDataset, CLASSES, type ModelKind } from './synthetic.ts';
 
@@ -24,6 +25,7 @@ const CORES = availableParallelism();
 const RUNTIMES = ['onnxruntime', 'onnxruntime-1t', 'tfjs-node', 'tfjs-wasm', 'tfjs-wasm-workers', 'tfjs-cpu'] as const;
 type RuntimeId = (typeof RUNTIMES)[number];
 const CHECKPOINTS: Record<ModelKind, number> = { mlp: 5, cnn: 3 };
+const ROUNDS = 3;
 
 interface Probe {
   runtime: RuntimeId;
@@ -35,6 +37,10 @@ interface Probe {
   gflops?: number;
   /** onnxruntime probes: max |tfjs − onnxruntime| on seeded rows. */
   maxDiff?: number;
+  /** onnxruntime probes: the native reference's GFLOP/s (same threads), interleaved with the runtime's rounds. */
+  refGflops?: number;
+  /** onnxruntime probes: the converted graph alone on a pre-made batch (GFLOP/s), interleaved likewise. */
+  graphGflops?: number;
 }
 
 interface E2E {
@@ -96,7 +102,8 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   }
   model.dispose();
   const maxRows = 1 << 17;
-  const rows = Math.max(batch, Math.min(maxRows, Math.round(seconds / perBatch) * batch));
+  // Rounds of about seconds/ROUNDS each; the best round counts (interference from other jobs only slows a round down).
+  const rows = Math.max(batch, Math.min(maxRows, Math.round(seconds / ROUNDS / perBatch) * batch));
   // The scoring loop as the pipeline runs it (batching, softmax/loss/argmax per record), on a
   // synthetic dataset whose inputs repeat the generated batch.
   const data = new Float32Array(rows * 784);
@@ -109,25 +116,59 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   const inputs = { file: '(synthetic)', n: rows, shape, rowSize: 784, data };
   const { scoreRun } = await import('../src/score/score.ts');
   const { silentProgress } = await import('../src/progress.ts');
-  // Loading (and converting) the checkpoint is timed apart: throughput is the scoring loop's.
-  let loadMs = 0;
-  const timed = {
-    ...rt,
-    name: rt.name,
-    async load(c: (typeof checkpoints)[number]) {
-      const t1 = performance.now();
-      try {
-        return await rt.load(c);
-      } finally {
-        loadMs += performance.now() - t1;
-      }
-    },
+  /**
+   * Seconds of one checkpoint's scoring loop (batch gather → predict → softmax/loss/argmax), from
+   * the end of its load (and conversion) to its dispose: per-run work such as the input validation
+   * is paid once per audit, not per checkpoint, so it is left out.
+   */
+  const pass = async (r: ScoringRuntime): Promise<number> => {
+    let from = 0;
+    let to = 0;
+    const timed: ScoringRuntime = {
+      name: r.name,
+      warnings: r.warnings,
+      async load(c) {
+        const m = await r.load(c);
+        from = performance.now();
+        return { ...m, dispose: () => ((to = performance.now()), m.dispose()) };
+      },
+    };
+    await scoreRun(timed, checkpoints, dataset, inputs, { batchSize: batch, output: 'auto', progress: silentProgress });
+    return (to - from) / 1000;
   };
-  t = performance.now();
-  await scoreRun(timed, checkpoints, dataset, inputs, { batchSize: batch, output: 'auto', progress: silentProgress });
-  const s = (performance.now() - t - loadMs) / 1000;
+  // onnxruntime: the native references are measured interleaved with the runtime's rounds, so both
+  // see the same machine — the bare MatMul/Conv graph, and the converted graph itself run on one
+  // pre-made batch (no scoring loop around it).
+  const threads = runtime === 'onnxruntime' ? CORES : 1;
+  const direct = runtime.startsWith('onnxruntime') ? await rt.load(checkpoints[0]) : null;
+  let best = Infinity;
+  let refGflops = 0;
+  let graphGflops = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    best = Math.min(best, await pass(rt));
+    if (!direct) continue;
+    refGflops = Math.max(refGflops, (await nativeReference(spec.gemms, { batch, seconds: seconds / ROUNDS, threads })).gflops);
+    let runs = 0;
+    const t1 = performance.now();
+    while (performance.now() - t1 < (seconds / ROUNDS) * 1000) {
+      await direct.predict(x, batch);
+      runs++;
+    }
+    graphGflops = Math.max(graphGflops, (runs * batch * flopsPerSample(spec.gemms)) / ((performance.now() - t1) / 1000) / 1e9);
+  }
+  direct?.dispose();
   if ('close' in rt) await (rt as { close(): Promise<void> }).close();
-  return { runtime, name: rt.name, rows, seconds: s, samplesPerSec: rows / s, gflops: (rows * flopsPerSample(spec.gemms)) / s / 1e9, maxDiff };
+  return {
+    runtime,
+    name: rt.name,
+    rows,
+    seconds: best,
+    samplesPerSec: rows / best,
+    gflops: (rows * flopsPerSample(spec.gemms)) / best / 1e9,
+    maxDiff,
+    refGflops: refGflops || undefined,
+    graphGflops: graphGflops || undefined,
+  };
 }
 
 // ---------------------------------------------------------------- child: one end-to-end audit
@@ -253,9 +294,18 @@ async function main(): Promise<void> {
     const reference1 = await nativeReference(gemms, { batch: 1024, seconds, threads: 1 });
     log(`${kind}: native reference ${fmt(reference.gflops)} GFLOP/s (${CORES} threads), ${fmt(reference1.gflops)} (1 thread)`);
     const probes: Probe[] = [];
+    const run = (runtime: RuntimeId) =>
+      child<Probe>(['--probe', `${kind}:${runtime}`, '--seconds', String(runtime === 'tfjs-cpu' ? seconds / 2 : seconds), '--dir', join(root, `probe-${kind}-${runtime}`)]).catch((e: Error) => ({ runtime, error: e.message }) as Probe);
+    // Single-thread and pooled tfjs-wasm alternate, twice each, best of each: their ratio is a target.
+    const wasm: Partial<Record<RuntimeId, Probe>> = {};
+    for (let rep = 0; rep < 2; rep++) {
+      for (const runtime of ['tfjs-wasm', 'tfjs-wasm-workers'] as const) {
+        const p = await run(runtime);
+        if (!wasm[runtime] || (p.samplesPerSec ?? 0) > (wasm[runtime]!.samplesPerSec ?? 0)) wasm[runtime] = p;
+      }
+    }
     for (const runtime of RUNTIMES) {
-      const dir = join(root, `probe-${kind}-${runtime}`);
-      const p = await child<Probe>(['--probe', `${kind}:${runtime}`, '--seconds', String(runtime === 'tfjs-cpu' ? seconds / 2 : seconds), '--dir', dir]).catch((e: Error) => ({ runtime, error: e.message }) as Probe);
+      const p = wasm[runtime] ?? (await run(runtime));
       probes.push(p);
       log(`  ${runtime}: ${p.error ? `unavailable (${p.error})` : `${fmtInt(p.samplesPerSec!)} samples/s, ${fmt(p.gflops)} GFLOP/s`}`);
     }
@@ -321,22 +371,22 @@ export function renderResults(r: Results): string {
   for (const t of r.throughput) {
     const spec = MODELS[t.kind];
     L.push(`### ${spec.title} (${fmtInt(flopsPerSample(spec.gemms))} FLOP per sample)`, '');
-    L.push('| runtime | threads | samples/s | GFLOP/s | % of native reference (same threads) |', '|---|---:|---:|---:|---:|');
+    L.push('| runtime | threads | samples/s | GFLOP/s | % of the native reference (same threads; onnxruntime: the best native figure interleaved with it) |', '|---|---:|---:|---:|---:|');
     L.push(`| native reference (bare MatMul/Conv graph) | ${t.reference.threads} | ${fmtInt((t.reference.gflops * 1e9) / flopsPerSample(spec.gemms))} | ${fmt(t.reference.gflops)} | 100 % |`);
     L.push(`| native reference (bare MatMul/Conv graph) | 1 | ${fmtInt((t.reference1.gflops * 1e9) / flopsPerSample(spec.gemms))} | ${fmt(t.reference1.gflops)} | 100 % |`);
     for (const p of t.probes) {
       const threads = p.runtime === 'onnxruntime-1t' || p.runtime === 'tfjs-wasm' || p.runtime === 'tfjs-cpu' ? 1 : p.runtime === 'tfjs-node' ? CORES : CORES;
-      const ref = threads === 1 ? t.reference1 : t.reference;
+      const refG = Math.max(p.refGflops ?? (threads === 1 ? t.reference1 : t.reference).gflops, p.graphGflops ?? 0);
       const label = p.runtime === 'onnxruntime' || p.runtime === 'onnxruntime-1t' ? 'onnxruntime (converted from tfjs-layers)' : p.runtime === 'tfjs-wasm-workers' ? `tfjs-wasm, worker_threads ×${CORES}` : p.runtime;
       if (p.error) L.push(`| ${label} | – | not available: ${p.error.replace(/\|/g, '/').slice(0, 140)} | | |`);
-      else L.push(`| ${label} | ${threads} | ${fmtInt(p.samplesPerSec!)} | ${fmt(p.gflops)} | ${fmt((100 * p.gflops!) / ref.gflops, 0)} % |`);
+      else L.push(`| ${label} | ${threads} | ${fmtInt(p.samplesPerSec!)} | ${fmt(p.gflops)} | ${fmt((100 * p.gflops!) / refG, 0)} %${p.refGflops ? ` (bare graph ${fmt(p.refGflops)}, converted graph alone ${fmt(p.graphGflops)} GFLOP/s, interleaved)` : ''} |`);
     }
     L.push('');
   }
 
   L.push('## End to end', '');
   L.push('`runAudit` in a fresh process per run (dataset + inputs.npy of uint8 pixels, tfjs layers checkpoints, score cache off), then writing the HTML report and summary.json.', '');
-  L.push('| model | records | checkpoints | runtime | wall s | load s | score s | analyses s | render s | write s | analyses+render % | peak RSS MB | report KB |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  L.push('| model | records | checkpoints | runtime | wall s | load s | score s | score GFLOP/s | analyses s | render s | write s | analyses+render % | peak RSS MB | report KB | summary.json KB |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const e of r.runs) {
     if (e.error) {
       L.push(`| ${e.kind} | ${fmtInt(e.n)} | ${e.checkpoints} | failed: ${e.error.replace(/\|/g, '/').slice(0, 160)} |||||||||`);
@@ -344,7 +394,8 @@ export function renderResults(r: Results): string {
     }
     const s = (k: string) => fmt((e.stages[k] ?? 0) / 1000);
     const ar = (100 * ((e.stages.analyses ?? 0) + (e.stages.render ?? 0))) / e.wallMs;
-    L.push(`| ${e.kind} | ${fmtInt(e.n)} | ${e.checkpoints} | ${e.backend} | ${fmt(e.wallMs / 1000)} | ${s('load')} | ${s('score')} | ${s('analyses')} | ${s('render')} | ${s('write')} | ${fmt(ar, 0)} % | ${fmtInt(e.peakRssMB)} | ${fmtInt(e.htmlBytes / 1024)} |`);
+    const gf = (e.n * e.checkpoints * flopsPerSample(MODELS[e.kind].gemms)) / ((e.stages.score ?? NaN) / 1000) / 1e9;
+    L.push(`| ${e.kind} | ${fmtInt(e.n)} | ${e.checkpoints} | ${e.backend} | ${fmt(e.wallMs / 1000)} | ${s('load')} | ${s('score')} | ${fmt(gf)} | ${s('analyses')} | ${s('render')} | ${s('write')} | ${fmt(ar, 0)} % | ${fmtInt(e.peakRssMB)} | ${fmtInt(e.htmlBytes / 1024)} | ${fmtInt(e.jsonBytes / 1024)} |`);
   }
   L.push('');
   const slow = r.runs.filter((e) => !e.error && e.perAnalysis);
@@ -362,8 +413,10 @@ export function renderResults(r: Results): string {
   const yes = (b: boolean | null) => (b === null ? 'not measured' : b ? '**yes**' : '**no**');
   for (const t of r.throughput) {
     const o = t.probes.find((p) => p.runtime === 'onnxruntime');
-    const ratio = o?.gflops ? o.gflops / t.reference.gflops : null;
-    L.push(`| ${t.kind}: onnxruntime scoring ≥ 70 % of the native reference | ${ratio === null ? o?.error ?? '–' : `${fmt(100 * ratio, 0)} % (${fmt(o!.gflops)} of ${fmt(t.reference.gflops)} GFLOP/s)`} | ${yes(ratio === null ? null : ratio >= 0.7)} |`);
+    // The limit is the best native execution of this arithmetic seen in the run: the bare graph, or the converted graph alone.
+    const ref = Math.max(o?.refGflops ?? t.reference.gflops, o?.graphGflops ?? 0);
+    const ratio = o?.gflops ? o.gflops / ref : null;
+    L.push(`| ${t.kind}: onnxruntime scoring ≥ 70 % of the native reference (${CORES} threads) | ${ratio === null ? o?.error ?? '–' : `${fmt(100 * ratio, 0)} % (${fmt(o!.gflops)} of ${fmt(ref)} GFLOP/s)`} | ${yes(ratio === null ? null : ratio >= 0.7)} |`);
   }
   for (const t of r.throughput) {
     const w = t.probes.find((p) => p.runtime === 'tfjs-wasm-workers');
@@ -376,6 +429,11 @@ export function renderResults(r: Results): string {
     L.push(`| ${t.kind}: converted tfjs layers checkpoint equals tfjs within 1e-4 | ${o?.maxDiff === undefined ? '–' : `max abs difference ${o.maxDiff.toExponential(1)} on 256 records`} | ${yes(o?.maxDiff === undefined ? null : o.maxDiff <= 1e-4)} |`);
   }
   const big = r.runs.find((e) => e.kind === 'mlp' && e.n === 1_000_000 && !e.error);
+  if (big) {
+    const gf = (big.n * big.checkpoints * flopsPerSample(MODELS.mlp.gemms)) / ((big.stages.score ?? NaN) / 1000) / 1e9;
+    const ref = r.throughput.find((t) => t.kind === 'mlp')!.reference.gflops;
+    L.push(`| mlp, 1 000 000 records end to end: the whole score stage (validation, batching, 5 checkpoints) vs the native reference | ${fmt((100 * gf) / ref, 0)} % (${fmt(gf)} of ${fmt(ref)} GFLOP/s) | ${yes(gf / ref >= 0.7)} |`);
+  }
   L.push(`| 1 000 000 records × 5 MLP checkpoints end to end ≤ 60 s | ${big ? `${fmt(big.wallMs / 1000)} s` : 'not run'} | ${yes(big ? big.wallMs <= 60_000 : null)} |`);
   L.push(`| … and ≤ 3 GB peak RSS | ${big ? `${fmtInt(big.peakRssMB)} MB` : 'not run'} | ${yes(big ? big.peakRssMB <= 3072 : null)} |`);
   const ar = big ? ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs : null;
@@ -388,7 +446,31 @@ export function renderResults(r: Results): string {
     L.push(`| analyses + render linear in N | per-record time ×${fmt(growth, 2)} from ${fmtInt(a.n)} to ${fmtInt(b.n)} records (≤ 1 = linear or better; fixed costs dominate small runs) | ${yes(growth <= 1.25)} |`);
   }
   L.push('');
+  L.push(...notes(r, big ?? null));
   return `${L.join('\n')}\n`;
+}
+
+/** Why a target was missed, from the measurements themselves (so the notes stay true on a re-run). */
+function notes(r: Results, big: E2E | null): string[] {
+  const out: string[] = [];
+  if (big) {
+    const inputsMB = (big.n * 784 * 4) / 2 ** 20;
+    if (big.peakRssMB > 3072) {
+      out.push(`- Peak RSS: the model inputs alone are ${fmtInt(inputsMB)} MB at ${fmtInt(big.n)} records, because \`ModelInputs\` holds every record's input as Float32 (the .npy file's uint8 values after scale/offset), and loading briefly holds the file's bytes twice more. Keeping the source dtype and applying scale/offset per batch would cut this 4×; the scores themselves are ${fmtInt((big.n * big.checkpoints * 13 * 4) / 2 ** 20)} MB.`);
+    }
+    const ar = ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs;
+    if (ar >= 0.1) {
+      const top = Object.entries(big.perAnalysis ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 3);
+      out.push(`- Analyses at ${fmtInt(big.n)} records: ${top.map(([id, ms]) => `${id} ${fmt(ms / 1000)} s`).join(', ')} of ${fmt((big.stages.analyses ?? 0) / 1000)} s. These are per-record loops over the held-out split (e.g. calibration's bootstrap draws 1 000 resamples of every record for each of its three intervals); scoring itself took ${fmt((big.stages.score ?? 0) / 1000)} s.`);
+    }
+    if (big.wallMs > 60_000) {
+      const path = (big.stages.load ?? 0) + (big.stages.score ?? 0) + (big.stages.render ?? 0) + (big.stages.write ?? 0);
+      out.push(`- Wall time: load ${fmt((big.stages.load ?? 0) / 1000)} s + score ${fmt((big.stages.score ?? 0) / 1000)} s + render and write ${fmt(((big.stages.render ?? 0) + (big.stages.write ?? 0)) / 1000)} s = ${fmt(path / 1000)} s of the ${fmt(big.wallMs / 1000)} s: without the analyses the run ${path <= 60_000 ? 'is within' : 'still exceeds'} 60 s.`);
+    }
+  }
+  const shared = Number(String(r.machine.loadBefore).split(' ')[0]) > 0.5;
+  if (shared) out.push('- The machine was shared with other jobs during this run (load average above): throughput and wall times are lower bounds of what an idle machine does, and ratios between runtimes measured minutes apart carry that noise.');
+  return out.length ? ['## Notes', '', ...out, ''] : [];
 }
 
 if (process.argv[1] === SELF) {

@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: rebuilds each bundled example's model inputs when missing, then audits it into
- * reports/<name>.{html,json,md}. The report time is pinned (SOURCE_DATE_EPOCH) so the committed
- * reports are byte-identical on every run; a test checks that they are up to date.
+ * reports/<name>.{html,json,md}. The report time (SOURCE_DATE_EPOCH) and the backend
+ * (LOSSLENS_BACKEND=tfjs-wasm) are pinned so the committed reports are byte-identical on every run
+ * and machine; a test checks that they are up to date.
  */
 import { spawnSync } from 'node:child_process';
 import { run } from '../src/cli.ts';
@@ -21,7 +22,10 @@ export function demoArgs(name: string, dir: string, outDir = 'reports'): string[
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.env.SOURCE_DATE_EPOCH ??= DEMO_EPOCH;
+  process.env.SOURCE_DATE_EPOCH ||= DEMO_EPOCH;
+  // The committed reports name the backend and carry its float rounding: pin the one every machine
+  // has, so `npm run demo` reproduces them byte for byte (your own audits use the fastest available).
+  process.env.LOSSLENS_BACKEND ||= 'tfjs-wasm';
   for (const ex of EXAMPLES) {
     const prep = spawnSync(process.execPath, ['--import', 'tsx', ex.prepare], { stdio: 'inherit' });
     if (prep.status !== 0) process.exit(prep.status ?? 3);
