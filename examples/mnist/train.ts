@@ -221,6 +221,8 @@ function experimentRow(spec: RunSpec, r: RunResult, baseline?: RunResult): Recor
     value: r6(r.valAccuracy),
     note: `${r.steps} steps of batch ${BATCH} on the 8000 train records; val loss ${r.valLoss.toFixed(4)}${delta}`,
     tags: spec.tags,
+    // The run's seed (initialisers and batch order derive from it), so the audit can check it was fixed.
+    seed: SEED,
   };
 }
 

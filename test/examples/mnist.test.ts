@@ -136,12 +136,15 @@ describe('examples/mnist training artefacts', () => {
     expect(lr.at(-1)!).toBeLessThan(Math.max(...lr) / 10); // cosine decay
   });
 
-  it('has an experiment log that starts with a baseline and ends with the final run', () => {
-    const exps = jsonl('experiments.jsonl');
+  it('has an experiment log that starts with a baseline, ends with the final run, then the overfit check', () => {
+    const all = jsonl('experiments.jsonl');
+    const exps = all.filter((e) => String(e.id).startsWith('exp-'));
     expect(exps.length).toBeGreaterThanOrEqual(3);
     expect(exps[0]!.tags).toContain('baseline');
-    exps.forEach((e, i) => expect(e).toMatchObject({ id: `exp-0${i + 1}`, metric: 'val_accuracy' }));
+    exps.forEach((e, i) => expect(e).toMatchObject({ id: `exp-0${i + 1}`, metric: 'val_accuracy', seed: SEED }));
     expect(exps.at(-1)!.value).toBe(val.at(-1)!.accuracy);
+    // `losslens overfit --log` (run by npm run example:mnist) appends the tiny-batch check.
+    expect(all.at(-1)).toMatchObject({ metric: 'overfit_loss', tags: ['overfit', 'pass'] });
   });
 
   it('has a config with the dataset seed', () => {
