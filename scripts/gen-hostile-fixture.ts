@@ -9,9 +9,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNpy } from '../src/load/formats/npy.ts';
-import { loadTf } from '../src/score/backend.ts';
-import { saveLayersModel } from '../src/score/tfjs-files.ts';
 import { mulberry32 } from '../src/stats/rng.ts';
+import { saveDenseCheckpoints } from './fixture-models.ts';
 
 const OUT = new URL('../test/fixtures/hostile/', import.meta.url).pathname;
 const D = 4;
@@ -61,17 +60,7 @@ await mkdir(join(OUT, 'checkpoints'), { recursive: true });
 await writeFile(join(OUT, 'records.csv'), Buffer.concat(lines));
 await writeFile(join(OUT, 'inputs.npy'), encodeNpy({ dtype: 'float32', shape: [N, D], data: Float32Array.from(x) }));
 
-const { tf } = await loadTf('tfjs-wasm');
-for (const [step, scale] of [[0, 0], [50, 3]] as const) {
-  const K = CLASSES.length;
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [D], units: K, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) })] });
-  if (scale > 0) {
-    const w = new Float32Array(D * K);
-    for (let c = 0; c < K; c++) w[c * K + c] = scale;
-    model.layers[0].setWeights([tf.tensor2d(w, [D, K]), tf.zeros([K])]);
-  }
-  await saveLayersModel(tf, model, join(OUT, 'checkpoints', `step-${String(step).padStart(4, '0')}`));
-}
+await saveDenseCheckpoints(join(OUT, 'checkpoints'), D, CLASSES.length, 2, [[0, 0], [50, 3]]);
 await writeFile(
   join(OUT, 'losslens.config.json'),
   `${JSON.stringify(

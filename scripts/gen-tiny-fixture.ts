@@ -6,9 +6,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeNpy } from '../src/load/formats/npy.ts';
-import { loadTf } from '../src/score/backend.ts';
-import { saveLayersModel } from '../src/score/tfjs-files.ts';
 import { mulberry32 } from '../src/stats/rng.ts';
+import { saveDenseCheckpoints } from './fixture-models.ts';
 
 const OUT = new URL('../test/fixtures/tiny/', import.meta.url).pathname;
 const N = 40;
@@ -30,17 +29,8 @@ await mkdir(join(OUT, 'checkpoints'), { recursive: true });
 await writeFile(join(OUT, 'records.csv'), `${rows.join('\n')}\n`);
 await writeFile(join(OUT, 'inputs.npy'), encodeNpy({ dtype: 'float32', shape: [N, D], data: x }));
 
-const { tf } = await loadTf('tfjs-wasm');
-for (const [step, scale] of [[0, 0], [100, 3]] as const) {
-  const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [D], units: K, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
-  if (scale > 0) {
-    // Weights that map feature c to class c: a near-perfect classifier.
-    const w = new Float32Array(D * K);
-    for (let c = 0; c < K; c++) w[c * K + c] = scale;
-    model.layers[0].setWeights([tf.tensor2d(w, [D, K]), tf.zeros([K])]);
-  }
-  await saveLayersModel(tf, model, join(OUT, 'checkpoints', `step-${String(step).padStart(4, '0')}`));
-}
+// An untrained checkpoint and one whose weights map feature c to class c: a near-perfect classifier.
+await saveDenseCheckpoints(join(OUT, 'checkpoints'), D, K, 1, [[0, 0], [100, 3]]);
 await writeFile(
   join(OUT, 'losslens.config.json'),
   `${JSON.stringify(

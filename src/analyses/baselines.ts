@@ -6,7 +6,7 @@
  */
 import type { BootstrapResult } from '../stats/bootstrap.ts';
 import { figureBaselines } from './baselines/figures.ts';
-import { gapOf, metricsOf, resamplesFor } from './baselines/gap.ts';
+import { gapsOf, metricsOf, resamplesFor } from './baselines/gap.ts';
 import { inputIndependent } from './baselines/input-independent.ts';
 import { LOGREG, logisticRegression } from './baselines/logreg.ts';
 import { classPrior, priorBaselines } from './baselines/prior.ts';
@@ -44,13 +44,14 @@ export const baselines: Analysis = {
     if (lrSkip) skipped.push(`logistic regression: ${lrSkip}`);
     else {
       const train = rowsOf(run, dataset, trainSplit);
-      built.push(await logisticRegression({ data: ctx.inputs!.data, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k, train, evaluate: final.rows, seed: ctx.seed + SEED_LOGREG }));
+      built.push(await logisticRegression({ inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k, train, evaluate: final.rows, seed: ctx.seed + SEED_LOGREG }));
     }
     const figures = figureBaselines(ctx.config.baselines ?? [], ctx.logs.experiments);
 
     const seed = ctx.seed + SEED_BOOTSTRAP;
     const m = metricsOf(model, labels, k);
-    const evaluated = built.map((b) => ({ b, metrics: metricsOf(b, labels, k), gap: gapOf(model, b, labels, k, seed) }));
+    const gaps = gapsOf(model, built, labels, k, seed);
+    const evaluated = built.map((b, j) => ({ b, metrics: metricsOf(b, labels, k), gap: gaps[j] }));
     const strongest = [...evaluated].sort((a, b) => b.metrics.accuracy - a.metrics.accuracy)[0];
     const verdictText = verdict(strongest.b.name, strongest.gap.accuracy, m.accuracy, strongest.metrics.accuracy, final.split) + figureSentence(figures, m.accuracy);
 

@@ -4,9 +4,9 @@
  * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
  * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
  */
-import { bootstrapCI, type BootstrapResult } from '../stats/bootstrap.ts';
-import { calibrationSummary, ece, equalWidthBins, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
-import { accuracy, confusionMatrix, macroF1 } from '../stats/classification.ts';
+import { bootstrapVector, confusionCells, KeyGroups, macroF1OfCounts, type BootstrapResult } from '../stats/bootstrap.ts';
+import { calibrationSummary, ece, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
+import { accuracy } from '../stats/classification.ts';
 import { LOSS_CLAMP, topLabel } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { rowsOf, subset, type Subset } from './common.ts';
@@ -76,20 +76,40 @@ export function validationSplit(ctx: AnalysisContext): string | null {
  * evaluates softmax(ln p / T) on both splits. Dividing by T > 0 keeps the argmax, so accuracy is
  * unchanged; `after.accuracy` is measured, not assumed, so a test can prove it.
  */
-export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalSub: Subset): TemperatureResult {
+export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalSub: Subset, known: Known = {}): TemperatureResult {
   const { run, dataset, final } = ctx;
   const fitSub = subset(run, dataset, final.checkpoint, rowsOf(run, dataset, fitSplit));
   const { temperature } = fitTemperature(logProbs(fitSub.probs), fitSub.labels, run.k);
   const scaled = (s: Subset) => calibrate(applyTemperature(logProbs(s.probs), run.k, temperature), s.labels, run.k).metrics;
+  // Fitted on the headline split itself (no separate validation split): the same records twice.
+  const same = sameRows(fitSub.rows, evalSub.rows);
+  const before = known.before ?? calibrate(evalSub.probs, evalSub.labels, run.k).metrics;
+  const after = scaled(evalSub);
   return {
     fitSplit,
     evalSplit: final.split,
     temperature,
-    before: calibrate(evalSub.probs, evalSub.labels, run.k).metrics,
-    after: scaled(evalSub),
-    fitBefore: calibrate(fitSub.probs, fitSub.labels, run.k).metrics,
-    fitAfter: scaled(fitSub),
+    before,
+    after,
+    fitBefore: same ? before : (known.fitBefore ?? calibrate(fitSub.probs, fitSub.labels, run.k).metrics),
+    fitAfter: same ? after : scaled(fitSub),
   };
+}
+
+/** Metrics the caller already has (calibrate is deterministic, so reusing them changes nothing). */
+export interface Known {
+  /** calibrate() of the headline records. */
+  before?: SplitCalibration;
+  /** calibrate() of the fit split's records. */
+  fitBefore?: SplitCalibration;
+}
+
+/** Same records in the same order. */
+export function sameRows(a: Int32Array, b: Int32Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let r = 0; r < a.length; r++) if (a[r] !== b[r]) return false;
+  return true;
 }
 
 export interface Intervals {
@@ -99,18 +119,136 @@ export interface Intervals {
 }
 
 /**
- * Percentile bootstrap over the records of `sub`. The three statistics use the same seed, hence
- * the very same resamples, so their intervals describe one set of re-drawn evaluation sets.
+ * Percentile bootstrap over the records of `sub`. The three statistics share one seed, hence the
+ * very same resamples, so their intervals describe one set of re-drawn evaluation sets. They are
+ * computed together per resample (stats/bootstrap's bootstrapVector) and equal accuracy,
+ * macroF1(confusionMatrix) and ece(equalWidthBins) of the drawn records: integer counts
+ * (confusion cells, records and hits per bin) in any order, the one floating-point sum
+ * (confidence per bin) in draw order, as ece(equalWidthBins) adds it.
  */
 export function bootstrapIntervals(sub: Subset, k: number, seed: number, resamples: number): Intervals {
   const n = sub.rows.length;
-  const hit = Uint8Array.from(sub.preds, (p, r) => (p === sub.labels[r] ? 1 : 0));
-  const opts = { seed, resamples, level: LEVEL };
-  return {
-    accuracy: bootstrapCI(n, (idx) => idx.reduce((s, i) => s + hit[i], 0) / idx.length, opts),
-    macroF1: bootstrapCI(n, (idx) => macroF1(confusionMatrix(idx.map((i) => sub.labels[i]), idx.map((i) => sub.preds[i]), k)), opts),
-    ece: bootstrapCI(n, (idx) => ece(equalWidthBins(Float64Array.from(idx, (i) => sub.conf[i]), Uint8Array.from(idx, (i) => hit[i]), N_BINS)), opts),
+  const cells = confusionCells(sub.labels, sub.preds, k);
+  const bin = widthBinOf(sub.conf, N_BINS);
+  const conf = sub.conf;
+  const counts = new Float64Array(k * k);
+  const count = new Float64Array(N_BINS);
+  const sumCorrect = new Float64Array(N_BINS);
+  const sumConf = new Float64Array(N_BINS);
+  // Per record one code, cell · 16 + bin (bin 15 = NaN confidence, cell k² = no cell), counted
+  // into two alternating tables: consecutive draws rarely update the same counter, so the loop
+  // does not wait on its own stores. The per-bin confidence sums keep the draw order.
+  const slots = (k * k + 1) * 16;
+  const packed = slots <= 1 << 22;
+  const code = new Int32Array(packed ? n : 0);
+  for (let r = 0; r < code.length; r++) code[r] = (cells[r] < 0 ? k * k : cells[r]) * 16 + (bin[r] < 0 ? 15 : bin[r]);
+  const even = new Int32Array(packed ? slots : 0);
+  const odd = new Int32Array(packed ? slots : 0);
+  // Too many classes for the tables: count per group of records instead (stats/bootstrap KeyGroups).
+  const byCell = packed ? null : new KeyGroups(cells, k * k);
+  const byBinHit = packed ? null : new KeyGroups(Int32Array.from(bin, (b, r) => (b < 0 ? -1 : 2 * b + (sub.preds[r] === sub.labels[r] ? 1 : 0))), 2 * N_BINS);
+  const binCounts = new Float64Array(2 * N_BINS);
+  const fromTables = () => {
+    counts.fill(0);
+    count.fill(0);
+    sumCorrect.fill(0);
+    for (let cell = 0; cell < k * k; cell++) {
+      const right = cell % (k + 1) === 0; // label = pred: on the diagonal
+      for (let b = 0; b < 16; b++) {
+        const c = even[cell * 16 + b] + odd[cell * 16 + b];
+        counts[cell] += c;
+        if (b === 15) continue; // NaN confidence: in the confusion counts, in no bin
+        count[b] += c;
+        if (right) sumCorrect[b] += c;
+      }
+    }
+    // Records without a cell (label or prediction outside 0..k−1) still sit in a confidence bin.
+    for (let b = 0; b < N_BINS; b++) count[b] += even[k * k * 16 + b] + odd[k * k * 16 + b];
   };
+  const [acc, f1, e] = bootstrapVector(
+    n,
+    3,
+    (idx, out, mult) => {
+      sumConf.fill(0);
+      if (packed) {
+        even.fill(0);
+        odd.fill(0);
+        const pairs = idx.length & ~1;
+        let r = 0;
+        for (; r < pairs; r += 2) {
+          const i = idx[r];
+          const j = idx[r + 1];
+          const ci = code[i];
+          const cj = code[j];
+          even[ci]++;
+          odd[cj]++;
+          if ((ci & 15) !== 15) sumConf[ci & 15] += conf[i];
+          if ((cj & 15) !== 15) sumConf[cj & 15] += conf[j];
+        }
+        for (; r < idx.length; r++) {
+          const i = idx[r];
+          even[code[i]]++;
+          if ((code[i] & 15) !== 15) sumConf[code[i] & 15] += conf[i];
+        }
+        fromTables();
+      } else {
+        for (let r = 0; r < idx.length; r++) {
+          const i = idx[r];
+          if (bin[i] >= 0) sumConf[bin[i]] += conf[i];
+        }
+        byCell!.sum(mult, counts);
+        byBinHit!.sum(mult, binCounts);
+        for (let m = 0; m < N_BINS; m++) {
+          count[m] = binCounts[2 * m] + binCounts[2 * m + 1];
+          sumCorrect[m] = binCounts[2 * m + 1];
+        }
+      }
+      let hits = 0;
+      for (let c = 0; c < k; c++) hits += counts[c * k + c];
+      out[0] = hits / idx.length;
+      out[1] = macroF1OfCounts(counts, k);
+      out[2] = eceOfSums(count, sumCorrect, sumConf);
+    },
+    { seed, resamples, level: LEVEL, multiplicities: !packed },
+  );
+  return { accuracy: acc, macroF1: f1, ece: e };
+}
+
+/**
+ * Bin of each confidence among `nBins` equal-width bins, exactly as stats/calibration's
+ * equalWidthBins assigns it (first edge m/B ≥ c by binary search; beyond the edges → last bin);
+ * −1 for NaN (skipped).
+ */
+export function widthBinOf(conf: ArrayLike<number>, nBins: number): Int16Array {
+  const edges = Float64Array.from({ length: nBins + 1 }, (_, m) => m / nBins);
+  const out = new Int16Array(conf.length);
+  for (let i = 0; i < conf.length; i++) {
+    const c = conf[i];
+    if (Number.isNaN(c)) {
+      out[i] = -1;
+      continue;
+    }
+    let lo = 0;
+    let hi = nBins - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (c <= edges[mid + 1]) hi = mid;
+      else lo = mid + 1;
+    }
+    out[i] = lo;
+  }
+  return out;
+}
+
+/** ece() of equal-width bins given their counts and sums (the bins' accuracy and confidence are sum / count). */
+function eceOfSums(count: Float64Array, sumCorrect: Float64Array, sumConf: Float64Array): number {
+  const nBins = count.length;
+  const bins: CalibrationBin[] = [];
+  for (let m = 0; m < nBins; m++) {
+    const c = count[m];
+    bins.push({ lo: m / nBins, hi: (m + 1) / nBins, count: c, accuracy: c > 0 ? sumCorrect[m] / c : NaN, confidence: c > 0 ? sumConf[m] / c : NaN });
+  }
+  return ece(bins);
 }
 
 /** Wrong predictions with confidence ≥ threshold, most confident first (ties: dataset order). */
@@ -122,11 +260,16 @@ export function confidentlyWrong(sub: Subset, threshold: number): number[] {
 
 /** Counts of top-label confidence in the reliability grid, separately for right and wrong. */
 export function confidenceHistogram(sub: Subset): { lo: number; hi: number; count: number; series: string }[] {
-  const part = (want: boolean) => {
-    const conf = Array.from(sub.conf).filter((_, r) => (sub.preds[r] === sub.labels[r]) === want);
-    return equalWidthBins(conf, new Uint8Array(conf.length), N_BINS).map((b) => ({ lo: b.lo, hi: b.hi, count: b.count, series: want ? 'correct' : 'wrong' }));
-  };
-  return [...part(true), ...part(false)];
+  const bin = widthBinOf(sub.conf, N_BINS);
+  const right = new Float64Array(N_BINS);
+  const wrong = new Float64Array(N_BINS);
+  for (let r = 0; r < bin.length; r++) {
+    if (bin[r] < 0) continue;
+    if (sub.preds[r] === sub.labels[r]) right[bin[r]]++;
+    else wrong[bin[r]]++;
+  }
+  const part = (counts: Float64Array, series: string) => Array.from(counts, (count, m) => ({ lo: m / N_BINS, hi: (m + 1) / N_BINS, count, series }));
+  return [...part(right, 'correct'), ...part(wrong, 'wrong')];
 }
 
 function binTable(bins: CalibrationBin[], n: number, caption: string, note: string): Block {
@@ -170,12 +313,15 @@ export const calibration: Analysis = {
     for (const s of dataset.splitNames) {
       const rows = rowsOf(run, dataset, s);
       if (rows.length === 0) continue;
-      const ss = subset(run, dataset, final.checkpoint, rows);
-      perSplit[s] = calibrate(ss.probs, ss.labels, k).metrics;
+      if (sameRows(rows, sub.rows)) perSplit[s] = hm;
+      else {
+        const ss = subset(run, dataset, final.checkpoint, rows);
+        perSplit[s] = calibrate(ss.probs, ss.labels, k).metrics;
+      }
     }
 
     const fitSplit = validationSplit(ctx);
-    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub);
+    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub, { before: hm, fitBefore: perSplit[fitSplit] });
     const resamples = config.analysis.bootstrapResamples;
     const iv = bootstrapIntervals(sub, k, ctx.seed, resamples);
     const threshold = config.analysis.confidentlyWrong;

@@ -19,11 +19,13 @@ export interface Subset {
 export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
   const s = split === null ? -1 : dataset.splitNames.indexOf(split);
   if (split !== null && s === -1) return new Int32Array(0);
-  const out: number[] = [];
-  for (let i = 0; i < run.n; i++) {
-    if (run.scorable[i] && dataset.labels[i] >= 0 && (s === -1 || dataset.split[i] === s)) out.push(i);
-  }
-  return Int32Array.from(out);
+  // Two passes over typed arrays (count, then fill): no growing JS array of a million numbers.
+  const keep = (i: number) => run.scorable[i] && dataset.labels[i] >= 0 && (s === -1 || dataset.split[i] === s);
+  let count = 0;
+  for (let i = 0; i < run.n; i++) if (keep(i)) count++;
+  const out = new Int32Array(count);
+  for (let i = 0, r = 0; i < run.n; i++) if (keep(i)) out[r++] = i;
+  return out;
 }
 
 /** Copies one checkpoint's scores for `rows` into dense arrays the stats functions take. */
@@ -35,13 +37,15 @@ export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, row
   const preds = new Int32Array(rows.length);
   const conf = new Float32Array(rows.length);
   const loss = new Float32Array(rows.length);
-  rows.forEach((i, r) => {
-    probs.set(s.probs.subarray(i * k, (i + 1) * k), r * k);
+  const src = s.probs;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    for (let j = 0, o = i * k, d = r * k; j < k; j++) probs[d + j] = src[o + j];
     labels[r] = dataset.labels[i];
     preds[r] = s.pred[i];
     conf[r] = s.conf[i];
     loss[r] = s.loss[i];
-  });
+  }
   return { rows, probs, labels, preds, conf, loss };
 }
 
@@ -82,6 +86,26 @@ export function headline(sub: Subset, k: number): Headline {
     ece: ece(bins, n),
     mce: mce(bins),
   };
+}
+
+const splitHeadlines = new WeakMap<ScoredRun, { dataset: Dataset; bySplit: Map<string, Headline[]> }>();
+
+/**
+ * `headline` of every checkpoint on the scorable, labelled records of `split` — the per-checkpoint
+ * × split table that both summary.json's checkpoints and the dynamics curves show. Memoised per
+ * run (scores do not change once scored), so a million records are walked once, not once per user.
+ */
+export function checkpointHeadlines(run: ScoredRun, dataset: Dataset, split: string): Headline[] {
+  let memo = splitHeadlines.get(run);
+  if (!memo || memo.dataset !== dataset) splitHeadlines.set(run, (memo = { dataset, bySplit: new Map() }));
+  const bySplit = memo.bySplit;
+  let out = bySplit.get(split);
+  if (!out) {
+    const rows = rowsOf(run, dataset, split);
+    out = run.scores.map((_, c) => headline(subset(run, dataset, c, rows), run.k));
+    bySplit.set(split, out);
+  }
+  return out;
 }
 
 /** Default headline split: the configured one, else a validation-like split, else test, else all. */

@@ -4,17 +4,19 @@
  * sha256 over, per record in dataset order: id, NUL, label name, NUL, then the Float32 input row.
  */
 import { createHash } from 'node:crypto';
+import { rowValues } from '../load/input-values.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 
 export function splitHash(dataset: Dataset, inputs: ModelInputs | null, split: string): string {
   const s = dataset.splitNames.indexOf(split);
   const h = createHash('sha256');
+  const scratch = new Float32Array(inputs?.rowSize ?? 0);
   for (let i = 0; i < dataset.n; i++) {
     if (dataset.split[i] !== s) continue;
     const label = dataset.labels[i] >= 0 ? dataset.classes[dataset.labels[i]] : '';
     h.update(`${dataset.ids[i]}\u0000${label}\u0000`);
     if (inputs) {
-      const row = inputs.data.subarray(i * inputs.rowSize, (i + 1) * inputs.rowSize);
+      const row = rowValues(inputs, i, scratch);
       h.update(new Uint8Array(row.buffer, row.byteOffset, row.byteLength));
     }
   }

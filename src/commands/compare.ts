@@ -4,12 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { InputError } from '../messages.ts';
 import { writeAtomic } from '../output.ts';
 import { compareMarkdown, compareSummaries } from '../report/compare.ts';
 import { renderCompareHtml } from '../render/compare.ts';
-import { parseOrFail } from './parse.ts';
+import { quietOption } from './outputs.ts';
+import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = 'losslens compare <old-summary.json> <new-summary.json> [--out <diff.html>] [--md <diff.md>] [--static] [--quiet]';
@@ -17,14 +17,7 @@ const usage = 'losslens compare <old-summary.json> <new-summary.json> [--out <di
 export const compareCommand: Command = {
   usage,
   async run(args) {
-    const { values, positionals } = parseOrFail(usage, () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { out: { type: 'string' }, md: { type: 'string' }, static: { type: 'boolean', default: false }, quiet: { type: 'boolean', default: false } },
-      }),
-    );
+    const { values, positionals } = parseCommandArgs(usage, args, { out: { type: 'string' }, md: { type: 'string' }, static: { type: 'boolean', default: false }, ...quietOption });
     if (positionals.length !== 2) throw new InputError('losslens compare', 'two summary.json files (old, new)', `${positionals.length} argument(s) (usage: ${usage})`);
     const model = compareSummaries(readSummary(positionals[0]), readSummary(positionals[1]));
     const md = compareMarkdown(model);

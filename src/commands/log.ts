@@ -6,7 +6,6 @@
  * later audit of the same test data can say how often it has been looked at.
  */
 import { access, open, readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { chooseFinalSplit, headline, rowsOf, subset } from '../analyses/common.ts';
 import { isTestSplit, splitHash } from '../analyses/split-hash.ts';
 import { loadConfig } from '../config.ts';
@@ -18,7 +17,8 @@ import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
 import { scoreRun } from '../score/score.ts';
 import { createTfjsRuntime } from '../score/tfjs.ts';
-import { parseOrFail } from './parse.ts';
+import { quietOption } from './outputs.ts';
+import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = 'losslens log <dir-or-config> --change "<what changed>" [--note "<observation>"] [--tag <tag>]... [--quiet]';
@@ -26,14 +26,7 @@ const usage = 'losslens log <dir-or-config> --change "<what changed>" [--note "<
 export const logCommand: Command = {
   usage,
   async run(args) {
-    const { values, positionals } = parseOrFail(usage, () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { change: { type: 'string' }, note: { type: 'string' }, tag: { type: 'string', multiple: true }, quiet: { type: 'boolean', default: false } },
-      }),
-    );
+    const { values, positionals } = parseCommandArgs(usage, args, { change: { type: 'string' }, note: { type: 'string' }, tag: { type: 'string', multiple: true }, ...quietOption });
     if (positionals.length !== 1) throw new InputError('losslens log', 'exactly one <dir-or-config> argument', `${positionals.length} (usage: ${usage})`);
     if (!values.change?.trim()) throw new InputError('--change', 'a description of what changed in this run', 'nothing');
     const config = loadConfig(positionals[0]);

@@ -5,12 +5,12 @@
  * report whether the loss gets near zero. A model that cannot memorise 20 records has a broken
  * label pipeline, loss or output layer — this shows it in seconds. Exit 1 when the check fails.
  */
-import { parseArgs } from 'node:util';
 import type * as TF from '@tensorflow/tfjs';
 import { loadConfig } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
-import { firstNonFinite, loadInputs } from '../load/inputs.ts';
+import { fillBatch, firstNonFinite } from '../load/input-values.ts';
+import { loadInputs } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
 import { loadTf } from '../score/backend.ts';
@@ -19,7 +19,8 @@ import { loadLayersModel } from '../score/tfjs-files.ts';
 import { mulberry32, shuffle } from '../stats/rng.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { appendLine, exists, nextId } from './log.ts';
-import { parseOrFail } from './parse.ts';
+import { quietOption } from './outputs.ts';
+import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
 export const OVERFIT = { records: 20, steps: 500, lr: 0.01, nearZero: 0.05 } as const;
@@ -45,22 +46,15 @@ export interface OverfitResult {
 export const overfitCommand: Command = {
   usage,
   async run(args) {
-    const { values, positionals } = parseOrFail(usage, () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          records: { type: 'string' },
-          steps: { type: 'string' },
-          lr: { type: 'string' },
-          seed: { type: 'string' },
-          log: { type: 'boolean', default: false },
-          json: { type: 'boolean', default: false },
-          quiet: { type: 'boolean', default: false },
-        },
-      }),
-    );
+    const { values, positionals } = parseCommandArgs(usage, args, {
+      records: { type: 'string' },
+      steps: { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      log: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      ...quietOption,
+    });
     if (positionals.length !== 1) throw new InputError('losslens overfit', 'exactly one <dir-or-config> argument', `${positionals.length} (usage: ${usage})`);
     const config = loadConfig(positionals[0]);
     const int = (v: string | undefined, flag: string, dflt: number) => {
@@ -140,7 +134,7 @@ export async function overfitCheck(inp: OverfitInput): Promise<OverfitResult> {
   const picked = shuffle(candidates, rng).slice(0, inp.records).sort((a, b) => a - b);
   const k = dataset.classes.length;
   const x = new Float32Array(picked.length * inputs.rowSize);
-  picked.forEach((i, r) => x.set(inputs.data.subarray(i * inputs.rowSize, (i + 1) * inputs.rowSize), r * inputs.rowSize));
+  fillBatch(inputs, picked, x);
   const labels = Int32Array.from(picked, (i) => dataset.labels[i]);
 
   const model = await loadLayersModel(tf, inp.modelJson);

@@ -1,8 +1,9 @@
 /**
- * Loads model inputs (one row per dataset record) into a Float32Array from one of three sources:
- * an .npy array, a user preprocessing module (record → number[], so the audit feeds the model
- * exactly what training did), or the dataset's image files. `scale`/`offset` apply to all three
- * (e.g. uint8 pixels × 1/255).
+ * Loads model inputs (one row per dataset record) from one of three sources: an .npy array, a user
+ * preprocessing module (record → number[], so the audit feeds the model exactly what training did),
+ * or the dataset's image files. `scale`/`offset` apply to all three (e.g. uint8 pixels × 1/255).
+ * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
+ * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { parseNpy } from './formats/npy.ts';
+import { copyRow } from './input-values.ts';
+
+export { firstNonFinite } from './input-values.ts';
 
 type LegacyInputs = { file: string; scale: number; offset: number };
 
@@ -38,16 +42,19 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
   if (!cfg.file.toLowerCase().endsWith('.npy')) {
     throw new InputError(cfg.file, 'model inputs as a .npy array', `a "${cfg.file.split('.').pop()}" file`);
   }
-  const arr = parseNpy(buf, cfg.file);
+  // uint8 data stays a view of the file's bytes: no second copy of the largest array of the audit.
+  const arr = parseNpy(buf, cfg.file, { copy: false });
   if (arr.shape.length < 2) throw new InputError(cfg.file, 'an array of shape [records, ...features]', `shape [${arr.shape.join(', ')}]`);
   const [n, ...shape] = arr.shape;
   if (n !== expectedRows) {
     throw new InputError(cfg.file, `${expectedRows} rows (one per dataset record, in dataset order)`, `${n} rows`);
   }
   const rowSize = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n * rowSize);
   const src = arr.data;
   const { scale, offset } = cfg;
+  if (src instanceof Uint8Array) return { file: cfg.file, n, shape, rowSize, data: src, scale, offset };
+  // Float32 sources are converted in place (parseNpy's copy is ours); wider ones into a new Float32Array.
+  const data = src instanceof Float32Array ? src : new Float32Array(n * rowSize);
   if (src instanceof BigInt64Array) {
     for (let i = 0; i < data.length; i++) data[i] = Number(src[i]) * scale + offset;
   } else {
@@ -108,7 +115,9 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
   if (!files) throw new InputError('inputs.images', `an image-folder dataset (dataset.file a folder of <class>/<file>.png|jpg)`, `a table without a "${IMAGE_FILE_COLUMN}" column (${dataset.file})`);
   const c = cfg.channels;
   let size: { width: number; height: number; first: string } | null = null;
-  let data = new Float32Array(0);
+  // Decoded pixels are uint8: kept as such (scale/offset applied per batch) unless a record fails.
+  let codes = new Uint8Array(0);
+  const failed: number[] = [];
   const bad: string[] = [];
   for (let i = 0; i < dataset.n; i++) {
     const rel = String(files.at(i));
@@ -118,11 +127,12 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       bad.push(`${rel} (${e.found})`);
+      failed.push(i);
       continue;
     }
     if (!size) {
       size = { width: img.width, height: img.height, first: rel };
-      data = new Float32Array(dataset.n * img.width * img.height * c).fill(Number.NaN);
+      codes = new Uint8Array(dataset.n * img.width * img.height * c);
     } else if (img.width !== size.width || img.height !== size.height) {
       throw new InputError(join(cfg.file, rel), `${size.width}×${size.height} pixels like ${size.first} (losslens does not resize)`, `${img.width}×${img.height}`);
     }
@@ -130,25 +140,24 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
     const base = i * hw * c;
     for (let p = 0; p < hw; p++) {
       for (let ch = 0; ch < c; ch++) {
-        const v = img.pixels[p * c + ch] * cfg.scale + cfg.offset;
-        data[cfg.layout === 'hwc' ? base + p * c + ch : base + ch * hw + p] = v;
+        codes[cfg.layout === 'hwc' ? base + p * c + ch : base + ch * hw + p] = img.pixels[p * c + ch];
       }
     }
   }
   if (!size) throw new InputError(cfg.file, 'at least one decodable image', `none (${bad.slice(0, 3).join('; ')})`);
   if (bad.length) onWarn(`${bad.length} image(s) could not be decoded and are unscorable: ${bad.slice(0, 5).join('; ')}${bad.length > 5 ? '; …' : ''}`);
   const shape = cfg.layout === 'hwc' ? [size.height, size.width, c] : [c, size.height, size.width];
-  return { file: cfg.file, n: dataset.n, shape, rowSize: size.width * size.height * c, data };
+  const rowSize = size.width * size.height * c;
+  const inputs: ModelInputs = { file: cfg.file, n: dataset.n, shape, rowSize, data: codes, scale: cfg.scale, offset: cfg.offset };
+  if (!failed.length) return inputs;
+  // An undecodable image is a NaN row (unscorable), which uint8 cannot hold: Float32 values then.
+  const data = new Float32Array(dataset.n * rowSize);
+  for (let i = 0; i < dataset.n; i++) copyRow(inputs, i, data, i * rowSize);
+  for (const i of failed) data.fill(Number.NaN, i * rowSize, (i + 1) * rowSize);
+  return { file: cfg.file, n: dataset.n, shape, rowSize, data };
 }
 
 function describe(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/** Index of the first non-finite value in each row, or -1: such records cannot be scored. */
-export function firstNonFinite(inputs: ModelInputs, row: number): number {
-  const base = row * inputs.rowSize;
-  for (let j = 0; j < inputs.rowSize; j++) if (!Number.isFinite(inputs.data[base + j])) return j;
-  return -1;
 }

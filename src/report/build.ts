@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { headline, rowsOf, subset } from '../analyses/common.ts';
+import { checkpointHeadlines, headline, subset } from '../analyses/common.ts';
 import type { AnalysisContext, AnalysisOutput, SectionResult } from '../analyses/types.ts';
 import { SCHEMA_VERSION, type ReportModel } from './model.ts';
 import { buildVerdicts } from './verdicts.ts';
@@ -35,7 +35,7 @@ export function buildModel({ ctx, sections, outputs, warnings, wallTimeMs, now, 
     path: rel(c.path),
     splits: Object.fromEntries(
       dataset.splitNames.map((s) => {
-        const h = headline(subset(run, dataset, ci, rowsOf(run, dataset, s)), run.k);
+        const h = checkpointHeadlines(run, dataset, s)[ci];
         return [s, { n: h.n, accuracy: h.accuracy, meanLoss: h.nll, ece: h.ece }];
       }),
     ),
@@ -98,6 +98,6 @@ export function stableJson(value: unknown): string {
 
 function countOf(arr: Int32Array, v: number): number {
   let c = 0;
-  for (const x of arr) if (x === v) c++;
+  for (let i = 0; i < arr.length; i++) if (arr[i] === v) c++;
   return c;
 }

@@ -1,6 +1,7 @@
 /** Builds how a record is shown in the report, from the `display` config. */
 import type { RecordPreview } from '../analyses/types.ts';
 import type { DisplayConfig } from '../config.ts';
+import { codeTable, forEachChunk, rowValues } from '../load/input-values.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { encodePng } from './png.ts';
 
@@ -13,8 +14,9 @@ export function createPreviewer(display: DisplayConfig, dataset: Dataset, inputs
       return fieldsPreview(dataset, null);
     }
     const range = valueRange(inputs);
+    const scratch = new Float32Array(size);
     return (index) => {
-      const row = inputs.data.subarray(index * size, (index + 1) * size);
+      const row = rowValues(inputs, index, scratch);
       const px = new Uint8Array(size);
       for (let j = 0; j < size; j++) {
         const v = (row[j] - range.min) / (range.max - range.min || 1);
@@ -49,9 +51,27 @@ function fieldsPreview(dataset: Dataset, columns: string[] | null): (index: numb
 function valueRange(inputs: ModelInputs): { min: number; max: number } {
   let min = Infinity;
   let max = -Infinity;
-  for (const v of inputs.data) {
+  const see = (v: number) => {
     if (v < min) min = v;
     if (v > max) max = v;
+  };
+  const table = codeTable(inputs);
+  if (table) {
+    // uint8 codes: the range of the values of the codes that occur (one pass over bytes, not floats).
+    const seen = new Uint8Array(256);
+    const codes = inputs.data;
+    // Indexed (a for-of iterator is ~10× slower over 10⁸ bytes), in blocks, stopping once every code has occurred.
+    const BLOCK = 1 << 16;
+    for (let start = 0; start < codes.length; start += BLOCK) {
+      const end = Math.min(codes.length, start + BLOCK);
+      for (let i = start; i < end; i++) seen[codes[i]] = 1;
+      if (seen.every((f) => f === 1)) break;
+    }
+    for (let c = 0; c < 256; c++) if (seen[c]) see(table[c]);
+  } else {
+    forEachChunk(inputs, (values) => {
+      for (let i = 0; i < values.length; i++) see(values[i]);
+    });
   }
   return { min: Math.min(0, min), max: Math.max(1, max) };
 }

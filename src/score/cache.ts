@@ -23,6 +23,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { forEachChunk } from '../load/input-values.ts';
 import { writeAtomic } from '../output.ts';
 import type { Checkpoint, ModelInputs } from '../types.ts';
 
@@ -193,11 +194,15 @@ function weightFiles(path: string, bytes: Buffer): string[] {
   }
 }
 
-/** The inputs exactly as the model sees them: shape and the Float32 values after scale/offset. */
+/**
+ * The inputs exactly as the model sees them: shape and the Float32 values after scale/offset. The
+ * values are hashed as Float32 bytes whatever the stored dtype (a chunk of rows at a time), so the
+ * key is the same as when inputs were held as Float32 and any change of a value changes it.
+ */
 export function hashInputs(inputs: ModelInputs): string {
   const h = createHash('sha256');
   h.update(`${JSON.stringify([inputs.n, ...inputs.shape])}\0`);
-  h.update(bytesOf(inputs.data));
+  forEachChunk(inputs, (values) => h.update(bytesOf(values)));
   return h.digest('hex');
 }
 

@@ -14,7 +14,7 @@ import type { ColumnTable } from 'arquero';
 import type { Config } from '../config.ts';
 import { readTable } from '../load/dataset.ts';
 import { siblingParts } from '../load/parts.ts';
-import { firstNonFinite } from '../load/inputs.ts';
+import { copyRow, firstNonFinite } from '../load/input-values.ts';
 import { parseNpy } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Checkpoint, Dataset, ModelInputs } from '../types.ts';
@@ -35,7 +35,7 @@ export function indexInputs(n: number, inputs: ModelInputs | null = null): Model
   const d = inputs ? inputs.rowSize : 0;
   const data = new Float32Array(n * (d + 1));
   for (let i = 0; i < n; i++) {
-    if (inputs) data.set(inputs.data.subarray(i * d, (i + 1) * d), i * (d + 1));
+    if (inputs) copyRow(inputs, i, data, i * (d + 1));
     data[i * (d + 1) + d] = i;
   }
   return { file: inputs?.file ?? '(record index)', n, shape: [d + 1], rowSize: d + 1, data };

@@ -2,7 +2,7 @@
  * Scores every scorable record with every checkpoint, in batches, into typed arrays. Records that
  * cannot be scored (non-finite inputs, unknown labels) are listed with the reason, never dropped.
  */
-import { firstNonFinite } from '../load/inputs.ts';
+import { fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
@@ -35,9 +35,11 @@ export async function scoreRun(
     const entry = opts.cache ? await opts.cache.entry({ checkpoint: ckpt, backend: runtime.name, inputs, scorable, k, output: opts.output, batchSize: opts.batchSize }) : null;
     const cached = entry ? await entry.read() : null;
     if (cached) {
-      const s = emptyScores(n, k);
-      // Cached values are the stored probabilities: rewriting them as probabilities reproduces pred/conf/loss exactly.
-      writeBatch(s, gatherRows(cached.probs, rows, k), rows, dataset.labels, k, false);
+      // Cached values are the stored probabilities (NaN rows where unscored, as emptyScores leaves
+      // them): used as they are, and rewriting them as probabilities in place reproduces pred/conf/loss
+      // exactly — without two more n·k copies per checkpoint.
+      const s = { ...emptyScores(n, k, false), probs: cached.probs };
+      writeBatch(s, cached.probs, rows, dataset.labels, k, false, rows);
       scores.push(s);
       outputKind.push(cached.outputKind);
       opts.progress.tick((c + 1) * rows.length, checkpoints.length * rows.length, `${ckpt.id} (${c + 1}/${checkpoints.length}, cached)`);
@@ -51,10 +53,8 @@ export async function scoreRun(
       const batch = new Float32Array(opts.batchSize * inputs.rowSize);
       for (let start = 0; start < rows.length; start += opts.batchSize) {
         const count = Math.min(opts.batchSize, rows.length - start);
-        for (let r = 0; r < count; r++) {
-          const i = rows[start + r];
-          batch.set(inputs.data.subarray(i * inputs.rowSize, (i + 1) * inputs.rowSize), r * inputs.rowSize);
-        }
+        // Stored values (e.g. uint8) become the model's Float32 values here, one batch at a time.
+        fillBatch(inputs, rows, batch, start, count);
         const out = await model.predict(count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize), count);
         kind ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
         writeBatch(s, out, rows.subarray(start, start + count), dataset.labels, k, kind === 'logits');
@@ -78,7 +78,7 @@ function findScorable(dataset: Dataset, inputs: ModelInputs): { scorable: Uint8A
   for (let i = 0; i < dataset.n; i++) {
     const bad = firstNonFinite(inputs, i);
     let reason: string | null = null;
-    if (bad >= 0) reason = `input value ${bad} is ${inputs.data[i * inputs.rowSize + bad]}`;
+    if (bad >= 0) reason = `input value ${bad} is ${inputValue(inputs, i, bad)}`;
     else if (unknown.has(i)) reason = `label "${unknown.get(i)}" is not in dataset.classes`;
     if (reason) {
       scorable[i] = 0;
@@ -98,9 +98,9 @@ function checkShapes(ckpt: Checkpoint, inputShape: number[], outputs: number, in
   }
 }
 
-function emptyScores(n: number, k: number): CheckpointScores {
+function emptyScores(n: number, k: number, withProbs = true): CheckpointScores {
   return {
-    probs: new Float32Array(n * k).fill(Number.NaN),
+    probs: withProbs ? new Float32Array(n * k).fill(Number.NaN) : new Float32Array(0),
     loss: new Float32Array(n).fill(Number.NaN),
     pred: new Int32Array(n).fill(-1),
     conf: new Float32Array(n).fill(Number.NaN),
@@ -129,21 +129,18 @@ export function looksLikeProbabilities(out: Float32Array, rows: number, k: numbe
 export function scoresFromProbs(probs: Float32Array, scorable: Uint8Array, labels: Int32Array, k: number): CheckpointScores {
   const rows = Int32Array.from({ length: scorable.length }, (_, i) => i).filter((i) => scorable[i] === 1);
   const s = emptyScores(scorable.length, k);
-  writeBatch(s, gatherRows(probs, rows, k), rows, labels, k, false);
+  writeBatch(s, probs, rows, labels, k, false, rows);
   return s;
 }
 
-/** The probability rows of `rows`, packed densely as a model batch output would be. */
-function gatherRows(probs: Float32Array, rows: Int32Array, k: number): Float32Array {
-  const out = new Float32Array(rows.length * k);
-  for (let r = 0; r < rows.length; r++) out.set(probs.subarray(rows[r] * k, (rows[r] + 1) * k), r * k);
-  return out;
-}
-
-function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean): void {
+/**
+ * Write one batch of model outputs (row r of `out` is record rows[r]; with `outRows`, row outRows[r]
+ * of `out`, so stored n·k probabilities need no packing copy) as probabilities, pred, conf and loss.
+ */
+function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean, outRows?: Int32Array): void {
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
-    const o = r * k;
+    const o = (outRows ? outRows[r] : r) * k;
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = Math.max(max, out[o + j]);
     let sum = 0;

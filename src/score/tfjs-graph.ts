@@ -4,13 +4,13 @@
  * SavedModels (`saved_model.pb`), which only `@tensorflow/tfjs-node` can execute.
  */
 import { createRequire } from 'node:module';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { InputError } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+import { readModelJson, readWeightShards, type ModelJson } from './weights.ts';
 
 export async function createTfjsGraphRuntime(): Promise<ScoringRuntime> {
   const { tf, backend, warnings } = await loadTf();
@@ -24,10 +24,8 @@ export async function createTfjsGraphRuntime(): Promise<ScoringRuntime> {
   };
 }
 
-interface ModelJson {
+interface GraphModelJson extends ModelJson {
   format?: string;
-  modelTopology?: unknown;
-  weightsManifest?: { paths: string[]; weights: TF.io.WeightsManifestEntry[] }[];
   signature?: unknown;
   userDefinedMetadata?: Record<string, unknown>;
   modelInitializer?: unknown;
@@ -36,48 +34,17 @@ interface ModelJson {
 /** Read a graph model's model.json and weight shards with fs, checking every byte count. */
 export async function loadGraphModel(tf: typeof TF, modelJsonPath: string): Promise<TF.GraphModel> {
   const path = resolve(modelJsonPath);
-  let json: ModelJson;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8')) as ModelJson;
-  } catch (e) {
-    throw new InputError(path, 'a tfjs graph model.json', (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'invalid JSON');
-  }
-  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
-    throw new InputError(path, 'a tfjs graph model.json with modelTopology and weightsManifest', 'other JSON');
-  }
+  const json = await readModelJson<GraphModelJson>(path, 'graph');
   if (json.format && json.format !== 'graph-model') {
     throw new InputError(path, 'a model.json with format "graph-model" (set model.type to "tfjs-layers" for layers models)', `format "${json.format}"`);
   }
-  const specs: TF.io.WeightsManifestEntry[] = [];
-  const chunks: Uint8Array[] = [];
-  for (const group of json.weightsManifest) {
-    specs.push(...group.weights);
-    for (const p of group.paths) {
-      const file = join(dirname(path), p);
-      try {
-        chunks.push(await readFile(file));
-      } catch {
-        throw new InputError(file, 'a weights file named in model.json', 'no such file');
-      }
-    }
-  }
-  const expected = specs.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'bool' ? 1 : 4), 0);
-  const found = chunks.reduce((sum, c) => sum + c.length, 0);
-  if (found !== expected) {
-    throw new InputError(join(dirname(path), json.weightsManifest[0]?.paths[0] ?? 'weights'), `${expected} bytes of weights (per model.json)`, `${found} bytes (truncated or wrong file?)`);
-  }
-  const weightData = new Uint8Array(found);
-  let off = 0;
-  for (const c of chunks) {
-    weightData.set(c, off);
-    off += c.length;
-  }
+  const { specs, weightData } = await readWeightShards(path, json);
   try {
     return await tf.loadGraphModel(
       tf.io.fromMemory({
         modelTopology: json.modelTopology as TF.io.ModelJSON['modelTopology'],
         weightSpecs: specs,
-        weightData: weightData.buffer,
+        weightData,
         format: 'graph-model',
         signature: json.signature as object | undefined,
         userDefinedMetadata: json.userDefinedMetadata as {} | undefined,

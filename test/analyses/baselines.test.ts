@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { baselines, verdict } from '../../src/analyses/baselines.ts';
 import { figureBaselines, metricColumn } from '../../src/analyses/baselines/figures.ts';
-import { gapOf, metricsOf } from '../../src/analyses/baselines/gap.ts';
+import { gapOf, gapsOf, metricsOf, resamplesFor } from '../../src/analyses/baselines/gap.ts';
+import { sampleRows } from '../../src/analyses/baselines/logreg.ts';
+import { bootstrapCI } from '../../src/stats/bootstrap.ts';
 import { classPrior, priorBaselines } from '../../src/analyses/baselines/prior.ts';
 import type { AnalysisContext, AnalysisOutput } from '../../src/analyses/types.ts';
-import { mulberry32 } from '../../src/stats/rng.ts';
+import { mulberry32, shuffle } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/calibration-context.ts';
 
 /** 2 classes; class = sign of feature 0 (+ noise features). 60 train, 40 val records. */
@@ -117,6 +119,34 @@ describe('baseline helpers', () => {
     expect(g.accuracy.lo).toBeLessThan(g.accuracy.estimate);
     expect(g.accuracy.hi).toBeGreaterThan(g.accuracy.estimate);
     expect(g.nll.estimate).toBeCloseTo(-0.49, 6);
+  });
+  it('gapsOf equals a separate paired bootstrap per baseline and statistic (the original definition)', () => {
+    const rng = mulberry32(5);
+    const k = 3;
+    const labels = Int32Array.from({ length: 300 }, () => Math.floor(rng() * k));
+    const scored = () => ({ pred: Int32Array.from(labels, (l) => (rng() < 0.7 ? l : Math.floor(rng() * k))), loss: Float32Array.from(labels, () => rng() * 2) });
+    const model = scored();
+    const bases = [scored(), scored(), { pred: new Int32Array(300), loss: new Float32Array(300).fill(1.1) }];
+    const opts = { seed: 77, resamples: resamplesFor(300) };
+    const acc = (x: typeof model, idx: Int32Array) => idx.reduce((h, i) => h + (x.pred[i] === labels[i] ? 1 : 0), 0) / idx.length;
+    const nll = (x: typeof model, idx: Int32Array) => {
+      let t = 0;
+      for (const i of idx) t += x.loss[i];
+      return t / idx.length;
+    };
+    const f1 = (x: typeof model, idx: Int32Array) => metricsOf(x, labels, k, idx).macroF1;
+    const got = gapsOf(model, bases, labels, k, 77);
+    bases.forEach((b, j) => {
+      expect(got[j].accuracy).toEqual(bootstrapCI(300, (idx) => acc(model, idx) - acc(b, idx), opts));
+      expect(got[j].macroF1).toEqual(bootstrapCI(300, (idx) => f1(model, idx) - f1(b, idx), opts));
+      expect(got[j].nll).toEqual(bootstrapCI(300, (idx) => nll(model, idx) - nll(b, idx), opts));
+    });
+  });
+  it('sampleRows keeps every row up to the cap, beyond it the first rows of a seeded shuffle, in dataset order', () => {
+    const rows = Int32Array.from({ length: 50 }, (_, i) => 3 * i);
+    expect(sampleRows(rows, 50, mulberry32(1))).toBe(rows);
+    const want = shuffle(Array.from(rows), mulberry32(4)).slice(0, 20).sort((a, b) => a - b);
+    expect(Array.from(sampleRows(rows, 20, mulberry32(4)))).toEqual(want);
   });
   it('maps experiment metrics to table columns', () => {
     expect(metricColumn('val_accuracy')).toBe('accuracy');

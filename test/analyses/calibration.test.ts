@@ -5,7 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { calibration, confidenceHistogram, confidentlyWrong, logProbs, temperatureScaling, validationSplit } from '../../src/analyses/calibration.ts';
+import { bootstrapIntervals, calibration, confidenceHistogram, confidentlyWrong, logProbs, N_BINS, temperatureScaling, validationSplit, widthBinOf } from '../../src/analyses/calibration.ts';
+import { bootstrapCI } from '../../src/stats/bootstrap.ts';
+import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
+import { ece } from '../../src/stats/calibration.ts';
 import { headline, rowsOf, subset } from '../../src/analyses/common.ts';
 import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
 import { normalizeConfig } from '../../src/config.ts';
@@ -288,5 +291,46 @@ describe('applicability', () => {
   it('is not applicable without scored, labelled records on the headline split', () => {
     const ctx = makeContext({ classes: ['a', 'b'], labels: [-1, -1], checkpoints: [[[1, 0], [0, 1]]] });
     expect(calibration.notApplicable!(ctx)).toMatch(/no scored, labelled records in split "val"/);
+  });
+});
+
+describe('bootstrapIntervals (one pass per resample)', () => {
+  // The original definition: three bootstraps with the same seed, each statistic on copied arrays.
+  const reference = (sub: ReturnType<typeof subset>, k: number, seed: number, resamples: number) => {
+    const hit = Uint8Array.from(sub.preds, (p, r) => (p === sub.labels[r] ? 1 : 0));
+    const opts = { seed, resamples, level: 0.95 };
+    return {
+      accuracy: bootstrapCI(sub.rows.length, (idx) => idx.reduce((s, i) => s + hit[i], 0) / idx.length, opts),
+      macroF1: bootstrapCI(sub.rows.length, (idx) => macroF1(confusionMatrix(idx.map((i) => sub.labels[i]), idx.map((i) => sub.preds[i]), k)), opts),
+      ece: bootstrapCI(sub.rows.length, (idx) => ece(equalWidthBins(Float64Array.from(idx, (i) => sub.conf[i]), Uint8Array.from(idx, (i) => hit[i]), N_BINS)), opts),
+    };
+  };
+  it('equals three separate bootstraps bit for bit, including on-edge and NaN confidences', () => {
+    const rng = mulberry32(21);
+    const n = 400;
+    const k = 4;
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * k));
+    const preds = Int32Array.from(labels, (l) => (rng() < 0.75 ? l : Math.floor(rng() * k)));
+    const conf = Float32Array.from(labels, (_, r) => (r % 37 === 0 ? 10 / 15 : r % 91 === 0 ? NaN : 0.25 + 0.75 * rng()));
+    const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(n * k), labels, preds, conf, loss: new Float32Array(n) };
+    expect(bootstrapIntervals(sub, k, 9, 250)).toEqual(reference(sub, k, 9, 250));
+  });
+  it('equals them too with too many classes for the packed tables (counted per group of records)', () => {
+    const rng = mulberry32(8);
+    const n = 300;
+    const k = 600;
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * 6));
+    const preds = Int32Array.from(labels, (l) => (rng() < 0.6 ? l : Math.floor(rng() * 6)));
+    const conf = Float32Array.from(labels, (_, r) => (r % 53 === 0 ? NaN : rng()));
+    const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(0), labels, preds, conf, loss: new Float32Array(n) };
+    expect(bootstrapIntervals(sub, k, 4, 20)).toEqual(reference(sub, k, 4, 20));
+  });
+  it('widthBinOf puts a confidence where equalWidthBins counts it', () => {
+    const conf = [0, 1 / 15, 0.5, 14 / 15, 1, 1.0000001, -0.1, 7 / 15 + 1e-17];
+    const bins = widthBinOf(conf, 15);
+    const counts = equalWidthBins(conf, new Uint8Array(conf.length), 15).map((b) => b.count);
+    const mine = new Array(15).fill(0);
+    for (const b of bins) mine[b]++;
+    expect(mine).toEqual(counts);
   });
 });

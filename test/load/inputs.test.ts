@@ -1,15 +1,23 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InputsConfig } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
+import { fillBatch } from '../../src/load/input-values.ts';
 import { firstNonFinite, loadInputs } from '../../src/load/inputs.ts';
+import type { ModelInputs } from '../../src/types.ts';
 import { png } from '../helpers/images.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'inputs-'));
 const cfg = (over: Partial<InputsConfig>): InputsConfig => ({ source: 'npy', file: '', scale: 1, offset: 0, channels: 3, layout: 'hwc', ...over });
+/** Every value the model sees, in dataset order. */
+const values = (x: ModelInputs): Float32Array => {
+  const out = new Float32Array(x.n * x.rowSize);
+  fillBatch(x, Int32Array.from({ length: x.n }, (_, i) => i), out);
+  return out;
+};
 const dsConfig = { id: 'id', label: 'label', split: null, classes: null, groupBy: [], onUnknownLabel: 'error' as const, format: 'auto' as const };
 
 describe('loadInputs', () => {
@@ -17,7 +25,12 @@ describe('loadInputs', () => {
     const f = join(tmp(), 'x.npy');
     writeFileSync(f, encodeNpy({ dtype: 'uint8', shape: [2, 2], data: Uint8Array.from([0, 255, 10, 20]) }));
     const x = await loadInputs(cfg({ file: f, scale: 1 / 255, offset: -0.5 }), 2);
-    expect(Array.from(x.data, (v) => Math.round(v * 1000) / 1000)).toEqual([-0.5, 0.5, -0.461, -0.422]);
+    // uint8 stays uint8 in memory (a quarter of Float32); values are mapped when read.
+    expect(x.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(x.data)).toEqual([0, 255, 10, 20]);
+    expect(Array.from(values(x), (v) => Math.round(v * 1000) / 1000)).toEqual([-0.5, 0.5, -0.461, -0.422]);
+    // ... exactly as the float64 product rounded once to float32.
+    expect(Array.from(values(x))).toEqual([0, 255, 10, 20].map((v) => Math.fround(v * (1 / 255) - 0.5)));
     await expect(loadInputs(cfg({ file: f }), 3)).rejects.toThrow(/expected 3 rows .* found 2 rows/);
   });
 
@@ -29,7 +42,7 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     const ds = await loadDataset({ ...dsConfig, file: join(dir, 'r.csv') });
     const x = await loadInputs(cfg({ source: 'preprocess', file: join(dir, 'vectorize.mjs'), scale: 0.5 }), ds);
     expect(x.shape).toEqual([4]);
-    expect(Array.from(x.data)).toEqual([0, 0, 0, 1.5, 0, 1, 0, 0, 0, 0, 0, 0]); // "buy now buy": 3 words of length 3
+    expect(Array.from(values(x))).toEqual([0, 0, 0, 1.5, 0, 1, 0, 0, 0, 0, 0, 0]); // "buy now buy": 3 words of length 3
   });
 
   it('names the module and record when a preprocess hook misbehaves', async () => {
@@ -61,12 +74,17 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     const warnings: string[] = [];
     const hwc = await loadInputs(cfg({ source: 'images', file: dir }), ds, (w) => warnings.push(w));
     expect(hwc.shape).toEqual([1, 2, 3]);
-    expect(Array.from(hwc.data.subarray(0, 6))).toEqual([0, 0, 7, 10, 0, 7]);
+    expect(Array.from(values(hwc).subarray(0, 6))).toEqual([0, 0, 7, 10, 0, 7]);
     expect(firstNonFinite(hwc, 2)).toBe(0);
     expect(warnings[0]).toMatch(/^1 image\(s\) could not be decoded and are unscorable: b\/3\.png/);
     const chw = await loadInputs(cfg({ source: 'images', file: dir, layout: 'chw', scale: 0.1 }), ds);
     expect(chw.shape).toEqual([3, 1, 2]);
-    expect(Array.from(chw.data.subarray(0, 6), (v) => Math.round(v * 10) / 10)).toEqual([0, 1, 0, 0, 0.7, 0.7]);
+    expect(Array.from(values(chw).subarray(0, 6), (v) => Math.round(v * 10) / 10)).toEqual([0, 1, 0, 0, 0.7, 0.7]);
+    // All images decoded: the pixels stay uint8, with scale/offset applied when read.
+    rmSync(join(dir, 'b', '3.png'));
+    const ok = await loadInputs(cfg({ source: 'images', file: dir, layout: 'chw', scale: 0.1 }), await loadDataset({ ...dsConfig, file: dir }));
+    expect(ok.data).toBeInstanceOf(Uint8Array);
+    expect(Array.from(values(ok))).toEqual(Array.from(values(chw).subarray(0, 12)));
     writeFileSync(join(dir, 'b', '4.png'), png(3, 1));
     const ds2 = await loadDataset({ ...dsConfig, file: dir });
     await expect(loadInputs(cfg({ source: 'images', file: dir }), ds2)).rejects.toThrow(/4\.png: expected 2×1 pixels like a\/1\.png \(losslens does not resize\), found 3×1/);

@@ -3,6 +3,7 @@
  * health, duplicate inputs (conflicting labels, leakage across splits) and class balance.
  */
 import type { ColumnTable } from 'arquero';
+import { codeTable, copyRow, rowValues } from '../../load/input-values.ts';
 import type { ModelInputs } from '../../types.ts';
 import { isTrainingSplit } from './splits.ts';
 
@@ -55,7 +56,14 @@ export interface InputHealth {
 }
 
 export function inputHealth(inputs: ModelInputs): InputHealth {
-  const { n, rowSize, data } = inputs;
+  const { n, rowSize } = inputs;
+  const table = codeTable(inputs);
+  // uint8 codes whose values are finite and pairwise distinct (Object.is): comparing codes is comparing
+  // values, so the pass reads the bytes themselves and never builds a Float32 row.
+  if (table && table.every(Number.isFinite) && new Set(Array.from(table, (v) => (Object.is(v, -0) ? '-0' : v))).size === 256) return healthOfCodes(inputs.data as Uint8Array, n, rowSize);
+  const first = new Float32Array(rowSize);
+  if (n > 0) copyRow(inputs, 0, first);
+  const scratch = new Float32Array(rowSize);
   const badFeature = new Uint8Array(rowSize);
   const varies = new Uint8Array(rowSize);
   const nonFiniteRecords: number[] = [];
@@ -63,19 +71,19 @@ export function inputHealth(inputs: ModelInputs): InputHealth {
   let nanValues = 0;
   let infValues = 0;
   for (let i = 0; i < n; i++) {
-    const base = i * rowSize;
+    const row = rowValues(inputs, i, scratch);
     let bad = false;
     let flat = true;
     for (let j = 0; j < rowSize; j++) {
-      const v = data[base + j];
+      const v = row[j];
       if (!Number.isFinite(v)) {
         bad = true;
         badFeature[j] = 1;
         if (Number.isNaN(v)) nanValues++;
         else infValues++;
       }
-      if (!Object.is(v, data[base])) flat = false;
-      if (i > 0 && !Object.is(v, data[j])) varies[j] = 1;
+      if (!Object.is(v, row[0])) flat = false;
+      if (i > 0 && !Object.is(v, first[j])) varies[j] = 1;
     }
     if (bad) nonFiniteRecords.push(i);
     if (flat && rowSize > 1) constantRecords.push(i);
@@ -87,6 +95,26 @@ export function inputHealth(inputs: ModelInputs): InputHealth {
     if (n > 1 && !varies[j]) constantFeatures++;
   }
   return { nonFiniteRecords, nanValues, infValues, nonFiniteFeatures, constantFeatures, constantRecords };
+}
+
+/** inputHealth over uint8 codes that stand for finite, distinct values: no non-finite value can occur. */
+function healthOfCodes(data: Uint8Array, n: number, rowSize: number): InputHealth {
+  const varies = new Uint8Array(rowSize);
+  const constantRecords: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const base = i * rowSize;
+    const c0 = data[base];
+    let flat = true;
+    for (let j = 0; j < rowSize; j++) {
+      const v = data[base + j];
+      if (v !== c0) flat = false;
+      if (v !== data[j]) varies[j] = 1;
+    }
+    if (flat && rowSize > 1) constantRecords.push(i);
+  }
+  let constantFeatures = 0;
+  for (let j = 0; j < rowSize; j++) if (n > 1 && !varies[j]) constantFeatures++;
+  return { nonFiniteRecords: [], nanValues: 0, infValues: 0, nonFiniteFeatures: 0, constantFeatures, constantRecords };
 }
 
 export interface DuplicateFindings {

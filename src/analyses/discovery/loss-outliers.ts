@@ -62,10 +62,14 @@ export function lossOutliers(loss: ArrayLike<number>, labels: ArrayLike<number>,
   const n = loss.length;
   const z = new Float64Array(n).fill(NaN);
   const flagged = new Uint8Array(n);
-  const members = new Map<string, number[]>();
+  // Numeric (split, label) keys: no string per record at a million records. Groups keep the
+  // order of first appearance and are sorted below either way.
+  let maxLabel = 0;
+  for (let i = 0; i < n; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
+  const members = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     if (Number.isNaN(loss[i]) || labels[i] < 0) continue;
-    const key = `${split[i]}:${labels[i]}`;
+    const key = split[i] * (maxLabel + 1) + labels[i];
     const list = members.get(key);
     if (list) list.push(i);
     else members.set(key, [i]);

@@ -2,6 +2,8 @@
  * Why a record was flagged, in words: every detector that fired on it, so the reader of the
  * outlier table sees "wrong label?" and "blank input" side by side.
  */
+import { rowValues } from '../../load/input-values.ts';
+import type { ModelInputs } from '../../types.ts';
 import { fix } from '../format.ts';
 import type { AnalysisContext } from '../types.ts';
 import { discover } from './detect.ts';
@@ -25,13 +27,14 @@ export function reasonsFor(ctx: AnalysisContext, i: number): string[] {
     const conflicting = group.some((j) => dataset.labels[j] !== y);
     out.push(`same input as ${group.length - 1} other record(s)${conflicting ? ', with other labels' : ''}`);
   }
-  if (ctx.inputs && constantRow(ctx.inputs.data, ctx.inputs.rowSize, i)) out.push('blank input (one repeated value)');
+  if (ctx.inputs && constantRow(ctx.inputs, i)) out.push('blank input (one repeated value)');
   return out;
 }
 
-function constantRow(data: Float32Array, size: number, i: number): boolean {
+function constantRow(inputs: ModelInputs, i: number): boolean {
+  const size = inputs.rowSize;
   if (size < 2) return false;
-  const first = data[i * size];
-  for (let j = 1; j < size; j++) if (!Object.is(data[i * size + j], first)) return false;
+  const row = rowValues(inputs, i, new Float32Array(size));
+  for (let j = 1; j < size; j++) if (!Object.is(row[j], row[0])) return false;
   return true;
 }

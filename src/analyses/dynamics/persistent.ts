@@ -4,7 +4,7 @@
  * crowding out training records. At q = 10 %, share = 80 % and 5 checkpoints a record whose rank
  * were random would qualify with probability ≈ 0.05 %, so the list is not noise.
  */
-import { quantile, sortedFinite } from '../../stats/quantiles.ts';
+import { quantile } from '../../stats/quantiles.ts';
 import type { Dataset, ScoredRun } from '../../types.ts';
 
 export const PERSISTENT_Q = 0.1;
@@ -19,10 +19,17 @@ export function worstQHits(run: ScoredRun, dataset: Dataset, rows: Int32Array, u
     if (!bySplit.has(s)) bySplit.set(s, []);
     bySplit.get(s)!.push(r);
   });
+  const scratch = new Float64Array(rows.length);
   for (const c of used) {
     const loss = run.scores[c].loss;
     for (const positions of bySplit.values()) {
-      const threshold = quantile(sortedFinite(positions.map((r) => loss[rows[r]])), 1 - q);
+      // sortedFinite without a JS array per split and checkpoint: finite losses, ascending.
+      let m = 0;
+      for (const r of positions) {
+        const v = loss[rows[r]];
+        if (Number.isFinite(v)) scratch[m++] = v;
+      }
+      const threshold = quantile(scratch.subarray(0, m).sort(), 1 - q);
       for (const r of positions) if (loss[rows[r]] >= threshold) hits[r]++;
     }
   }

@@ -23,8 +23,12 @@ const DESCR_OUT: Record<NpyDtype, string> = {
 const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, uint8: 1, int32: 4, int64: 8 };
 const MAGIC = '\x93NUMPY';
 
-/** Parse an .npy file's bytes. `file` is only used in error messages. */
-export function parseNpy(buf: Uint8Array, file: string): NpyArray {
+/**
+ * Parse an .npy file's bytes. `file` is only used in error messages. With `copy: false`, uint8 data
+ * is a view into `buf` (no alignment to worry about), saving a copy of the file; other dtypes are
+ * always copied.
+ */
+export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean } = {}): NpyArray {
   const fail = (expected: string, found: string) => {
     throw new InputError(file, expected, found);
   };
@@ -48,6 +52,7 @@ export function parseNpy(buf: Uint8Array, file: string): NpyArray {
   const offset = headerStart + headerLen;
   const need = count * BYTES[dtype];
   if (buf.length - offset < need) fail(`${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
+  if (opts.copy === false && dtype === 'uint8') return { dtype, shape, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, need) };
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the element size,
   // and Node's Buffer#slice returns a view (whose .buffer is the whole file), not a copy.
   const bytes = new Uint8Array(buf.subarray(offset, offset + need));
