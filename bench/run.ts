@@ -456,7 +456,7 @@ function notes(r: Results, big: E2E | null): string[] {
   if (big) {
     const inputsMB = (big.n * 784 * 4) / 2 ** 20;
     if (big.peakRssMB > 3072) {
-      out.push(`- Peak RSS: the model inputs alone are ${fmtInt(inputsMB)} MB at ${fmtInt(big.n)} records, because \`ModelInputs\` holds every record's input as Float32 (the .npy file's uint8 values after scale/offset), and loading briefly holds the file's bytes twice more. Keeping the source dtype and applying scale/offset per batch would cut this 4×; the scores themselves are ${fmtInt((big.n * big.checkpoints * 13 * 4) / 2 ** 20)} MB.`);
+      out.push(`- Peak RSS: uint8 model inputs stay uint8 in memory (\`src/load/input-values.ts\` applies scale/offset per batch), ${fmtInt(inputsMB / 4)} MB at ${fmtInt(big.n)} records instead of ${fmtInt(inputsMB)} MB as Float32; the scores themselves are ${fmtInt((big.n * big.checkpoints * 13 * 4) / 2 ** 20)} MB.`);
     }
     const ar = ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs;
     if (ar >= 0.1) {
