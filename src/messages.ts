@@ -22,7 +22,6 @@ export const messages = {
   noConfig: (path: string) => new InputError(path, 'a losslens.config.json file or a folder holding one', 'nothing at that path'),
   missingFile: (key: string, path: string) => new InputError(`${key} (${path})`, 'an existing file', 'no such file'),
   noCheckpoints: (pattern: string) => new InputError(`model.checkpoints (${pattern})`, 'at least one checkpoint matching the pattern', 'no match'),
-  backendFallback: (reason: string) => `@tensorflow/tfjs-node did not load (${reason}); using the WebAssembly backend`,
   trainingOnlyLabelIssues: (split: string) =>
     `label issues are computed on the training split "${split}": probabilities on trained-on records are over-confident, so expect misses`,
   unscorable: (n: number) => `${n} record(s) could not be scored; they are listed in the report and have empty cells in the scores file`,

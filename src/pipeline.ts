@@ -17,7 +17,7 @@ import { discoverCheckpoints } from './load/checkpoints.ts';
 import { loadDataset } from './load/dataset.ts';
 import { loadInputs } from './load/inputs.ts';
 import { loadLogs } from './load/logs.ts';
-import { InputError } from './messages.ts';
+import { InputError, messages } from './messages.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { buildModel, buildSummary } from './report/build.ts';
 import { evaluateGates, parseGates } from './report/gates.ts';
@@ -81,7 +81,7 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   if (cache) progress.stage(`score cache ${cache.dir}: ${cache.stats.hits} of ${checkpoints.length} checkpoint(s) reused, ${cache.stats.misses} scored`);
   // Backend fallbacks are the machine's business (stderr only); data warnings belong in the report.
   for (const w of runtime.warnings) config.model.type === 'precomputed' ? warn(w) : progress.warn(w);
-  if (run.unscorable.length) warn(`${run.unscorable.length} record(s) could not be scored; they are listed in the report and have empty cells in the scores file`);
+  if (run.unscorable.length) warn(messages.unscorable(run.unscorable.length));
 
   // 3. analyses
   progress.stage('analysing');

@@ -3,7 +3,7 @@
  * in the checkpoint's path relative to the config folder ("checkpoints/epoch-03/model.json" → 3);
  * ties and step-less paths fall back to path order, so the order is always deterministic.
  */
-import { dirname, relative, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import { globby } from 'globby';
 import { messages } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
@@ -48,4 +48,3 @@ function uniqueId(id: string, earlier: string[]): string {
   return `${id}-${i}`;
 }
 
-export const _internal = { stepOf, checkpointId, dirnameOf: dirname };

@@ -58,7 +58,7 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
       unknownLabels.push({ index: i, label: l });
     }
   });
-  if (unknownLabels.length) onWarn(messages.unscorable(unknownLabels.length));
+  // Counted with the other unscorable records by the pipeline's single warning after scoring.
 
   const splitText = cfg.split ? asText(table, cfg.split) : Array<string>(n).fill('all');
   const splitNames = [...new Set(splitText)];
