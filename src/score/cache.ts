@@ -183,7 +183,7 @@ export async function hashCheckpoint(path: string): Promise<string | null> {
 }
 
 /** Weights files named by a tfjs model.json (in manifest order); none for other formats. */
-function weightFiles(path: string, bytes: Buffer): string[] {
+export function weightFiles(path: string, bytes: Buffer): string[] {
   if (!path.toLowerCase().endsWith('.json')) return [];
   try {
     const json = JSON.parse(bytes.toString('utf8')) as { weightsManifest?: { paths?: unknown }[] };

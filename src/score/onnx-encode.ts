@@ -24,6 +24,8 @@ export interface OnnxValue {
   name: string;
   /** Dimensions; a string is a symbolic dimension (e.g. "batch"). */
   dims: (number | string)[];
+  /** Element type (default float). */
+  type?: 'float' | 'uint8';
 }
 
 export interface OnnxGraph {
@@ -35,6 +37,7 @@ export interface OnnxGraph {
 }
 
 const FLOAT = 1;
+const UINT8 = 2;
 const INT64 = 7;
 
 /** Serialise a graph as an ONNX ModelProto. */
@@ -125,7 +128,7 @@ function encodeValueInfo(v: OnnxValue): Uint8Array {
     shape.messageField(1, dim.finish());
   }
   const tensorType = new Writer();
-  tensorType.varintField(1, FLOAT);
+  tensorType.varintField(1, v.type === 'uint8' ? UINT8 : FLOAT);
   tensorType.messageField(2, shape.finish());
   const type = new Writer();
   type.messageField(1, tensorType.finish());

@@ -18,5 +18,7 @@ export interface ScoringRuntime {
   /** Backend name reported in summary.json (`run.backend`). */
   readonly name: string;
   readonly warnings: string[];
+  /** Most models this runtime can hold loaded at once (default: no limit). */
+  readonly maxLoaded?: number;
   load(checkpoint: Checkpoint): Promise<LoadedModel>;
 }

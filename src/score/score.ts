@@ -2,13 +2,15 @@
  * Scores every scorable record with every checkpoint, in batches, into typed arrays. Records that
  * cannot be scored (non-finite inputs, unknown labels) are listed with the reason, never dropped.
  */
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import type { Checkpoint, CheckpointScores, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
-import type { ScoreCache } from './cache.ts';
-import type { ScoringRuntime } from './runtime.ts';
+import { weightFiles, type CacheEntry, type ScoreCache } from './cache.ts';
+import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 
 export interface ScoreOptions {
   batchSize: number;
@@ -16,6 +18,53 @@ export interface ScoreOptions {
   progress: Progress;
   /** Per-checkpoint score cache (src/score/cache.ts): only checkpoints missing from it are scored. */
   cache?: ScoreCache;
+  /** Most checkpoint file bytes loaded at once (default GROUP_BYTES). */
+  groupBytes?: number;
+}
+
+/** Checkpoints scored together share each batch's input conversion; their files together stay under this. */
+export const GROUP_BYTES = 512 * 2 ** 20;
+
+/**
+ * Consecutive runs of `items` whose sizes sum to at most `budget` (an item larger than the budget
+ * gets a group of its own) and of at most `maxItems` items, in order.
+ */
+export function groupByBytes<T>(items: readonly T[], size: (item: T) => number, budget: number, maxItems = Infinity): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const s = size(item);
+    if (current.length > 0 && (bytes + s > budget || current.length >= maxItems)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += s;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** A checkpoint's size on disk: its main file plus the weights files a tfjs model.json names (0 when unreadable: the loader reports it). */
+function checkpointBytes(path: string): number {
+  const size = (p: string) => {
+    try {
+      return statSync(p).size;
+    } catch {
+      return 0;
+    }
+  };
+  let total = size(path);
+  if (path.toLowerCase().endsWith('.json')) {
+    try {
+      for (const w of weightFiles(path, readFileSync(path))) total += size(join(dirname(path), w));
+    } catch {
+      // unreadable: the runtime's loader names the file
+    }
+  }
+  return total;
 }
 
 export async function scoreRun(
@@ -29,42 +78,64 @@ export async function scoreRun(
   const k = dataset.classes.length;
   const { scorable, unscorable } = findScorable(dataset, inputs);
   const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => scorable[i] === 1);
-  const scores: CheckpointScores[] = [];
-  const outputKind: ScoredRun['outputKind'] = [];
+  const scores: CheckpointScores[] = new Array(checkpoints.length);
+  const outputKind: ScoredRun['outputKind'] = new Array(checkpoints.length);
+  const pending: number[] = [];
+  const entries: (CacheEntry | null)[] = [];
   for (const [c, ckpt] of checkpoints.entries()) {
     const entry = opts.cache ? await opts.cache.entry({ checkpoint: ckpt, backend: runtime.name, inputs, scorable, k, output: opts.output, batchSize: opts.batchSize }) : null;
+    entries.push(entry);
     const cached = entry ? await entry.read() : null;
-    if (cached) {
-      // Cached values are the stored probabilities (NaN rows where unscored, as emptyScores leaves
-      // them): used as they are, and rewriting them as probabilities in place reproduces pred/conf/loss
-      // exactly — without two more n·k copies per checkpoint.
-      const s = { ...emptyScores(n, k, false), probs: cached.probs };
-      writeBatch(s, cached.probs, rows, dataset.labels, k, false, rows);
-      scores.push(s);
-      outputKind.push(cached.outputKind);
-      opts.progress.tick((c + 1) * rows.length, checkpoints.length * rows.length, `${ckpt.id} (${c + 1}/${checkpoints.length}, cached)`);
+    if (!cached) {
+      pending.push(c);
       continue;
     }
-    const model = await runtime.load(ckpt);
+    // Cached values are the stored probabilities (NaN rows where unscored, as emptyScores leaves
+    // them): used as they are, and rewriting them as probabilities in place reproduces pred/conf/loss
+    // exactly — without two more n·k copies per checkpoint.
+    const s = { ...emptyScores(n, k, false), probs: cached.probs };
+    writeBatch(s, cached.probs, rows, dataset.labels, k, false, rows);
+    scores[c] = s;
+    outputKind[c] = cached.outputKind;
+  }
+  const total = checkpoints.length * rows.length;
+  let done = (checkpoints.length - pending.length) * rows.length;
+  if (done > 0) opts.progress.tick(done, total, `${checkpoints.length - pending.length} checkpoint(s) from the score cache`);
+  // Checkpoints are scored a group at a time, every model of the group on each batch in turn: the
+  // batch's stored values (e.g. uint8 pixels) are converted to Float32 once for the whole group
+  // instead of once per checkpoint — at a million records that conversion costs as much as a
+  // checkpoint's inference. Groups are bounded by the models' file sizes so memory stays bounded.
+  for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), opts.groupBytes ?? GROUP_BYTES, runtime.maxLoaded)) {
+    const models: LoadedModel[] = [];
     try {
-      checkShapes(ckpt, model.inputShape, model.outputs, inputs, k);
-      const s = emptyScores(n, k);
-      let kind: 'probabilities' | 'logits' | null = opts.output === 'auto' ? null : opts.output;
+      for (const c of group) {
+        const model = await runtime.load(checkpoints[c]);
+        models.push(model);
+        checkShapes(checkpoints[c], model.inputShape, model.outputs, inputs, k);
+      }
+      const kinds: ('probabilities' | 'logits' | null)[] = group.map(() => (opts.output === 'auto' ? null : opts.output));
+      for (const c of group) scores[c] = emptyScores(n, k);
       const batch = new Float32Array(opts.batchSize * inputs.rowSize);
+      const names = group.map((c) => checkpoints[c].id).join(', ');
       for (let start = 0; start < rows.length; start += opts.batchSize) {
         const count = Math.min(opts.batchSize, rows.length - start);
-        // Stored values (e.g. uint8) become the model's Float32 values here, one batch at a time.
+        // Stored values become the model's Float32 values here, one batch at a time.
         fillBatch(inputs, rows, batch, start, count);
-        const out = await model.predict(count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize), count);
-        kind ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
-        writeBatch(s, out, rows.subarray(start, start + count), dataset.labels, k, kind === 'logits');
-        opts.progress.tick(c * rows.length + start + count, checkpoints.length * rows.length, `${ckpt.id} (${c + 1}/${checkpoints.length})`);
+        const view = count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize);
+        for (const [g, c] of group.entries()) {
+          const out = await models[g].predict(view, count);
+          kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
+          writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
+        }
+        opts.progress.tick(done + (start + count) * group.length, total, group.length === 1 ? names : `${group.length} checkpoints (${names})`);
       }
-      scores.push(s);
-      outputKind.push(kind ?? 'probabilities');
-      await entry?.write({ probs: s.probs, outputKind: kind ?? 'probabilities' });
+      done += rows.length * group.length;
+      for (const [g, c] of group.entries()) {
+        outputKind[c] = kinds[g] ?? 'probabilities';
+        await entries[c]?.write({ probs: scores[c].probs, outputKind: outputKind[c] });
+      }
     } finally {
-      model.dispose();
+      for (const m of models) m.dispose();
     }
   }
   opts.progress.done();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
+import { groupByBytes, looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { silentProgress } from '../../src/progress.ts';
 import type { Dataset, ModelInputs } from '../../src/types.ts';
@@ -74,6 +74,76 @@ describe('scoreRun', () => {
     await expect(scoreRun(fakeRuntime(4, () => [1, 0, 0, 0]), ckpt, dataset, inputs, { batchSize: 1, output: 'auto', progress: silentProgress })).rejects.toThrow(
       '/c0/model.json: expected 3 outputs (one per class in dataset.classes), found 4 outputs',
     );
+  });
+});
+
+describe('scoreRun with several checkpoints', () => {
+  /** Checkpoint c's model returns [x·(c+1), c, −x]; the runtime logs loads, predicts and disposals. */
+  function loggingRuntime(log: string[], maxLoaded?: number): ScoringRuntime {
+    return {
+      name: 'fake',
+      warnings: [],
+      maxLoaded,
+      async load(ck) {
+        const c = Number(ck.id.slice(1));
+        log.push(`load ${ck.id}`);
+        return {
+          inputShape: [1],
+          outputs: 3,
+          async predict(batch, rows) {
+            log.push(`predict ${ck.id} ${rows}`);
+            const out = new Float32Array(rows * 3);
+            for (let r = 0; r < rows; r++) out.set([batch[r] * (c + 1), c, -batch[r]], r * 3);
+            return out;
+          },
+          dispose: () => log.push(`dispose ${ck.id}`),
+        };
+      },
+    };
+  }
+  const three = [0, 1, 2].map((c) => ({ id: `c${c}`, step: c, path: `/nonexistent/c${c}.onnx` }));
+
+  it('scores a group of checkpoints batch by batch, with the same scores as one checkpoint at a time', async () => {
+    const { dataset, inputs } = data([0.5, -1, 2, 3, -0.25], [0, 1, 2, 0, 1]);
+    const together: string[] = [];
+    const apart: string[] = [];
+    const a = await scoreRun(loggingRuntime(together), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    const b = await scoreRun(loggingRuntime(apart, 1), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    // Together: all three loaded, then each batch goes through every model in checkpoint order.
+    expect(together.slice(0, 6)).toEqual(['load c0', 'load c1', 'load c2', 'predict c0 2', 'predict c1 2', 'predict c2 2']);
+    expect(together.filter((l) => l.startsWith('dispose'))).toHaveLength(3);
+    // maxLoaded 1: one model at a time, disposed before the next loads.
+    expect(apart.slice(0, 5)).toEqual(['load c0', 'predict c0 2', 'predict c0 2', 'predict c0 1', 'dispose c0']);
+    for (let c = 0; c < 3; c++) {
+      expect(a.scores[c].probs).toEqual(b.scores[c].probs);
+      expect(a.scores[c].loss).toEqual(b.scores[c].loss);
+      expect(a.scores[c].pred).toEqual(b.scores[c].pred);
+    }
+    expect(a.scores[2].pred[0]).toBe(1); // each model saw its own outputs: [0.5·3, 2, −0.5] for c2
+    expect(a.scores[0].pred[0]).toBe(0); // [0.5, 0, −0.5] for c0
+    expect(a.outputKind).toEqual(['logits', 'logits', 'logits']);
+  });
+
+  it('disposes every loaded model of the group when one fails its shape check', async () => {
+    const { dataset, inputs } = data([1], [0]);
+    const log: string[] = [];
+    const base = loggingRuntime(log);
+    const runtime: ScoringRuntime = { ...base, async load(ck) {
+      const m = await base.load(ck);
+      return ck.id === 'c1' ? { ...m, outputs: 4 } : m;
+    } };
+    await expect(scoreRun(runtime, three, dataset, inputs, { batchSize: 1, output: 'auto', progress: silentProgress })).rejects.toThrow('expected 3 outputs');
+    expect(log).toEqual(['load c0', 'load c1', 'dispose c0', 'dispose c1']);
+  });
+});
+
+describe('groupByBytes', () => {
+  it('keeps order, respects the byte budget and the item limit, and gives an oversized item its own group', () => {
+    const size = (x: number) => x;
+    expect(groupByBytes([3, 3, 3, 3], size, 7)).toEqual([[3, 3], [3, 3]]);
+    expect(groupByBytes([10, 1, 1], size, 5)).toEqual([[10], [1, 1]]);
+    expect(groupByBytes([1, 1, 1], size, 100, 2)).toEqual([[1, 1], [1]]);
+    expect(groupByBytes([], size, 5)).toEqual([]);
   });
 });
 

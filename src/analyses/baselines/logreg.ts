@@ -1,21 +1,19 @@
 /**
- * Multinomial logistic regression on the model inputs, trained in-process with tfjs on the training
- * split: inputs standardised with the training mean/sd (sd < 1e-6 → 1, so constant pixels stay 0),
- * zero-initialised weights, Adam (lr 0.01), minibatches of 256 in a seeded order, 10 epochs (at
- * least 200 and at most 2 000 steps), loss = mean cross-entropy + L2 · Σ W² with L2 = 1e-4 (the bias is not
- * penalised). At most 20 000 training records (a seeded sample beyond that).
+ * Multinomial logistic regression on the model inputs, trained in-process on the training split
+ * (the matrix products on onnxruntime, else tfjs: logreg-engine.ts): inputs standardised with the
+ * training mean/sd (sd < 1e-6 → 1, so constant pixels stay 0), zero-initialised weights, Adam
+ * (lr 0.01), minibatches of 256 in a seeded order, 10 epochs (at least 200 and at most 2 000
+ * steps), loss = mean cross-entropy + L2 · Σ W² with L2 = 1e-4 (the bias is not penalised). At
+ * most 20 000 training records (a seeded sample beyond that).
  */
 import { codeTable, rowValues } from '../../load/input-values.ts';
-import { loadTf } from '../../score/backend.ts';
 import { mulberry32, randomInt, shuffle } from '../../stats/rng.ts';
 import { fromProbs } from './evaluate.ts';
+import { createLogRegEngine } from './logreg-engine.ts';
 import type { ModelInputs } from '../../types.ts';
 import type { PredictedBaseline } from './types.ts';
 
 export const LOGREG = { lr: 0.01, batch: 256, epochs: 10, minSteps: 200, maxSteps: 2000, l2: 1e-4, maxTrain: 20_000, maxFeatures: 50_000 } as const;
-
-/** Evaluation rows per matMul: bounds the standardised copy (8 192 × 784 floats = 26 MB). */
-const EVAL_CHUNK = 8192;
 
 /**
  * At most `max` of `rows`, in dataset order: all of them when there are few enough, else a seeded
@@ -47,7 +45,6 @@ export interface LogRegInput {
 }
 
 export async function logisticRegression(inp: LogRegInput): Promise<PredictedBaseline & { trainedOn: number }> {
-  const { tf } = await loadTf();
   const { rowSize: d, k } = inp;
   const rng = mulberry32(inp.seed);
   const scratch = new Float32Array(d);
@@ -96,9 +93,13 @@ export async function logisticRegression(inp: LogRegInput): Promise<PredictedBas
   const X = standardise(trainRows);
   const Y = Int32Array.from(trainRows, (i) => inp.labels[i]);
 
-  const W = tf.variable(tf.zeros([d, k]));
-  const b = tf.variable(tf.zeros([k]));
-  const opt = tf.train.adam(LOGREG.lr);
+  const engine = await createLogRegEngine(d, k);
+  const W = new Float32Array(d * k);
+  const b = new Float32Array(k);
+  const adamW = new Adam(d * k);
+  const adamB = new Adam(k);
+  const gW = new Float64Array(d * k);
+  const gb = new Float64Array(k);
   const steps = Math.min(LOGREG.maxSteps, Math.max(LOGREG.minSteps, LOGREG.epochs * Math.ceil(m / LOGREG.batch)));
   let order: number[] = [];
   const xb = new Float32Array(LOGREG.batch * d);
@@ -115,38 +116,53 @@ export async function logisticRegression(inp: LogRegInput): Promise<PredictedBas
         yb[q] = Y[r];
       });
       const n = rows.length;
-      tf.tidy(() => {
-        const x = tf.tensor2d(xb.subarray(0, n * d), [n, d]);
-        const y = tf.oneHot(tf.tensor1d(yb.subarray(0, n), 'int32'), k);
-        opt.minimize(() => tf.losses.softmaxCrossEntropy(y, x.matMul(W).add(b)).add(W.square().sum().mul(LOGREG.l2)) as import('@tensorflow/tfjs').Scalar, false, [W, b]);
-      });
+      // Loss = mean cross-entropy + L2·ΣW²: its gradient is Xᵀ(P − Y)/n + 2·L2·W, and (P − Y)/n summed for b.
+      const g = await engine.gradient(xb, yb, n, W, b);
+      for (let i = 0; i < gW.length; i++) gW[i] = g.gW[i] / n + 2 * LOGREG.l2 * W[i];
+      for (let c = 0; c < k; c++) gb[c] = g.gb[c] / n;
+      adamW.step(W, gW);
+      adamB.step(b, gb);
     }
-    // Evaluated a chunk at a time: a standardised copy of a million rows would be gigabytes. Rows
-    // are independent in matMul and softmax, so the probabilities equal one big batch's.
-    const ne = inp.evaluate.length;
-    const p = new Float32Array(ne * k);
-    const chunk = Math.max(1, Math.min(ne, EVAL_CHUNK));
-    const xe = new Float32Array(chunk * d);
-    for (let start = 0; start < ne; start += chunk) {
-      const rows = inp.evaluate.subarray(start, Math.min(ne, start + chunk));
-      standardise(rows, xe);
-      const probs = tf.tidy(() => tf.softmax(tf.tensor2d(xe.subarray(0, rows.length * d), [rows.length, d]).matMul(W).add(b)));
-      p.set((await probs.data()) as Float32Array, start * k);
-      probs.dispose();
-    }
+    const p = await engine.probabilities(inp.inputs, inp.evaluate, { mean, sd }, W, b);
     const labels = Int32Array.from(inp.evaluate, (i) => inp.labels[i]);
     const { pred, loss } = fromProbs(p, labels, k);
     return {
       name: 'logistic regression',
       kind: 'logistic-regression',
-      note: `trained in-process on ${m.toLocaleString('en-US')} training records × ${d.toLocaleString('en-US')} standardised inputs: Adam lr ${LOGREG.lr}, batch ${LOGREG.batch}, ${steps} steps, L2 ${LOGREG.l2}, seed ${inp.seed}`,
+      note: `trained in-process on ${m.toLocaleString('en-US')} training records × ${d.toLocaleString('en-US')} standardised inputs (${engine.name}): Adam lr ${LOGREG.lr}, batch ${LOGREG.batch}, ${steps} steps, L2 ${LOGREG.l2}, seed ${inp.seed}`,
       pred,
       loss,
       trainedOn: m,
     };
   } finally {
-    W.dispose();
-    b.dispose();
-    opt.dispose();
+    await engine.dispose();
+  }
+}
+
+/**
+ * Adam (Kingma & Ba 2015) as tf.train.adam applies it: β1 0.9, β2 0.999, ε 1e-7, step size
+ * lr·√(1 − β2ᵗ)/(1 − β1ᵗ); moments kept in float64, parameters in float32 (what the engine reads).
+ */
+export class Adam {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+  constructor(
+    size: number,
+    private readonly lr = LOGREG.lr,
+  ) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+
+  step(params: Float32Array, grad: Float64Array): void {
+    this.t++;
+    const rate = (this.lr * Math.sqrt(1 - 0.999 ** this.t)) / (1 - 0.9 ** this.t);
+    for (let i = 0; i < params.length; i++) {
+      const g = grad[i];
+      this.m[i] = 0.9 * this.m[i] + 0.1 * g;
+      this.v[i] = 0.999 * this.v[i] + 0.001 * g * g;
+      params[i] -= (rate * this.m[i]) / (Math.sqrt(this.v[i]) + 1e-7);
+    }
   }
 }
