@@ -19,12 +19,14 @@ export interface Subset {
 export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
   const s = split === null ? -1 : dataset.splitNames.indexOf(split);
   if (split !== null && s === -1) return new Int32Array(0);
-  // Two passes over typed arrays (count, then fill): no growing JS array of a million numbers.
-  const keep = (i: number) => run.scorable[i] && dataset.labels[i] >= 0 && (s === -1 || dataset.split[i] === s);
+  // Two passes over typed arrays (count, then fill): no growing JS array of a million numbers,
+  // and plain loops rather than a predicate closure (called several times per audit at 1M records).
+  const { scorable } = run;
+  const { labels, split: splits } = dataset;
   let count = 0;
-  for (let i = 0; i < run.n; i++) if (keep(i)) count++;
+  for (let i = 0; i < run.n; i++) if (scorable[i] && labels[i] >= 0 && (s === -1 || splits[i] === s)) count++;
   const out = new Int32Array(count);
-  for (let i = 0, r = 0; i < run.n; i++) if (keep(i)) out[r++] = i;
+  for (let i = 0, r = 0; i < run.n; i++) if (scorable[i] && labels[i] >= 0 && (s === -1 || splits[i] === s)) out[r++] = i;
   return out;
 }
 
@@ -61,7 +63,34 @@ export interface Headline {
 
 /** The CONTRACT.md headline metrics; NaN when there are no records. */
 export function headline(sub: Subset, k: number): Headline {
-  const n = sub.rows.length;
+  return headlineOf(sub.probs, sub.labels, sub.preds, sub.conf, sub.loss, null, k);
+}
+
+/**
+ * `headline(subset(run, dataset, checkpoint, rows), k)` read straight from the run's arrays: the
+ * same values summed in the same order, without copying n·k probabilities per checkpoint and split.
+ */
+export function headlineOfRun(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Headline {
+  const s = run.scores[checkpoint];
+  const n = rows.length;
+  const labels = new Int32Array(n);
+  const preds = new Int32Array(n);
+  const conf = new Float32Array(n);
+  const loss = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = rows[r];
+    labels[r] = dataset.labels[i];
+    preds[r] = s.pred[i];
+    conf[r] = s.conf[i];
+    loss[r] = s.loss[i];
+  }
+  return headlineOf(s.probs, labels, preds, conf, loss, rows, run.k);
+}
+
+/** Row r's probabilities are probs[at(r)·k …] with at(r) = rows ? rows[r] : r. */
+function headlineOf(probs: Float32Array, labels: Int32Array, preds: Int32Array, conf: Float32Array, loss: Float32Array, rows: Int32Array | null, k: number): Headline {
+  const n = labels.length;
+  const sub = { labels, preds, conf, loss };
   if (n === 0) return { n, accuracy: NaN, macroF1: NaN, nll: NaN, brier: NaN, ece: NaN, mce: NaN };
   let correct = 0;
   let lossSum = 0;
@@ -71,8 +100,9 @@ export function headline(sub: Subset, k: number): Headline {
     hit[r] = sub.preds[r] === sub.labels[r] ? 1 : 0;
     correct += hit[r];
     lossSum += sub.loss[r];
+    const o = (rows ? rows[r] : r) * k;
     for (let j = 0; j < k; j++) {
-      const d = (j === sub.labels[r] ? 1 : 0) - sub.probs[r * k + j];
+      const d = (j === sub.labels[r] ? 1 : 0) - probs[o + j];
       brierSum += d * d;
     }
   }
@@ -102,7 +132,7 @@ export function checkpointHeadlines(run: ScoredRun, dataset: Dataset, split: str
   let out = bySplit.get(split);
   if (!out) {
     const rows = rowsOf(run, dataset, split);
-    out = run.scores.map((_, c) => headline(subset(run, dataset, c, rows), run.k));
+    out = run.scores.map((_, c) => headlineOfRun(run, dataset, c, rows));
     bySplit.set(split, out);
   }
   return out;

@@ -28,10 +28,10 @@ export const outliers: Analysis = {
     const s = run.scores[final.checkpoint];
     const d = discover(ctx);
     const o = d.outliers;
-    const scored = o.z.reduce((c, v) => c + (Number.isNaN(v) ? 0 : 1), 0);
+    let scored = 0;
+    for (let i = 0; i < o.z.length; i++) if (!Number.isNaN(o.z[i])) scored++;
     const flaggedFallback = o.order.length === 0;
-    const order = flaggedFallback ? rankByLoss(s.loss) : o.order;
-    const top = order.slice(0, config.analysis.topK);
+    const top = flaggedFallback ? rankByLoss(s.loss, config.analysis.topK) : o.order.slice(0, config.analysis.topK);
     const row = (i: number) => ({
       id: dataset.ids[i],
       split: dataset.splitNames[dataset.split[i]],
@@ -118,11 +118,25 @@ export const outliers: Analysis = {
   },
 };
 
-/** Indices of records with a loss by descending loss; ties by dataset order (deterministic). */
-export function rankByLoss(loss: Float32Array): number[] {
-  const idx: number[] = [];
-  for (let i = 0; i < loss.length; i++) if (!Number.isNaN(loss[i])) idx.push(i);
-  return idx.sort((a, b) => loss[b] - loss[a] || a - b);
+/**
+ * The first `limit` indices of records with a loss by descending loss; ties by dataset order
+ * (deterministic). A bounded insertion list, not a sort of every record: the fallback table
+ * shows a handful of a million.
+ */
+export function rankByLoss(loss: Float32Array, limit: number): number[] {
+  const top: number[] = [];
+  if (limit <= 0) return top;
+  for (let i = 0; i < loss.length; i++) {
+    const v = loss[i];
+    if (Number.isNaN(v)) continue;
+    // Visiting in dataset order, a later record only passes an earlier one with a strictly higher loss.
+    if (top.length === limit && !(v > loss[top[limit - 1]])) continue;
+    let at = top.length === limit ? limit - 1 : top.length;
+    while (at > 0 && v > loss[top[at - 1]]) at--;
+    if (top.length === limit) top.pop();
+    top.splice(at, 0, i);
+  }
+  return top;
 }
 
 const finiteOr = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -145,8 +159,17 @@ function heatmap(ctx: AnalysisContext): Block[] {
   if (run.k > MAX_HEATMAP_CLASSES || final.rows.length === 0) return [];
   const loss = run.scores[final.checkpoint].loss;
   const x = HEAT_EDGES.slice(0, -1).map((lo) => (lo < 1e-3 ? lo.toExponential(0) : String(lo)));
-  const values = run.classes.map((_, j) => {
-    const v = Array.from(final.rows).filter((i) => dataset.labels[i] === j).map((i) => loss[i]);
+  // The headline split's losses grouped by class (two passes over the rows, no array per class and record).
+  const counts = new Int32Array(run.k);
+  for (let r = 0; r < final.rows.length; r++) counts[dataset.labels[final.rows[r]]]++;
+  const byClass = Array.from(counts, (c) => new Float32Array(c));
+  const fill = new Int32Array(run.k);
+  for (let r = 0; r < final.rows.length; r++) {
+    const i = final.rows[r];
+    const y = dataset.labels[i];
+    byClass[y][fill[y]++] = loss[i];
+  }
+  const values = byClass.map((v) => {
     const h = histogram(v, HEAT_EDGES);
     h.counts[0] += h.below;
     h.counts[h.counts.length - 1] += h.above;

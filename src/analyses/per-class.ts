@@ -4,7 +4,6 @@
  * accuracy across checkpoints — all on the headline split; the tables on the final checkpoint.
  */
 import { confusionMatrix, macroF1, perClassMetrics, weightedF1, type ClassMetrics } from '../stats/classification.ts';
-import { subset } from './common.ts';
 import { fix, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
@@ -68,26 +67,70 @@ export function confusedPairs(ctx: AnalysisContext, matrix: number[][], limit = 
   const cells: { given: number; predicted: number; count: number }[] = [];
   matrix.forEach((row, t) => row.forEach((count, p) => t !== p && count > 0 && cells.push({ given: t, predicted: p, count })));
   cells.sort((a, b) => b.count - a.count || a.given - b.given || a.predicted - b.predicted);
-  return cells.slice(0, limit).map((c) => {
-    const idx = Array.from(final.rows).filter((i) => dataset.labels[i] === c.given && s.pred[i] === c.predicted);
-    idx.sort((a, b) => s.conf[b] - s.conf[a] || a - b);
+  const shown = cells.slice(0, limit);
+  // One pass over the rows for every shown pair: a (given, predicted) → pair lookup table and a
+  // short best-first list per pair, instead of filtering and sorting the rows once per pair.
+  const k = run.k;
+  const slot = new Int32Array(k * k).fill(-1);
+  shown.forEach((c, p) => (slot[c.given * k + c.predicted] = p));
+  const best: number[][] = shown.map(() => []);
+  const { labels } = dataset;
+  const { pred, conf } = s;
+  for (let r = 0; r < final.rows.length; r++) {
+    const i = final.rows[r];
+    const y = labels[i];
+    const p = pred[i];
+    if (y < 0 || p < 0 || y >= k || p >= k) continue;
+    const at = slot[y * k + p];
+    if (at >= 0) keepMostConfident(best[at], i, conf, examples);
+  }
+  return shown.map((c, p) => {
     const support = matrix[c.given].reduce((a, b) => a + b, 0);
-    return { ...c, rate: c.count / support, examples: idx.slice(0, examples) };
+    return { ...c, rate: c.count / support, examples: best[p] };
   });
+}
+
+/**
+ * Insert record i into `list` (most confident first, ties by dataset order) keeping at most `limit`.
+ * Records arrive in dataset order, so a later one only passes an earlier one with strictly higher confidence.
+ */
+function keepMostConfident(list: number[], i: number, conf: Float32Array, limit: number): void {
+  if (limit <= 0) return;
+  const v = conf[i];
+  if (list.length === limit && !(v > conf[list[limit - 1]])) return;
+  let at = list.length === limit ? limit - 1 : list.length;
+  while (at > 0 && v > conf[list[at - 1]]) at--;
+  if (list.length === limit) list.pop();
+  list.splice(at, 0, i);
+}
+
+/** Given labels and final predictions of the headline rows (only what the matrix needs; no probability copy). */
+function labelsAndPreds(ctx: AnalysisContext): { labels: Int32Array; preds: Int32Array } {
+  const { run, dataset, final } = ctx;
+  const pred = run.scores[final.checkpoint].pred;
+  const labels = new Int32Array(final.rows.length);
+  const preds = new Int32Array(final.rows.length);
+  for (let r = 0; r < final.rows.length; r++) {
+    labels[r] = dataset.labels[final.rows[r]];
+    preds[r] = pred[final.rows[r]];
+  }
+  return { labels, preds };
 }
 
 /** Accuracy within each class (recall) per checkpoint on `rows`; NaN for a class without records. */
 export function classAccuracyByCheckpoint(ctx: AnalysisContext, rows: Int32Array): number[][] {
   const { run, dataset } = ctx;
-  return run.scores.map((s) => {
-    const hit = new Array<number>(run.k).fill(0);
-    const n = new Array<number>(run.k).fill(0);
-    for (const i of rows) {
-      const y = dataset.labels[i];
+  const labels = dataset.labels;
+  return run.scores.map(({ pred }) => {
+    const hit = new Int32Array(run.k);
+    const n = new Int32Array(run.k);
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r];
+      const y = labels[i];
       n[y]++;
-      if (s.pred[i] === y) hit[y]++;
+      if (pred[i] === y) hit[y]++;
     }
-    return hit.map((h, c) => (n[c] ? h / n[c] : NaN));
+    return Array.from(hit, (h, c) => (n[c] ? h / n[c] : NaN));
   });
 }
 
@@ -123,8 +166,8 @@ export const perClass: Analysis = {
   run(ctx) {
     const { run, dataset, final } = ctx;
     const classes = run.classes;
-    const sub = subset(run, dataset, final.checkpoint, final.rows);
-    const matrix = confusionMatrix(sub.labels, sub.preds, run.k);
+    const { labels, preds } = labelsAndPreds(ctx);
+    const matrix = confusionMatrix(labels, preds, run.k);
     const metrics = perClassMetrics(matrix);
     const avg = averages(matrix, metrics);
     const rowNorm = rowNormalise(matrix);

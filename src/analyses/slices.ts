@@ -3,7 +3,7 @@
  * label-issue rate of each group against the rest of the data, with a one-sided Fisher exact test
  * (is the group over-represented?) and Benjamini–Hochberg adjustment over every test in the section.
  */
-import { benjaminiHochberg, fisherExact2x2 } from '../stats/significance.ts';
+import { benjaminiHochberg, fisherGreater } from '../stats/significance.ts';
 import { discover } from './discovery/detect.ts';
 import { int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
@@ -36,32 +36,60 @@ export interface SliceTest {
 export function sliceTests(groups: Record<string, string[]>, flags: { kind: SliceTest['kind']; population: ArrayLike<number>; flagged: ArrayLike<number> }[]): SliceTest[] {
   const tests: Omit<SliceTest, 'q' | 'significant'>[] = [];
   for (const [column, values] of Object.entries(groups)) {
-    for (const { kind, population, flagged } of flags) {
-      const n = new Map<string, number>();
-      const f = new Map<string, number>();
+    const { names, n, f } = countByGroup(values, flags);
+    flags.forEach(({ kind }, k) => {
       let total = 0;
       let totalFlagged = 0;
-      values.forEach((g, i) => {
-        if (!population[i]) return;
-        total++;
-        n.set(g, (n.get(g) ?? 0) + 1);
-        if (flagged[i]) {
-          totalFlagged++;
-          f.set(g, (f.get(g) ?? 0) + 1);
-        }
-      });
-      for (const group of [...n.keys()].sort()) {
-        const a = f.get(group) ?? 0;
-        const ng = n.get(group)!;
+      for (let g = 0; g < names.length; g++) {
+        total += n[k][g];
+        totalFlagged += f[k][g];
+      }
+      // Groups present in the population, in string (code unit) order.
+      const present = names.map((name, g) => ({ name, g })).filter((x) => n[k][x.g] > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const { name: group, g } of present) {
+        const a = f[k][g];
+        const ng = n[k][g];
         const c = totalFlagged - a;
         const rest = total - ng;
-        const p = fisherExact2x2(a, ng - a, c, rest - c).pGreater;
+        const p = fisherGreater(a, ng - a, c, rest - c);
         tests.push({ column, group, kind, n: ng, flagged: a, total, totalFlagged, rate: a / ng, restRate: rest ? c / rest : NaN, p });
       }
-    }
+    });
   }
   const q = benjaminiHochberg(tests.map((t) => t.p));
   return tests.map((t, i) => ({ ...t, q: q[i], significant: q[i] < ALPHA && t.flagged > 0 }));
+}
+
+/**
+ * Per distinct value of a column (first-appearance order) and per flag: records in the population
+ * (n) and flagged among them (f). The values are coded once (one string lookup per record), then
+ * each flag is counted in a tight pass over typed arrays.
+ */
+function countByGroup(values: string[], flags: { population: ArrayLike<number>; flagged: ArrayLike<number> }[]): { names: string[]; n: Float64Array[]; f: Float64Array[] } {
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  const code = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    let c = index.get(values[i]);
+    if (c === undefined) {
+      c = names.length;
+      index.set(values[i], c);
+      names.push(values[i]);
+    }
+    code[i] = c;
+  }
+  const n = flags.map(() => new Float64Array(names.length));
+  const f = flags.map(() => new Float64Array(names.length));
+  flags.forEach(({ population, flagged }, k) => {
+    const nk = n[k];
+    const fk = f[k];
+    for (let i = 0; i < code.length; i++) {
+      if (!population[i]) continue;
+      nk[code[i]]++;
+      if (flagged[i]) fk[code[i]]++;
+    }
+  });
+  return { names, n, f };
 }
 
 /** "p < 1e-6", "p = 3.2e-4", "p = 0.012". */
@@ -85,7 +113,9 @@ export const slices: Analysis = {
   notApplicable: (ctx) => (ctx.config.dataset.groupBy.length ? null : 'no metadata columns to slice by: list them in dataset.groupBy (e.g. ["source", "annotator"])'),
   run(ctx) {
     const d = discover(ctx);
-    const scored = Uint8Array.from(d.outliers.z, (z) => (Number.isNaN(z) ? 0 : 1));
+    const z = d.outliers.z;
+    const scored = new Uint8Array(z.length);
+    for (let i = 0; i < z.length; i++) scored[i] = Number.isNaN(z[i]) ? 0 : 1;
     const tests = sliceTests(ctx.dataset.groups, [
       { kind: 'outliers', population: scored, flagged: d.outliers.flagged },
       { kind: 'labelIssues', population: d.labelIssues.examined, flagged: d.labelIssues.flagged },

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { checkpointHeadlines, headline, subset } from '../analyses/common.ts';
+import { checkpointHeadlines } from '../analyses/common.ts';
 import type { AnalysisContext, AnalysisOutput, SectionResult } from '../analyses/types.ts';
 import { SCHEMA_VERSION, type ReportModel } from './model.ts';
 import { buildVerdicts } from './verdicts.ts';
@@ -40,7 +40,8 @@ export function buildModel({ ctx, sections, outputs, warnings, wallTimeMs, now, 
       }),
     ),
   }));
-  const fh = headline(subset(run, dataset, final.checkpoint, final.rows), run.k);
+  // final.rows are rowsOf(final.split): the memoised per-checkpoint table has this very headline.
+  const fh = checkpointHeadlines(run, dataset, final.split)[final.checkpoint];
   const extra: Record<string, unknown> = { ...REQUIRED_EXTRA };
   for (const out of outputs.values()) Object.assign(extra, out.summary ?? {});
   const finalView = { checkpoint: run.checkpoints[final.checkpoint].id, split: final.split, ...fh };

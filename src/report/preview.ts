@@ -13,9 +13,11 @@ export function createPreviewer(display: DisplayConfig, dataset: Dataset, inputs
       // Fall back to fields rather than draw a wrong picture.
       return fieldsPreview(dataset, null);
     }
-    const range = valueRange(inputs);
+    // Found on the first preview, not at setup: a run that shows no record never scans its inputs.
+    let range: { min: number; max: number } | null = null;
     const scratch = new Float32Array(size);
     return (index) => {
+      range ??= valueRange(inputs);
       const row = rowValues(inputs, index, scratch);
       const px = new Uint8Array(size);
       for (let j = 0; j < size; j++) {
@@ -57,17 +59,29 @@ function valueRange(inputs: ModelInputs): { min: number; max: number } {
   };
   const table = codeTable(inputs);
   if (table) {
-    // uint8 codes: the range of the values of the codes that occur (one pass over bytes, not floats).
+    // uint8 codes: the range of the values of the codes that occur. Only codes whose value lies
+    // outside [0, 1] can move the result (it is widened to [0, 1] below), so when no code maps
+    // outside — e.g. pixels scaled by 1/255 — nothing needs scanning; otherwise scan the bytes.
+    const matters = new Uint8Array(256);
+    let wanted = 0;
+    for (let c = 0; c < 256; c++) {
+      if (table[c] < 0 || table[c] > 1) {
+        matters[c] = 1;
+        wanted++;
+      }
+    }
     const seen = new Uint8Array(256);
     const codes = inputs.data;
-    // Indexed (a for-of iterator is ~10× slower over 10⁸ bytes), in blocks, stopping once every code has occurred.
+    // Indexed (a for-of iterator is ~10× slower over 10⁸ bytes), in blocks, stopping once every code that matters has occurred.
     const BLOCK = 1 << 16;
-    for (let start = 0; start < codes.length; start += BLOCK) {
+    for (let start = 0; wanted > 0 && start < codes.length; start += BLOCK) {
       const end = Math.min(codes.length, start + BLOCK);
       for (let i = start; i < end; i++) seen[codes[i]] = 1;
-      if (seen.every((f) => f === 1)) break;
+      let missing = 0;
+      for (let c = 0; c < 256; c++) if (matters[c] && !seen[c]) missing++;
+      if (missing === 0) break;
     }
-    for (let c = 0; c < 256; c++) if (seen[c]) see(table[c]);
+    for (let c = 0; c < 256; c++) if (seen[c] && matters[c]) see(table[c]);
   } else {
     forEachChunk(inputs, (values) => {
       for (let i = 0; i < values.length; i++) see(values[i]);

@@ -46,6 +46,9 @@ export function histogram(values: ArrayLike<number>, edges: number[]): Histogram
   const counts = new Array<number>(bins).fill(0);
   const first = edges[0]!;
   const last = edges[bins]!;
+  // Evenly spaced edges: guess the bin arithmetically, then step to the exact one (same counts as
+  // the binary search, in about one comparison instead of log2(bins)).
+  const step = evenStep(edges);
   let below = 0;
   let above = 0;
   let nan = 0;
@@ -55,9 +58,52 @@ export function histogram(values: ArrayLike<number>, edges: number[]): Histogram
     else if (v < first) below++;
     else if (v > last) above++;
     else if (v === last) counts[bins - 1]!++;
-    else counts[upperBound(edges, v) - 1]!++;
+    else counts[step > 0 ? stepToBin(edges, v, Math.min(bins - 1, Math.floor((v - first) / step))) : upperBound(edges, v) - 1]!++;
   }
   return { counts, below, above, nan };
+}
+
+/**
+ * `histogram` of values already sorted ascending (NaN last), by binary search for each edge
+ * instead of a search per value: O(bins · log n).
+ */
+export function histogramSorted(sorted: ArrayLike<number>, edges: number[]): Histogram {
+  if (edges.length < 2) throw new RangeError('histogram needs at least 2 edges');
+  const bins = edges.length - 1;
+  let n = sorted.length;
+  while (n > 0 && Number.isNaN(sorted[n - 1]!)) n--;
+  // Values < e are the first countBelow(e); the last bin also takes values equal to its right edge.
+  const countBelow = (e: number, orEqual: boolean) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < e || (orEqual && sorted[mid] === e)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const at = edges.map((e, b) => countBelow(e, b === bins));
+  const counts = new Array<number>(bins);
+  for (let b = 0; b < bins; b++) counts[b] = at[b + 1]! - at[b]!;
+  return { counts, below: at[0]!, above: n - at[bins]!, nan: sorted.length - n };
+}
+
+/** The common width of evenly spaced edges (within rounding), else 0. */
+function evenStep(edges: number[]): number {
+  const bins = edges.length - 1;
+  const step = (edges[bins]! - edges[0]!) / bins;
+  if (!(step > 0 && Number.isFinite(step))) return 0;
+  for (let b = 1; b < bins; b++) if (Math.abs(edges[b]! - (edges[0]! + step * b)) > step * 1e-6) return 0;
+  return step;
+}
+
+/** The bin of v (edges[0] ≤ v < edges[last]) from a guess: the last b with edges[b] ≤ v. */
+function stepToBin(edges: number[], v: number, b: number): number {
+  if (b < 0) b = 0;
+  while (b > 0 && edges[b]! > v) b--;
+  while (edges[b + 1]! <= v) b++;
+  return b;
 }
 
 /** Index of the first edge strictly greater than v (binary search; edges ascending). */

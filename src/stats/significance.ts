@@ -79,6 +79,53 @@ export function fisherExact2x2(
   };
 }
 
+/** Terms this far below the largest add exactly 0 to logSumExp's sum (Math.exp underflows to 0 below −745.2). */
+const NEGLIGIBLE = 750;
+
+/**
+ * fisherExact2x2(a, b, c, d).pGreater, bit for bit, without the two-sided pass and without the
+ * tail terms that add exactly 0: the hypergeometric pmf is unimodal, so the walk starts at the
+ * mode (or at a, when a is past it) and stops once terms fall NEGLIGIBLE below the largest seen.
+ * At a million records (groups of 250 000, 30 000 flagged) this sums ~2 000 terms instead of 60 000.
+ */
+export function fisherGreater(a: number, b: number, c: number, d: number): number {
+  for (const v of [a, b, c, d]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
+  }
+  const r1 = a + b;
+  const r2 = c + d;
+  const c1 = a + c;
+  const c2 = b + d;
+  if (r1 === 0 || r2 === 0 || c1 === 0 || c2 === 0) return 1;
+  const logDenom = logChoose(r1 + r2, c1);
+  const hi = Math.min(r1, c1);
+  const logP = (x: number) => logChoose(r1, x) + logChoose(r2, c1 - x) - logDenom;
+  const mode = Math.floor(((r1 + 1) * (c1 + 1)) / (r1 + r2 + 2));
+  const start = Math.min(hi, Math.max(a, mode));
+  const atStart = logP(start);
+  let max = atStart;
+  const right: number[] = [];
+  for (let x = start + 1; x <= hi; x++) {
+    const lp = logP(x);
+    if (lp > max) max = lp;
+    if (lp < max - NEGLIGIBLE) break;
+    right.push(lp);
+  }
+  const left: number[] = [];
+  for (let x = start - 1; x >= a; x--) {
+    const lp = logP(x);
+    if (lp > max) max = lp;
+    if (lp < max - NEGLIGIBLE) break;
+    left.push(lp);
+  }
+  // logSumExp over x = a..hi in ascending order, minus terms that add exactly 0.
+  let s = 0;
+  for (let i = left.length - 1; i >= 0; i--) s += Math.exp(left[i] - max);
+  s += Math.exp(atStart - max);
+  for (const lp of right) s += Math.exp(lp - max);
+  return Math.min(1, Math.exp(max + Math.log(s)));
+}
+
 /**
  * One-sided binomial test: P(X ≥ k) for X ~ Binomial(n, p), e.g. "is this class's error count
  * higher than the overall error rate explains?". Summed exactly in log space.

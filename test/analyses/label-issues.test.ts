@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { confidentLearning } from '../../src/analyses/discovery/confident-learning.ts';
 import { labelIssues } from '../../src/analyses/label-issues.ts';
 import type { AnalysisOutput } from '../../src/analyses/types.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/context.ts';
 
 /*
@@ -93,6 +94,55 @@ describe('confidentLearning', () => {
 });
 
 const run = (ctx: ReturnType<typeof makeContext>) => labelIssues.run(ctx) as AnalysisOutput;
+
+/** The definition, one class at a time with no shortcut: every j ≠ y is checked. */
+function reference(probs: Float32Array, labels: number[], k: number, rows: number[]) {
+  const sums = new Float64Array(k);
+  const support = new Int32Array(k);
+  for (const i of rows) {
+    sums[labels[i]] += probs[i * k + labels[i]];
+    support[labels[i]]++;
+  }
+  const t = Array.from(sums, (v, j) => (support[j] ? v / support[j] : NaN));
+  const issues = [];
+  for (const i of rows) {
+    const y = labels[i];
+    const py = probs[i * k + y];
+    let best = -1;
+    let other = -Infinity;
+    for (let j = 0; j < k; j++) {
+      if (j === y) continue;
+      const pj = probs[i * k + j];
+      if (pj > other) other = pj;
+      if (pj >= t[j] && pj > py && (best < 0 || pj > probs[i * k + best])) best = j;
+    }
+    if (best >= 0) issues.push({ index: i, given: y, suggested: best, selfConfidence: py, suggestedConfidence: probs[i * k + best], margin: py - other });
+  }
+  return issues.sort((a, b) => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index);
+}
+
+describe('confidentLearning on many records', () => {
+  it('matches the definition, with ties between classes and a class absent from the pool', () => {
+    const rng = mulberry32(9);
+    const k = 4;
+    const n = 3000;
+    // Probabilities on a coarse grid so classes tie.
+    const probs = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const w = Array.from({ length: k }, () => Math.floor(rng() * 4));
+      const total = w.reduce((a, b) => a + b, 0) || 1;
+      for (let j = 0; j < k; j++) probs[i * k + j] = w[j] / total;
+    }
+    const labels = Array.from({ length: n }, () => Math.floor(rng() * k));
+    // Records labelled 3 stay out of the pool: class 3 has no threshold and is never suggested.
+    const rows = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0 && labels[i] !== 3);
+    const got = confidentLearning(probs, labels, k, rows);
+    const want = reference(probs, labels, k, rows);
+    expect(got.thresholds[3]).toBeNaN();
+    expect(want.length).toBeGreaterThan(100);
+    expect(got.issues).toEqual(want);
+  });
+});
 
 describe('label-issues section', () => {
   it('runs on held-out splits by default and leaves training records alone', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LOSS_FLOOR, lossOutliers, negLogOdds, softplus } from '../../src/analyses/discovery/loss-outliers.ts';
 import { outliers, rankByLoss } from '../../src/analyses/outliers.ts';
 import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/context.ts';
 
 const run = (ctx: ReturnType<typeof makeContext>) => outliers.run(ctx) as AnalysisOutput;
@@ -107,8 +108,31 @@ describe('lossOutliers', () => {
     expect(o.groups.map((g) => g.split)).toEqual([0, 1]);
   });
 
+  it('float32 losses (as scored) give exactly what the same values in a plain array give', () => {
+    // Heavy-tailed losses in 2 splits × 3 classes, with repeated values (ties), NaN and unlabelled records.
+    const rng = mulberry32(3);
+    const n = 3000;
+    const loss = Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? NaN : i % 50 === 0 ? 60 : i % 5 === 0 ? 2.5 : -Math.log(rng() ** 4)));
+    const labels = Array.from({ length: n }, (_, i) => (i % 89 === 0 ? -1 : i % 3));
+    const split = Array.from({ length: n }, (_, i) => (i * 7) % 2);
+    const typed = lossOutliers(loss, labels, split, 3.5);
+    const plain = lossOutliers(Array.from(loss), labels, split, 3.5);
+    expect(typed.order.filter((i) => loss[i] === 60).length).toBeGreaterThan(10); // tied flagged records
+    expect(typed.order).toEqual(plain.order);
+    expect(typed.groups).toEqual(plain.groups);
+    expect(Array.from(typed.z)).toEqual(Array.from(plain.z));
+    expect(Array.from(typed.flagged)).toEqual(Array.from(plain.flagged));
+  });
+
   it('rankByLoss orders by loss, ties by index, NaN dropped', () => {
-    expect(rankByLoss(Float32Array.from([1, 3, NaN, 3, 2]))).toEqual([1, 3, 4, 0]);
+    expect(rankByLoss(Float32Array.from([1, 3, NaN, 3, 2]), 10)).toEqual([1, 3, 4, 0]);
+  });
+
+  it('rankByLoss keeps the first `limit` of the full ranking', () => {
+    const loss = Float32Array.from([0.5, 4, 2, 4, NaN, 9, 2, 0.1, 4, Infinity, Infinity]);
+    const full = [9, 10, 5, 1, 3, 8, 2, 6, 0, 7];
+    expect(rankByLoss(loss, 20)).toEqual(full);
+    for (const limit of [0, 1, 2, 3, 5, 9]) expect(rankByLoss(loss, limit)).toEqual(full.slice(0, limit));
   });
 });
 

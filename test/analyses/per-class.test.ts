@@ -4,9 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { averages, classAccuracyByCheckpoint, learningPattern, perClass, rowNormalise } from '../../src/analyses/per-class.ts';
+import { averages, classAccuracyByCheckpoint, confusedPairs, learningPattern, perClass, rowNormalise } from '../../src/analyses/per-class.ts';
 import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
 import { confusionMatrix, perClassMetrics } from '../../src/stats/classification.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/calibration-context.ts';
 
 const run = (ctx: ReturnType<typeof makeContext>) => perClass.run(ctx) as AnalysisOutput;
@@ -176,5 +177,29 @@ describe('per-class vs sklearn (committed cross-check fixture)', () => {
     expect(Math.abs(s.perClassAverages.weighted.f1 - fx.expected.weightedF1)).toBeLessThan(1e-9);
     expect(Math.abs(s.perClassAverages.weighted.recall - fx.expected.accuracy)).toBeLessThan(1e-9);
     expect(confusionMatrix(Int32Array.from(fx.labels), Int32Array.from(fx.expected.pred), k)).toEqual(s.confusion.matrix);
+  });
+});
+
+describe('confusedPairs on many records', () => {
+  it('keeps, per pair, the most confident examples (ties by dataset order) of the full ranking', () => {
+    // 400 records over 3 classes; confidences on a coarse grid so many mistakes tie.
+    const rng = mulberry32(5);
+    const labels = Array.from({ length: 400 }, () => Math.floor(rng() * 3));
+    const rows = labels.map((y) => {
+      const p = y === 0 || rng() < 0.5 ? Math.floor(rng() * 3) : y; // class 0 is often confused
+      const c = 0.4 + Math.floor(rng() * 3) / 10;
+      return [0, 1, 2].map((j) => (j === p ? c : (1 - c) / 2));
+    });
+    const ctx = makeContext({ classes: ['a', 'b', 'c'], labels, checkpoints: [rows] });
+    const s = ctx.run.scores[ctx.final.checkpoint];
+    const matrix = confusionMatrix(Int32Array.from(ctx.final.rows, (i) => ctx.dataset.labels[i]), Int32Array.from(ctx.final.rows, (i) => s.pred[i]), 3);
+    const pairs = confusedPairs(ctx, matrix, 6, 4);
+    expect(pairs.length).toBeGreaterThan(2);
+    for (const p of pairs) {
+      const all = Array.from(ctx.final.rows).filter((i) => ctx.dataset.labels[i] === p.given && s.pred[i] === p.predicted);
+      all.sort((a, b) => s.conf[b] - s.conf[a] || a - b);
+      expect(p.examples).toEqual(all.slice(0, 4));
+      expect(p.count).toBe(all.length);
+    }
   });
 });

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatP, sentence, sliceTests, slices } from '../../src/analyses/slices.ts';
 import type { AnalysisOutput } from '../../src/analyses/types.ts';
+import { fisherExact2x2 } from '../../src/stats/significance.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext, peaked } from '../helpers/context.ts';
 
 /*
@@ -52,6 +54,27 @@ describe('sliceTests', () => {
     expect(t.filter((x) => x.kind === 'labelIssues').every((x) => x.p === 1 && !x.significant)).toBe(true);
     // m = 6 (5 of them with p ≥ 0.9999): q_A = p_A · 6 / 1
     expect(t[0].q).toBeCloseTo(0.0020242914979757085 * 6, 12);
+  });
+
+  it('on many records: groups in string (code unit) order, counts and p as counted directly', () => {
+    const rng = mulberry32(4);
+    const names = ['b', 'B', 'a', 'Ä', '(missing)', 'a2'];
+    const n = 5000;
+    const values = Array.from({ length: n }, () => names[Math.floor(rng() * rng() * names.length)]);
+    const population: number[] = Array.from({ length: n }, (_, i) => (i % 9 === 0 ? 0 : 1));
+    const flagged: number[] = values.map((g) => (rng() < (g === 'B' ? 0.2 : 0.05) ? 1 : 0));
+    const tests = sliceTests({ source: values }, [{ kind: 'outliers', population, flagged }]);
+    const present = [...new Set(values.filter((_, i) => population[i]))].sort();
+    expect(tests.map((t) => t.group)).toEqual(present);
+    const total = population.reduce((a, b) => a + b, 0);
+    const totalFlagged = flagged.reduce((a, f, i) => a + (population[i] ? f : 0), 0);
+    for (const t of tests) {
+      const inGroup = values.map((g, i) => (g === t.group && population[i] ? i : -1)).filter((i) => i >= 0);
+      const a = inGroup.filter((i) => flagged[i]).length;
+      expect([t.n, t.flagged, t.total, t.totalFlagged]).toEqual([inGroup.length, a, total, totalFlagged]);
+      expect(t.p).toBe(fisherExact2x2(a, inGroup.length - a, totalFlagged - a, total - inGroup.length - (totalFlagged - a)).pGreater);
+    }
+    expect(tests.find((t) => t.group === 'B')?.significant).toBe(true);
   });
 
   it('formats p-values', () => {

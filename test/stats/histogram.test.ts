@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { histogram, linearEdges, logEdges } from '../../src/stats/histogram.ts';
+import { histogram, histogramSorted, linearEdges, logEdges } from '../../src/stats/histogram.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 
 describe('edges', () => {
   it('linearEdges is evenly spaced with exact end points', () => {
@@ -38,5 +39,53 @@ describe('histogram', () => {
 
   it('empty input gives zero counts', () => {
     expect(histogram([], edges)).toEqual({ counts: [0, 0, 0], below: 0, above: 0, nan: 0 });
+  });
+});
+
+/** The plain definition: a linear scan over the edges for every value. */
+function reference(values: ArrayLike<number>, edges: number[]) {
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  let below = 0;
+  let above = 0;
+  let nan = 0;
+  for (const v of Array.from(values)) {
+    if (Number.isNaN(v)) nan++;
+    else if (v < edges[0]) below++;
+    else if (v > edges[edges.length - 1]) above++;
+    else {
+      let b = 0;
+      while (b < counts.length - 1 && edges[b + 1] <= v) b++;
+      counts[b]++;
+    }
+  }
+  return { counts, below, above, nan };
+}
+
+describe('histogram on many values', () => {
+  const rng = mulberry32(7);
+  // Values exactly on edges as well as between them, outside, infinite and NaN.
+  const lin = linearEdges(-5, 20, 50);
+  const log = logEdges(1e-5, 30, 48);
+  const sample = (edges: number[]) =>
+    Array.from({ length: 5000 }, () => {
+      const u = rng();
+      if (u < 0.2) return edges[Math.floor(rng() * edges.length)];
+      if (u < 0.22) return [NaN, Infinity, -Infinity][Math.floor(rng() * 3)];
+      return edges[0] - 1 + rng() * (edges[edges.length - 1] - edges[0] + 2);
+    });
+
+  it('evenly spaced and geometric edges count as the definition does', () => {
+    for (const edges of [lin, log, [0, 0.1, 0.3, 1, 3]]) {
+      const v = sample(edges);
+      expect(histogram(v, edges)).toEqual(reference(v, edges));
+    }
+  });
+
+  it('histogramSorted gives the same counts from sorted values (NaN last)', () => {
+    for (const edges of [lin, log, [0, 1, 2, 3]]) {
+      const v = Float64Array.from(sample(edges)).sort();
+      expect(histogramSorted(v, edges)).toEqual(reference(v, edges));
+    }
+    expect(histogramSorted([], [0, 1])).toEqual({ counts: [0], below: 0, above: 0, nan: 0 });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, quantiles, sortedFinite } from '../../src/stats/quantiles.ts';
+import { quantile, quantiles, selectKth, selectQuantile, sortedFinite, sortFloat32 } from '../../src/stats/quantiles.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 
 describe('quantile (numpy "linear")', () => {
   it('interpolates at (n-1)q', () => {
@@ -43,5 +44,64 @@ describe('quantiles', () => {
 describe('sortedFinite', () => {
   it('drops NaN and infinities and sorts numerically (not lexicographically)', () => {
     expect(Array.from(sortedFinite([10, NaN, 9, -Infinity, 100, Infinity, -1]))).toEqual([-1, 9, 10, 100]);
+  });
+});
+
+/** Seeded samples with the awkward cases: long runs of ties, ±0, infinities, negatives. */
+function awkward(n: number, seed: number): Float64Array {
+  const rng = mulberry32(seed);
+  const special = [0, -0, Infinity, -Infinity, 1e-30, -1e-30, 3, 3, 3];
+  return Float64Array.from({ length: n }, () => {
+    const u = rng();
+    if (u < 0.3) return special[Math.floor(rng() * special.length)];
+    if (u < 0.5) return Math.round(rng() * 5); // many ties
+    return (rng() - 0.3) * 10 ** Math.floor(rng() * 8 - 4);
+  });
+}
+
+const bits = (a: ArrayLike<number>) => Array.from(a, (v) => (Object.is(v, -0) ? '-0' : String(v)));
+
+describe('sortFloat32', () => {
+  it('gives the typed-array sort order bit for bit, NaN last, without touching the input', () => {
+    for (const [n, seed] of [[0, 1], [1, 2], [7, 3], [1000, 4], [5000, 5]]) {
+      const v = Float32Array.from(awkward(n, seed));
+      if (n > 3) v[1] = NaN;
+      const before = bits(v);
+      expect(bits(sortFloat32(v))).toEqual(bits(Float64Array.from(v).sort()));
+      expect(bits(v)).toEqual(before);
+    }
+  });
+
+  it('skips digits every key shares and still sorts', () => {
+    const v = Float32Array.from([1.5, 1.25, 1.75, 1.5, 1.0625]);
+    expect(Array.from(sortFloat32(v))).toEqual([1.0625, 1.25, 1.5, 1.5, 1.75]);
+  });
+});
+
+describe('selectQuantile / selectKth', () => {
+  it('equal quantile() on the sorted copy, signed zeros included', () => {
+    for (const [n, seed] of [[1, 1], [2, 2], [5, 3], [601, 4], [4000, 5], [20001, 6]]) {
+      const v = awkward(n, seed);
+      const sorted = Float64Array.from(v).sort();
+      for (const q of [0, 0.01, 0.25, 0.5, 0.9, 0.99, 1]) {
+        expect(bits([selectQuantile(Float64Array.from(v), q)])).toEqual(bits([quantile(sorted, q)]));
+      }
+    }
+  });
+
+  it('places the k-th value with smaller ones left and larger ones right', () => {
+    const v = awkward(3000, 9);
+    const sorted = Float64Array.from(v).sort();
+    for (const k of [0, 1, 1499, 2998, 2999]) {
+      const a = Float64Array.from(v);
+      expect(selectKth(a, k)).toBe(sorted[k]);
+      for (let i = 0; i < k; i++) expect(a[i] <= a[k]).toBe(true);
+      for (let i = k + 1; i < a.length; i++) expect(a[i] >= a[k]).toBe(true);
+    }
+  });
+
+  it('is NaN for an empty array or q outside [0, 1]', () => {
+    expect(selectQuantile(new Float64Array(0), 0.5)).toBeNaN();
+    expect(selectQuantile(Float64Array.from([1, 2]), 2)).toBeNaN();
   });
 });

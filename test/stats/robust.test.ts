@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mad, median, robustZ } from '../../src/stats/robust.ts';
+import { mad, median, robustCenterScale, robustZ, zScores } from '../../src/stats/robust.ts';
 
 describe('median / mad', () => {
   it('odd and even counts, NaN ignored', () => {
@@ -44,5 +44,22 @@ describe('robustZ', () => {
     const v = new Float32Array([3, 1, 2]);
     robustZ(v);
     expect(Array.from(v)).toEqual([3, 1, 2]);
+  });
+});
+
+describe('robustCenterScale / zScores', () => {
+  it('are the centre and scale robustZ uses', () => {
+    const v = [1, NaN, 2, 3, 4, 100, -7, 2];
+    const { center, scale } = robustCenterScale(v);
+    expect(center).toBe(median(v));
+    expect(scale).toBe(1.4826 * mad(v));
+    expect(Array.from(zScores(v, center, scale, new Float64Array(v.length)))).toEqual(Array.from(robustZ(v)));
+  });
+
+  it('a median on the larger side of a long run of ties (selection, not sorting)', () => {
+    // 1000 values: 600 copies of 5, then 0..399: sorted position 499.5 falls inside the 5s.
+    const v = [...new Array<number>(600).fill(5), ...Array.from({ length: 400 }, (_, i) => i)];
+    expect(median(v)).toBe(5);
+    expect(mad(v)).toBe(0);
   });
 });

@@ -149,7 +149,7 @@ export class Adam {
   private t = 0;
   constructor(
     size: number,
-    private readonly lr = LOGREG.lr,
+    private readonly lr: number = LOGREG.lr,
   ) {
     this.m = new Float64Array(size);
     this.v = new Float64Array(size);

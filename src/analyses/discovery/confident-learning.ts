@@ -48,17 +48,24 @@ export function confidentLearning(probs: Float32Array, labels: ArrayLike<number>
     const i = rows[r];
     const y = labels[i];
     if (y < 0) continue;
-    const py = probs[i * k + y];
-    let best = -1;
+    const o = i * k;
+    const py = probs[o + y];
     let other = -Infinity;
+    for (let j = 0; j < k; j++) if (j !== y && probs[o + j] > other) other = probs[o + j];
+    // A candidate needs some p_j > p_y: when the given label is the top class, nothing more to check.
+    if (!(other > py)) continue;
+    let best = -1;
+    let pBest = -Infinity;
     for (let j = 0; j < k; j++) {
       if (j === y) continue;
-      const pj = probs[i * k + j];
-      if (pj > other) other = pj;
+      const pj = probs[o + j];
       // NaN thresholds compare false: a class nobody is labelled with is never suggested.
-      if (pj >= thresholds[j] && pj > py && (best < 0 || pj > probs[i * k + best])) best = j;
+      if (pj >= thresholds[j] && pj > py && (best < 0 || pj > pBest)) {
+        best = j;
+        pBest = pj;
+      }
     }
-    if (best >= 0) issues.push({ index: i, given: y, suggested: best, selfConfidence: py, suggestedConfidence: probs[i * k + best], margin: py - other });
+    if (best >= 0) issues.push({ index: i, given: y, suggested: best, selfConfidence: py, suggestedConfidence: pBest, margin: py - other });
   }
   issues.sort((a, b) => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index);
   return { thresholds, support, issues };

@@ -10,8 +10,8 @@
  * much that the fence lands beyond any real loss. The ln 2 floor keeps a record whose label the
  * model still finds more likely than not from being flagged when a group's spread is tiny.
  */
-import { quantiles } from '../../stats/quantiles.ts';
-import { median, robustZ } from '../../stats/robust.ts';
+import { quantile, sortFloat32 } from '../../stats/quantiles.ts';
+import { robustCenterScale, zScores } from '../../stats/robust.ts';
 
 /** float32 cannot resolve 1 − p below 2^-24, so smaller losses are rounding noise. */
 export const LOSS_FLOOR = 2 ** -24;
@@ -60,57 +60,117 @@ export interface LossOutliers {
  */
 export function lossOutliers(loss: ArrayLike<number>, labels: ArrayLike<number>, split: ArrayLike<number>, k: number): LossOutliers {
   const n = loss.length;
-  const z = new Float64Array(n).fill(NaN);
-  const flagged = new Uint8Array(n);
-  // Numeric (split, label) keys: no string per record at a million records. Groups keep the
-  // order of first appearance and are sorted below either way.
-  let maxLabel = 0;
-  for (let i = 0; i < n; i++) if (labels[i] > maxLabel) maxLabel = labels[i];
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(loss[i]) || labels[i] < 0) continue;
-    const key = split[i] * (maxLabel + 1) + labels[i];
-    const list = members.get(key);
-    if (list) list.push(i);
-    else members.set(key, [i]);
-  }
+  const grouped = groupRecords(loss, labels, split);
+  const { starts, pos, lossG } = grouped;
+  // Work in group order (each group contiguous, sequential memory access), with scratch sized for
+  // the largest group and reused: at a million records every big allocation also costs GC time.
+  let largest = 0;
+  for (let g = 0; g + 1 < starts.length; g++) largest = Math.max(largest, starts[g + 1] - starts[g]);
+  const t = new Float64Array(largest);
+  const select = new Float64Array(largest);
+  const sortScratch = new Uint32Array(2 * largest);
+  const zG = new Float64Array(lossG.length);
   const groups: OutlierGroup[] = [];
-  for (const idx of members.values()) {
-    const t = idx.map((i) => negLogOdds(loss[i]));
-    const zs = robustZ(t);
+  for (let g = 0; g + 1 < starts.length; g++) {
+    const from = starts[g];
+    const m = starts[g + 1] - from;
+    if (m === 0) continue;
+    const lg = lossG.subarray(from, from + m);
+    const tg = t.subarray(0, m);
+    for (let r = 0; r < m; r++) tg[r] = negLogOdds(lg[r]);
+    const { center, scale } = robustCenterScale(tg, select);
+    const zg = zScores(tg, center, scale, zG.subarray(from, from + m));
     let count = 0;
-    idx.forEach((i, r) => {
-      z[i] = zs[r];
-      if (zs[r] > k && loss[i] > MIN_FLAG_LOSS) {
-        flagged[i] = 1;
-        count++;
-      }
-    });
-    const threshold = cutoff(t, zs, k);
-    groups.push({ split: split[idx[0]], label: labels[idx[0]], n: idx.length, flagged: count, thresholdLoss: threshold, ...lossStats(idx.map((i) => loss[i])) });
+    for (let r = 0; r < m; r++) if (zg[r] > k && lg[r] > MIN_FLAG_LOSS) count++;
+    const sorted = lg instanceof Float32Array ? sortFloat32(lg, sortScratch) : Float64Array.from(lg).sort();
+    groups.push({ split: grouped.splitOf(g), label: grouped.labelOf(g), n: m, flagged: count, thresholdLoss: cutoff(tg, zg, center, k), ...sortedLossStats(sorted) });
   }
-  groups.sort((a, b) => a.split - b.split || a.label - b.label);
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) if (flagged[i]) order.push(i);
-  order.sort((a, b) => loss[b] - loss[a] || a - b);
-  return { z, flagged, order, groups, k };
+  const z = new Float64Array(n);
+  const flagged = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = pos[i];
+    if (p < 0) {
+      z[i] = NaN;
+      continue;
+    }
+    z[i] = zG[p];
+    if (zG[p] > k && lossG[p] > MIN_FLAG_LOSS) flagged[i] = 1;
+  }
+  // Group keys ascend with (split, label), so groups are already in that order.
+  return { z, flagged, order: byLossDescending(flagged, loss), groups, k };
 }
 
-/** Recover the centre and scale robustZ used from any record with a finite, non-zero z. */
-function cutoff(t: number[], zs: Float64Array, k: number): number {
-  const m = median(t);
-  const r = zs.findIndex((v) => Number.isFinite(v) && v !== 0);
-  if (r < 0) return Infinity;
+/**
+ * Records with a loss and a label, grouped by (split, label) with a counting sort on a numeric key
+ * (no string or JS array per record at a million records). Group g holds positions starts[g] ..
+ * starts[g + 1] of the group order (records in dataset order within a group, groups ascending by
+ * (split, label)); pos[i] is record i's position (-1 when not grouped) and lossG[pos[i]] its loss.
+ */
+function groupRecords(loss: ArrayLike<number>, labels: ArrayLike<number>, split: ArrayLike<number>) {
+  const n = loss.length;
+  let maxLabel = 0;
+  let minSplit = Infinity;
+  let maxSplit = -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(loss[i]) || labels[i] < 0) continue;
+    if (labels[i] > maxLabel) maxLabel = labels[i];
+    if (split[i] < minSplit) minSplit = split[i];
+    if (split[i] > maxSplit) maxSplit = split[i];
+  }
+  const width = maxLabel + 1;
+  const keys = minSplit <= maxSplit ? (maxSplit - minSplit + 1) * width : 0;
+  const pos = new Int32Array(n).fill(-1);
+  const starts = new Int32Array(keys + 1);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(loss[i]) || labels[i] < 0) continue;
+    pos[i] = (split[i] - minSplit) * width + labels[i];
+    starts[pos[i] + 1]++;
+  }
+  for (let g = 0; g < keys; g++) starts[g + 1] += starts[g];
+  const lossG = loss instanceof Float32Array ? new Float32Array(starts[keys]) : new Float64Array(starts[keys]);
+  const next = starts.slice(0, keys);
+  for (let i = 0; i < n; i++) {
+    if (pos[i] < 0) continue;
+    const p = next[pos[i]]++;
+    pos[i] = p;
+    lossG[p] = loss[i];
+  }
+  return { starts, pos, lossG, splitOf: (g: number) => minSplit + Math.floor(g / width), labelOf: (g: number) => g % width };
+}
+
+/** Recover the scale robustZ used from any record with a finite, non-zero z (as the rule always has). */
+function cutoff(t: Float64Array, zs: Float64Array, m: number, k: number): number {
+  let r = 0;
+  while (r < zs.length && !(Number.isFinite(zs[r]) && zs[r] !== 0)) r++;
+  if (r === zs.length) return Infinity;
   const scale = (t[r] - m) / zs[r];
   return Math.max(MIN_FLAG_LOSS, softplus(m + k * scale));
 }
 
-/** Quantiles and worst-1 % loss share of one group's (finite) losses. */
-export function lossStats(values: number[]): { p50: number; p90: number; p99: number; max: number; worstShare: number } {
-  const sorted = Float64Array.from(values).sort();
-  const [p50, p90, p99] = quantiles(sorted, [0.5, 0.9, 0.99]);
+/**
+ * Indices with flagged[i] = 1 by descending loss, ties by dataset order. For float32 losses each
+ * (loss, rank in dataset order) pair is packed into one exact float64 sort key, so the native
+ * numeric sort does the work (no comparator call per comparison).
+ */
+function byLossDescending(flagged: Uint8Array, loss: ArrayLike<number>): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < flagged.length; i++) if (flagged[i]) order.push(i);
+  const rankBits = Math.ceil(Math.log2(order.length + 1));
+  if (!(loss instanceof Float32Array) || 32 + rankBits > 53) return order.sort((a, b) => loss[b] - loss[a] || a - b);
+  const bits = new Uint32Array(loss.buffer, loss.byteOffset, loss.length);
+  const scale = 2 ** rankBits;
+  const packed = new Float64Array(order.length);
+  // Flagged losses are > ln 2 (positive, not NaN), where larger float bits mean a larger loss.
+  for (let r = 0; r < order.length; r++) packed[r] = (0xffffffff - bits[order[r]]) * scale + r;
+  packed.sort();
+  return Array.from(packed, (key) => order[key % scale]);
+}
+
+/** Quantiles and worst-1 % loss share of one group's losses, sorted ascending (NaN-free); sums run in that order. */
+function sortedLossStats(sorted: ArrayLike<number>): { p50: number; p90: number; p99: number; max: number; worstShare: number } {
+  const [p50, p90, p99] = [0.5, 0.9, 0.99].map((q) => quantile(sorted, q));
   let total = 0;
-  for (const v of sorted) total += v;
+  for (let i = 0; i < sorted.length; i++) total += sorted[i];
   const worst = Math.max(1, Math.ceil(sorted.length * 0.01));
   let worstSum = 0;
   for (let i = sorted.length - worst; i < sorted.length; i++) worstSum += sorted[i];
