@@ -11,7 +11,8 @@ import { agreement, confidentLearningFlags } from './dynamics/agreement.ts';
 import { bestIndex, CURVE_METRICS, metricsPerCheckpoint } from './dynamics/curves.ts';
 import { dynamicsCheckpoints, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
 import { PERSISTENT_Q, PERSISTENT_SHARE, requiredHits, worstQHits } from './dynamics/persistent.ts';
-import { AMBIGUOUS_VARIABILITY, DATA_MAP_BINS, dataMapCells, EASY_CONFIDENCE, hardestOrder, REGIONS, regions, VARIABILITY_MAX } from './dynamics/regions.ts';
+import { firstInOrder } from './dynamics/order.ts';
+import { AMBIGUOUS, AMBIGUOUS_VARIABILITY, DATA_MAP_BINS, dataMapCells, EASY, EASY_CONFIDENCE, HARD, hardestOrder, REGIONS, regions, VARIABILITY_MAX } from './dynamics/regions.ts';
 import { fix, int, pct, plural } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell, Column } from './types.ts';
 
@@ -40,26 +41,32 @@ export const dynamics: Analysis = {
     const C = used.length;
     const ids = (cs: number[]) => cs.map((c) => run.checkpoints[c].id);
 
-    const counts = [0, 0, 0];
-    for (const g of region) counts[g]++;
-    const [easy, ambiguous, hard] = counts;
-    const hardest = hardestOrder(d, region);
+    const bySplitRegion = regionsBySplit(region, d.rows, dataset.split, dataset.splitNames.length);
+    const [easy, ambiguous, hard] = [0, 1, 2].map((g) => bySplitRegion.reduce((a, c) => a + c[g], 0));
+    const topK = ctx.config.analysis.topK;
+    const hardest = hardestOrder(d, region, topK);
 
-    const forgettingEvents = d.forgetting.reduce((a, b) => a + b, 0);
-    const forgotten = d.forgetting.filter((f) => f > 0).length;
-    const neverLearned = d.neverLearned.reduce((a, b) => a + b, 0);
+    let forgettingEvents = 0;
+    let forgotten = 0;
+    let neverLearned = 0;
+    for (let r = 0; r < m; r++) {
+      forgettingEvents += d.forgetting[r];
+      forgotten += d.forgetting[r] > 0 ? 1 : 0;
+      neverLearned += d.neverLearned[r];
+    }
 
     const hits = worstQHits(run, dataset, rows, used);
     const need = requiredHits(C);
-    const persistent = byWorst(positionsWhere(m, (r) => hits[r] >= need), d.meanLoss, true, d.rows);
+    const persistent = worstFirst(m, (r) => hits[r] >= need, d.meanLoss, true, d.rows);
 
-    const aumFlags = new Set<number>();
-    for (let r = 0; r < m; r++) if (d.meanMargin[r] < 0) aumFlags.add(d.rows[r]);
+    // Mean margin < 0, as 0/1 per dataset index (the same indexing as the confident-learning flags).
+    const aumFlags = new Uint8Array(dataset.n);
+    for (let r = 0; r < m; r++) if (d.meanMargin[r] < 0) aumFlags[d.rows[r]] = 1;
     const cl = confidentLearningFlags(ctx);
-    const clFlags = cl.flagged;
-    const compared = rows.filter((i) => cl.examined[i] === 1);
-    const agree = agreement(compared, aumFlags, clFlags);
-    const aumOrder = byWorst(positionsWhere(m, (r) => d.meanMargin[r] < 0), d.meanMargin, false, d.rows);
+    const compared = examinedRows(rows, cl.examined);
+    const agree = agreement(compared, aumFlags, cl.flagged);
+    const aumOrder = worstFirst(m, (r) => d.meanMargin[r] < 0, d.meanMargin, false, d.rows);
+    const negativeMargins = aumOrder.count;
 
     const curves = metricsPerCheckpoint(run, dataset);
     const blocks: Block[] = [
@@ -78,19 +85,19 @@ export const dynamics: Analysis = {
           { label: 'hard-to-learn', value: `${int(hard)} (${pct(hard / m)})`, hint: `variability < ${AMBIGUOUS_VARIABILITY}, confidence < ${EASY_CONFIDENCE}`, tone: hard > 0 ? 'warn' : 'good' },
           { label: 'never learned', value: int(neverLearned), hint: 'wrong at every checkpoint' },
           { label: 'forgetting events', value: int(forgettingEvents), hint: `correct at one checkpoint, wrong at the next; ${int(forgotten)} records forgot at least once` },
-          { label: 'persistently high loss', value: int(persistent.length), hint: `in the worst ${pct(PERSISTENT_Q, 0)} of their split at ≥ ${pct(PERSISTENT_SHARE, 0)} of checkpoints` },
-          { label: 'mean margin < 0', value: int(aumFlags.size), hint: 'AUM-style mislabel signal' },
+          { label: 'persistently high loss', value: int(persistent.count), hint: `in the worst ${pct(PERSISTENT_Q, 0)} of their split at ≥ ${pct(PERSISTENT_SHARE, 0)} of checkpoints` },
+          { label: 'mean margin < 0', value: int(negativeMargins), hint: 'AUM-style mislabel signal' },
         ],
       },
       ...dataMapBlocks(ctx, d),
-      regionTable(ctx, d, region),
-      recordTable(ctx, d, hardest.slice(0, ctx.config.analysis.topK), `The ${Math.min(ctx.config.analysis.topK, hardest.length)} hardest records: hard-to-learn, lowest mean p(given label) first`),
+      regionTable(ctx, d, region, bySplitRegion),
+      recordTable(ctx, d, hardest, `The ${Math.min(topK, hard)} hardest records: hard-to-learn, lowest mean p(given label) first`),
       ...forgettingBlocks(ctx, d),
       {
         type: 'text',
         text:
           `Mean margin (AUM-style): the given label's logit minus the largest other logit, averaged over the checkpoints (computed as ln p_label − max ln p_other, which equals the logit difference for a softmax model). ` +
-          `${plural(aumFlags.size, 'record')} ${aumFlags.size === 1 ? 'has' : 'have'} a negative mean margin. On the ${int(compared.length)} records the label-issues section examined (${cl.splits.map((x) => `"${x}"`).join(', ')}; confident learning on the final checkpoint ${run.checkpoints[ctx.final.checkpoint].id}), ` +
+          `${plural(negativeMargins, 'record')} ${negativeMargins === 1 ? 'has' : 'have'} a negative mean margin. On the ${int(compared.length)} records the label-issues section examined (${cl.splits.map((x) => `"${x}"`).join(', ')}; confident learning on the final checkpoint ${run.checkpoints[ctx.final.checkpoint].id}), ` +
           `both signals flag ${int(agree.both)}, only the margin ${int(agree.onlyA)}, only confident learning ${int(agree.onlyB)} (Jaccard ${fix(agree.jaccard, 2)}). The margin uses every checkpoint, confident learning only the last; records both flag are the strongest mislabel candidates.`,
       },
       {
@@ -102,22 +109,22 @@ export const dynamics: Analysis = {
           ['mean margin ≥ 0', agree.onlyB, agree.neither],
         ],
       },
-      recordTable(ctx, d, aumOrder.slice(0, SECONDARY_ROWS), `Lowest mean margin (${Math.min(SECONDARY_ROWS, aumOrder.length)} of ${int(aumOrder.length)} with margin < 0)`, cl),
+      recordTable(ctx, d, aumOrder.positions, `Lowest mean margin (${Math.min(SECONDARY_ROWS, aumOrder.count)} of ${int(aumOrder.count)} with margin < 0)`, cl),
       {
         type: 'text',
-        text: `${plural(persistent.length, 'record')} ${persistent.length === 1 ? 'is' : 'are'} in the worst ${pct(PERSISTENT_Q, 0)} of their split by loss at ${need} or more of the ${C} checkpoints (≥ ${pct(PERSISTENT_SHARE, 0)}): the same samples stay high-loss throughout training.`,
-        tone: persistent.length > 0 ? 'warn' : 'good',
+        text: `${plural(persistent.count, 'record')} ${persistent.count === 1 ? 'is' : 'are'} in the worst ${pct(PERSISTENT_Q, 0)} of their split by loss at ${need} or more of the ${C} checkpoints (≥ ${pct(PERSISTENT_SHARE, 0)}): the same samples stay high-loss throughout training.`,
+        tone: persistent.count > 0 ? 'warn' : 'good',
       },
-      ...(persistent.length ? [recordTable(ctx, d, persistent.slice(0, SECONDARY_ROWS), `Persistently high-loss records, highest mean loss first (${Math.min(SECONDARY_ROWS, persistent.length)} of ${int(persistent.length)})`)] : []),
+      ...(persistent.count ? [recordTable(ctx, d, persistent.positions, `Persistently high-loss records, highest mean loss first (${Math.min(SECONDARY_ROWS, persistent.count)} of ${int(persistent.count)})`)] : []),
       ...curveBlocks(ctx, curves),
     ];
 
     const label = (i: number) => run.classes[dataset.labels[i]];
     const finalScores = run.scores[ctx.final.checkpoint];
-    const bySplit = Object.fromEntries(dataset.splitNames.map((s, si) => [s, regionCounts(region, d.rows, (i) => dataset.split[i] === si)]));
+    const bySplit = Object.fromEntries(dataset.splitNames.map((s, si) => [s, { easyToLearn: bySplitRegion[si][EASY], ambiguous: bySplitRegion[si][AMBIGUOUS], hardToLearn: bySplitRegion[si][HARD] }]));
     const headline =
       `${int(hard)} records (${pct(hard / m)}) are hard-to-learn and ${int(ambiguous)} ambiguous over ${plural(C, 'checkpoint')}; ` +
-      `${int(neverLearned)} were never learned and ${int(persistent.length)} stay in their split's worst ${pct(PERSISTENT_Q, 0)} by loss at ≥ ${pct(PERSISTENT_SHARE, 0)} of checkpoints.`;
+      `${int(neverLearned)} were never learned and ${int(persistent.count)} stay in their split's worst ${pct(PERSISTENT_Q, 0)} by loss at ≥ ${pct(PERSISTENT_SHARE, 0)} of checkpoints.`;
     return {
       headline,
       blocks,
@@ -132,9 +139,9 @@ export const dynamics: Analysis = {
           forgettingEvents,
           forgotten,
           neverLearned,
-          persistentHighLoss: persistent.length,
-          meanMargin: { negative: aumFlags.size, comparedOn: { splits: cl.splits, records: compared.length }, confidentLearning: agree.both + agree.onlyB, both: agree.both, marginOnly: agree.onlyA, confidentLearningOnly: agree.onlyB },
-          hardest: hardest.slice(0, ctx.config.analysis.topK).map((r) => {
+          persistentHighLoss: persistent.count,
+          meanMargin: { negative: negativeMargins, comparedOn: { splits: cl.splits, records: compared.length }, confidentLearning: agree.both + agree.onlyB, both: agree.both, marginOnly: agree.onlyA, confidentLearningOnly: agree.onlyB },
+          hardest: hardest.map((r) => {
             const i = d.rows[r];
             return {
               id: dataset.ids[i],
@@ -154,30 +161,49 @@ export const dynamics: Analysis = {
   },
 };
 
-function positionsWhere(m: number, keep: (r: number) => boolean): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < m; r++) if (keep(r)) out.push(r);
+/**
+ * Positions whose `keep` holds, by `key` (descending when `desc`), ties by dataset order: the first
+ * SECONDARY_ROWS, and how many there are.
+ */
+function worstFirst(m: number, keep: (r: number) => boolean, key: Float64Array, desc: boolean, rows: Int32Array): { positions: number[]; count: number } {
+  return firstInOrder(m, keep, (a, b) => (desc ? key[b] - key[a] : key[a] - key[b]) || rows[a] - rows[b], SECONDARY_ROWS);
+}
+
+/** The records of `rows` the confident-learning detector examined. */
+function examinedRows(rows: Int32Array, examined: Uint8Array): Int32Array {
+  const out = new Int32Array(rows.length);
+  let count = 0;
+  for (let r = 0; r < rows.length; r++) if (examined[rows[r]] === 1) out[count++] = rows[r];
+  return out.subarray(0, count);
+}
+
+/** Record counts per split (index) and region (index into REGIONS), in one pass. */
+function regionsBySplit(region: Uint8Array, rows: Int32Array, split: Int32Array, splits: number): number[][] {
+  const counts = Array.from({ length: splits }, () => [0, 0, 0]);
+  for (let r = 0; r < region.length; r++) counts[split[rows[r]]][region[r]]++;
+  return counts;
+}
+
+/** Positions (into d.rows) per split index, ascending. */
+function positionsBySplit(d: RecordDynamics, split: Int32Array, splits: number): Int32Array[] {
+  const sizes = new Int32Array(splits);
+  for (let r = 0; r < d.rows.length; r++) sizes[split[d.rows[r]]]++;
+  const out = Array.from(sizes, (size) => new Int32Array(size));
+  const filled = new Int32Array(splits);
+  for (let r = 0; r < d.rows.length; r++) {
+    const s = split[d.rows[r]];
+    out[s][filled[s]++] = r;
+  }
   return out;
-}
-
-/** Positions sorted by `key` (descending when `desc`), ties by dataset order. */
-function byWorst(positions: number[], key: Float64Array, desc: boolean, rows: Int32Array): number[] {
-  return positions.sort((a, b) => (desc ? key[b] - key[a] : key[a] - key[b]) || rows[a] - rows[b]);
-}
-
-function regionCounts(region: Uint8Array, rows: Int32Array, keep: (i: number) => boolean): { easyToLearn: number; ambiguous: number; hardToLearn: number } {
-  const c = [0, 0, 0];
-  for (let r = 0; r < region.length; r++) if (keep(rows[r])) c[region[r]]++;
-  return { easyToLearn: c[0], ambiguous: c[1], hardToLearn: c[2] };
 }
 
 function dataMapBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
   const { dataset } = ctx;
-  const all = d.rows.map((_, r) => r);
-  const groups =
-    dataset.splitNames.length > 1 && dataset.splitNames.length <= MAX_MAPS
-      ? dataset.splitNames.map((s, si) => ({ name: s, positions: positionsWhere(d.rows.length, (r) => dataset.split[d.rows[r]] === si) })).filter((g) => g.positions.length > 0)
-      : [{ name: 'all records', positions: Array.from(all) }];
+  const groups: { name: string; positions: ArrayLike<number> }[] = [];
+  if (dataset.splitNames.length > 1 && dataset.splitNames.length <= MAX_MAPS) {
+    const bySplit = positionsBySplit(d, dataset.split, dataset.splitNames.length);
+    dataset.splitNames.forEach((name, si) => bySplit[si].length > 0 && groups.push({ name, positions: bySplit[si] }));
+  } else groups.push({ name: 'all records', positions: Int32Array.from({ length: d.rows.length }, (_, r) => r) });
   const charts: Block[] = groups.map((g) => ({
     type: 'chart',
     caption: `Data map — ${g.name} (${int(g.positions.length)} records, ${DATA_MAP_BINS} × ${DATA_MAP_BINS} bins)`,
@@ -199,21 +225,17 @@ function dataMapBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
   return [charts.length === 1 ? charts[0] : { type: 'grid', blocks: charts }];
 }
 
-function regionTable(ctx: AnalysisContext, d: RecordDynamics, region: Uint8Array): Block {
+function regionTable(ctx: AnalysisContext, d: RecordDynamics, region: Uint8Array, bySplitRegion: number[][]): Block {
   const { dataset } = ctx;
-  const splits = dataset.splitNames.map((s, si) => ({ s, si })).filter(({ si }) => d.rows.some((i) => dataset.split[i] === si));
-  const rows: Cell[][] = REGIONS.map((name, g) => {
-    let n = 0;
-    let correct = 0;
-    const per = splits.map(() => 0);
-    for (let r = 0; r < region.length; r++) {
-      if (region[r] !== g) continue;
-      n++;
-      correct += d.correctness[r];
-      per[splits.findIndex(({ si }) => si === dataset.split[d.rows[r]])]++;
-    }
-    return [name, n, n / d.rows.length, ...per, n ? correct / n : null];
-  });
+  const splits = dataset.splitNames.map((s, si) => ({ s, si })).filter(({ si }) => bySplitRegion[si].some((c) => c > 0));
+  // Summed per region in record order, as one pass per region would.
+  const n = [0, 0, 0];
+  const correct = [0, 0, 0];
+  for (let r = 0; r < region.length; r++) {
+    n[region[r]]++;
+    correct[region[r]] += d.correctness[r];
+  }
+  const rows: Cell[][] = REGIONS.map((name, g) => [name, n[g], n[g] / d.rows.length, ...splits.map(({ si }) => bySplitRegion[si][g]), n[g] ? correct[g] / n[g] : null]);
   return {
     type: 'table',
     caption: 'Regions of the data map, by split',
@@ -230,7 +252,7 @@ function regionTable(ctx: AnalysisContext, d: RecordDynamics, region: Uint8Array
 }
 
 /** A table of records (positions into d.rows) with previews and their dynamics. */
-function recordTable(ctx: AnalysisContext, d: RecordDynamics, positions: number[], caption: string, cl?: { flagged: Set<number>; examined: Uint8Array }): Block {
+function recordTable(ctx: AnalysisContext, d: RecordDynamics, positions: number[], caption: string, cl?: { flagged: Uint8Array; examined: Uint8Array }): Block {
   const { run, dataset } = ctx;
   const fin = run.scores[ctx.final.checkpoint];
   const columns: Column[] = [
@@ -259,22 +281,27 @@ function recordTable(ctx: AnalysisContext, d: RecordDynamics, positions: number[
       d.correctness[r],
       d.meanMargin[r],
       d.forgetting[r],
-      ...(cl ? [cl.flagged.has(i) ? { text: 'yes', tone: 'bad' as const } : { text: cl.examined[i] ? 'no' : 'not examined', tone: 'muted' as const }] : []),
+      ...(cl ? [cl.flagged[i] === 1 ? { text: 'yes', tone: 'bad' as const } : { text: cl.examined[i] ? 'no' : 'not examined', tone: 'muted' as const }] : []),
     ];
   });
   return { type: 'table', caption, columns, rows };
 }
 
 function forgettingBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
-  const max = d.forgetting.reduce((a, b) => Math.max(a, b), 0);
-  const items = [{ label: 'never learned', value: 0 }, ...Array.from({ length: max + 1 }, (_, f) => ({ label: String(f), value: 0 }))];
-  for (let r = 0; r < d.rows.length; r++) items[d.neverLearned[r] ? 0 : d.forgetting[r] + 1].value++;
-  const most = byWorst(
-    positionsWhere(d.rows.length, (r) => d.forgetting[r] > 0),
-    Float64Array.from(d.forgetting, (f, r) => f - d.confidence[r] / 2), // more events first, then less confident
-    true,
-    d.rows,
-  );
+  const { forgetting, confidence, rows } = d;
+  // One pass: counts[0] never learned, counts[f + 1] learned with f events; bars up to the most events of any record.
+  const counts = [0, 0];
+  let max = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const f = forgetting[r];
+    if (f > max) max = f;
+    while (counts.length < f + 2) counts.push(0);
+    counts[d.neverLearned[r] ? 0 : f + 1]++;
+  }
+  const items = [{ label: 'never learned', value: counts[0] }, ...Array.from({ length: max + 1 }, (_, f) => ({ label: String(f), value: counts[f + 1] }))];
+  // More events first, then less confident, then dataset order.
+  const key = (r: number) => forgetting[r] - confidence[r] / 2;
+  const most = firstInOrder(rows.length, (r) => forgetting[r] > 0, (a, b) => key(b) - key(a) || rows[a] - rows[b], SECONDARY_ROWS);
   return [
     {
       type: 'chart',
@@ -282,7 +309,7 @@ function forgettingBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
       alt: `Bar chart of records by number of forgetting events; ${items[0].value} records were never learned.`,
       chart: { kind: 'bars', items, xLabel: 'forgetting events', yLabel: 'records', horizontal: true },
     },
-    ...(most.length ? [recordTable(ctx, d, most.slice(0, SECONDARY_ROWS), `Most often forgotten (${Math.min(SECONDARY_ROWS, most.length)} of ${int(most.length)} forgotten at least once)`)] : []),
+    ...(most.count ? [recordTable(ctx, d, most.positions, `Most often forgotten (${Math.min(SECONDARY_ROWS, most.count)} of ${int(most.count)} forgotten at least once)`)] : []),
   ];
 }
 

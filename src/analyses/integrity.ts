@@ -5,7 +5,7 @@
  * with the loss a prior-only model would get, and every record that could not be scored, with why.
  */
 import { discover } from './discovery/detect.ts';
-import { classBalance, columnHealth, duplicateFindings, inputHealth, type InputHealth } from './discovery/integrity-checks.ts';
+import { classBalance, columnHealth, duplicateFindings, type InputHealth } from './discovery/integrity-checks.ts';
 import { fix, int, plural } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
@@ -21,8 +21,7 @@ export const integrity: Analysis = {
   run(ctx) {
     const { dataset, run } = ctx;
     const cols = columnHealth(dataset.table);
-    const ih = ctx.inputs ? inputHealth(ctx.inputs) : null;
-    const { duplicates } = discover(ctx);
+    const { duplicates, inputHealth: ih } = discover(ctx);
     const dup = duplicates ? duplicateFindings(duplicates, dataset.labels, dataset.split, dataset.splitNames) : null;
     const bal = classBalance(dataset.labels, dataset.split, dataset.splitNames, run.k);
     const missingLabels = dataset.unknownLabels.filter((u) => u.label === '(missing)');

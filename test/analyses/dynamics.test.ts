@@ -6,11 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { dynamics } from '../../src/analyses/dynamics.ts';
 import { agreement } from '../../src/analyses/dynamics/agreement.ts';
 import { bestIndex, metricsPerCheckpoint } from '../../src/analyses/dynamics/curves.ts';
-import { dynamicsCheckpoints, logitMargin, recordDynamics } from '../../src/analyses/dynamics/matrix.ts';
+import { cellAt, dynamicsCheckpoints, logitMargin, recordDynamics } from '../../src/analyses/dynamics/matrix.ts';
 import { requiredHits, worstQHits } from '../../src/analyses/dynamics/persistent.ts';
 import { dataMapCells, DATA_MAP_BINS, hardestOrder, regionOf, regions, REGIONS } from '../../src/analyses/dynamics/regions.ts';
 import type { AnalysisOutput, Block, ChartSpec } from '../../src/analyses/types.ts';
 import { chartToSpec } from '../../src/render/charts/index.ts';
+import { quantile } from '../../src/stats/quantiles.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/calibration-context.ts';
 
@@ -42,6 +43,22 @@ const P = [
 const checkpoints = [0, 1, 2, 3].map((c) => P.map((ps, i) => row(labels[i], ps[c])));
 const ctxOf = (extra: Partial<Parameters<typeof makeContext>[0]> = {}) =>
   makeContext({ classes: CLASSES, labels, checkpoints, steps: [100, 200, 300, 400], splits: ['train', 'train', 'val', 'val', 'val'], ...extra });
+
+/** 3000 seeded records over three splits and five checkpoints, probabilities on a coarse grid (ties in losses). */
+function randomCtx() {
+  const rand = mulberry32(11);
+  const n = 3000;
+  const labels = Array.from({ length: n }, () => Math.floor(rand() * 3));
+  const checkpoints = Array.from({ length: 5 }, () =>
+    labels.map(() => {
+      const w = [0, 1, 2].map(() => 1 + Math.floor(rand() * 8));
+      const total = w.reduce((a, b) => a + b, 0);
+      return w.map((x) => x / total);
+    }),
+  );
+  const splits = labels.map((_, i) => ['train', 'val', 'test'][i % 3]);
+  return makeContext({ classes: CLASSES, labels, checkpoints, steps: [100, 200, 300, 400, 500], splits });
+}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
@@ -75,6 +92,24 @@ describe('per-sample matrix', () => {
     expect(d.meanMargin[0]).toBeGreaterThan(0);
     // r1: ln p_b − ln p_a with p_a = (1 − p)·2/3, averaged
     expect(d.meanMargin[1]).toBeCloseTo(mean(P[1].map((p) => Math.log(Math.fround(p)) - Math.log(Math.fround(((1 - p) * 2) / 3)))), 5);
+  });
+
+  it('equals the per-cell definition summed checkpoint by checkpoint, to the bit', () => {
+    const ctx = randomCtx();
+    const rows = Int32Array.from({ length: ctx.dataset.n }, (_, i) => i).filter((i) => i % 5 !== 2); // a subset, not every record
+    const used = [0, 2, 3, 4];
+    const d = recordDynamics(ctx.run, ctx.dataset.labels, rows, used);
+    rows.forEach((i, r) => {
+      const cells = used.map((c) => cellAt(ctx.run, ctx.dataset.labels, c, i));
+      const sum = (f: (x: (typeof cells)[number]) => number) => cells.reduce((a, x) => a + f(x), 0);
+      const conf = sum((x) => x.p) / used.length;
+      expect(d.confidence[r]).toBe(conf);
+      expect(d.variability[r]).toBe(Math.sqrt(Math.max(0, sum((x) => x.p * x.p) / used.length - conf * conf)));
+      expect(d.meanMargin[r]).toBe(sum((x) => x.margin) / used.length);
+      expect(d.meanLoss[r]).toBe(sum((x) => x.loss) / used.length);
+      expect(d.correctness[r]).toBe(sum((x) => (x.correct ? 1 : 0)) / used.length);
+      expect(d.forgetting[r]).toBe(cells.filter((x, t) => t > 0 && cells[t - 1].correct && !x.correct).length);
+    });
   });
 
   it('leaves out a step-0 checkpoint only when two others remain', () => {
@@ -140,11 +175,34 @@ describe('persistently high loss', () => {
   });
 });
 
+describe('persistently high loss at scale', () => {
+  it('counts the same hits as sorting each split’s losses per checkpoint', () => {
+    const ctx = randomCtx();
+    const { run, dataset } = ctx;
+    const rows = Int32Array.from({ length: dataset.n }, (_, i) => i);
+    const used = [1, 2, 3, 4];
+    const hits = worstQHits(run, dataset, rows, used);
+    const expected = new Int32Array(rows.length);
+    for (const c of used) {
+      for (let s = 0; s < dataset.splitNames.length; s++) {
+        const losses = Float64Array.from(rows.filter((i) => dataset.split[i] === s), (i) => run.scores[c].loss[i]).sort();
+        const threshold = quantile(losses, 0.9);
+        rows.forEach((i, r) => dataset.split[i] === s && run.scores[c].loss[i] >= threshold && expected[r]++);
+      }
+    }
+    expect(Array.from(hits)).toEqual(Array.from(expected));
+    // At least the worst 10 % of each split at each checkpoint (more with ties at the threshold).
+    expect(hits.reduce((a, h) => a + h, 0)).toBeGreaterThanOrEqual(0.1 * (dataset.n - 3) * used.length);
+  });
+});
+
 describe('agreement and curves', () => {
   it('counts both / only one / neither over the compared records', () => {
-    const a = agreement([0, 1, 2, 3, 4], new Set([0, 1, 9]), new Set([1, 2]));
+    // Flags per dataset index: A = {0, 1, 9}, B = {1, 2}; record 9 is not compared.
+    const flags = (on: number[]) => Uint8Array.from({ length: 10 }, (_, i) => (on.includes(i) ? 1 : 0));
+    const a = agreement([0, 1, 2, 3, 4], flags([0, 1, 9]), flags([1, 2]));
     expect(a).toEqual({ both: 1, onlyA: 1, onlyB: 1, neither: 2, jaccard: 1 / 3 });
-    expect(agreement([0], new Set(), new Set()).jaccard).toBeNaN();
+    expect(agreement([0], flags([]), flags([])).jaccard).toBeNaN();
   });
 
   it('computes headline metrics per checkpoint and split, and finds the best one', () => {

@@ -1,13 +1,14 @@
 /**
  * Runs the record-level detectors once per audit and shares the result between the outliers,
  * label-issues, slices and integrity sections and the scores file (memoised on the context, so
- * every consumer sees the same flags).
+ * every consumer sees the same flags). The model inputs are read once, for duplicates and input
+ * health together.
  */
 import { InputError, messages } from '../../messages.ts';
 import { rowsOf } from '../common.ts';
 import type { AnalysisContext } from '../types.ts';
 import { confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
-import { duplicateGroups } from './duplicates.ts';
+import { scanInputs, type InputHealth } from './integrity-checks.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
 import { heldOutSplits, isTrainingSplit } from './splits.ts';
 
@@ -32,6 +33,8 @@ export interface Discovery {
   duplicates: number[][] | null;
   /** Group number per record (index into duplicates), -1 when unique. */
   duplicateOf: Int32Array;
+  /** Non-finite and constant input values; null without model inputs. Computed in the same pass as duplicates. */
+  inputHealth: InputHealth | null;
 }
 
 const cache = new WeakMap<AnalysisContext, Discovery>();
@@ -49,10 +52,11 @@ function compute(ctx: AnalysisContext): Discovery {
   const { run, dataset, final, config } = ctx;
   const s = run.scores[final.checkpoint];
   const outliers = lossOutliers(s.loss, dataset.labels, dataset.split, config.analysis.outlierK);
-  const duplicates = ctx.inputs ? duplicateGroups(ctx.inputs) : null;
+  const scan = ctx.inputs ? scanInputs(ctx.inputs) : null;
+  const duplicates = scan?.duplicates ?? null;
   const duplicateOf = new Int32Array(dataset.n).fill(-1);
   duplicates?.forEach((g, gi) => g.forEach((i) => (duplicateOf[i] = gi)));
-  return { outliers, labelIssues: labelIssues(ctx), duplicates, duplicateOf };
+  return { outliers, labelIssues: labelIssues(ctx), duplicates, duplicateOf, inputHealth: scan?.health ?? null };
 }
 
 /** The splits the label-issue detector should use: configured, else held-out, else all (with a warning). */

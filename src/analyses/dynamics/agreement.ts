@@ -6,12 +6,10 @@
 import { discover } from '../discovery/detect.ts';
 import type { AnalysisContext } from '../types.ts';
 
-/** The label-issues section's flags and the records it examined (so agreement is counted on the same records). */
-export function confidentLearningFlags(ctx: AnalysisContext): { flagged: Set<number>; examined: Uint8Array; splits: string[] } {
+/** The label-issues section's flags (1 per flagged dataset index) and the records it examined (so agreement is counted on the same records). */
+export function confidentLearningFlags(ctx: AnalysisContext): { flagged: Uint8Array; examined: Uint8Array; splits: string[] } {
   const li = discover(ctx).labelIssues;
-  const flagged = new Set<number>();
-  for (let i = 0; i < li.flagged.length; i++) if (li.flagged[i]) flagged.add(i);
-  return { flagged, examined: li.examined, splits: li.splits };
+  return { flagged: li.flagged, examined: li.examined, splits: li.splits };
 }
 
 export interface Agreement {
@@ -23,16 +21,16 @@ export interface Agreement {
   jaccard: number;
 }
 
-/** Agreement of two flag sets over the records `rows`. */
-export function agreement(rows: ArrayLike<number>, a: Set<number>, b: Set<number>): Agreement {
+/** Agreement of two flag sets (1 = flagged, per dataset index) over the records `rows`. */
+export function agreement(rows: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>): Agreement {
   let both = 0;
   let onlyA = 0;
   let onlyB = 0;
   let neither = 0;
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
-    const inA = a.has(i);
-    const inB = b.has(i);
+    const inA = a[i] === 1;
+    const inB = b[i] === 1;
     if (inA && inB) both++;
     else if (inA) onlyA++;
     else if (inB) onlyB++;

@@ -53,47 +53,64 @@ export interface RecordDynamics {
   neverLearned: Uint8Array;
 }
 
+/**
+ * One pass over the records, each followed through every checkpoint with its running sums in local
+ * variables: no per-cell call or object, and each record's sums are added in checkpoint order, so the
+ * figures are the same as summing checkpoint by checkpoint.
+ */
 export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Array, used: number[]): RecordDynamics {
   const m = rows.length;
   const k = run.k;
-  const sumP = new Float64Array(m);
-  const sumP2 = new Float64Array(m);
-  const hits = new Float64Array(m);
-  const sumMargin = new Float64Array(m);
-  const sumLoss = new Float64Array(m);
-  const forgetting = new Int32Array(m);
-  const prevCorrect = new Uint8Array(m);
-  for (const [t, c] of used.entries()) {
-    const s = run.scores[c];
-    for (let r = 0; r < m; r++) {
-      const i = rows[r];
-      const y = labels[i];
-      const p = s.probs[i * k + y];
-      sumP[r] += p;
-      sumP2[r] += p * p;
-      sumLoss[r] += s.loss[i];
-      sumMargin[r] += logitMargin(s.probs, i, k, y);
-      const ok = s.pred[i] === y ? 1 : 0;
-      if (t > 0 && prevCorrect[r] === 1 && ok === 0) forgetting[r]++;
-      prevCorrect[r] = ok;
-      hits[r] += ok;
-    }
-  }
   const C = used.length;
-  const confidence = sumP.map((s) => s / C);
-  // E[p²] − E[p]² can dip below 0 by rounding; clamp before the square root.
-  const variability = sumP2.map((s2, r) => Math.sqrt(Math.max(0, s2 / C - confidence[r] * confidence[r])));
-  return {
-    rows,
-    used,
-    confidence,
-    variability,
-    correctness: hits.map((h) => h / C),
-    meanMargin: sumMargin.map((s) => s / C),
-    meanLoss: sumLoss.map((s) => s / C),
-    forgetting,
-    neverLearned: Uint8Array.from(hits, (h) => (h === 0 ? 1 : 0)),
-  };
+  const probsOf = used.map((c) => run.scores[c].probs);
+  const lossOf = used.map((c) => run.scores[c].loss);
+  const predOf = used.map((c) => run.scores[c].pred);
+  const confidence = new Float64Array(m);
+  const variability = new Float64Array(m);
+  const correctness = new Float64Array(m);
+  const meanMargin = new Float64Array(m);
+  const meanLoss = new Float64Array(m);
+  const forgetting = new Int32Array(m);
+  const neverLearned = new Uint8Array(m);
+  for (let r = 0; r < m; r++) {
+    const i = rows[r];
+    const y = labels[i];
+    const at = i * k;
+    let sumP = 0;
+    let sumP2 = 0;
+    let hits = 0;
+    let sumMargin = 0;
+    let sumLoss = 0;
+    let forgot = 0;
+    let prev = 0;
+    for (let t = 0; t < C; t++) {
+      const probs = probsOf[t];
+      const p = probs[at + y];
+      sumP += p;
+      sumP2 += p * p;
+      sumLoss += lossOf[t][i];
+      // logitMargin, inlined: ln p_y − max_{j≠y} ln p_j with both clamped like the loss (the
+      // classes before and after y in two loops: no j ≠ y test per class).
+      let other = 0;
+      for (let j = at; j < at + y; j++) other = probs[j] > other ? probs[j] : other;
+      for (let j = at + y + 1; j < at + k; j++) other = probs[j] > other ? probs[j] : other;
+      sumMargin += Math.log(Math.max(p, LOSS_CLAMP)) - Math.log(Math.max(other, LOSS_CLAMP));
+      const ok = predOf[t][i] === y ? 1 : 0;
+      if (t > 0 && prev === 1 && ok === 0) forgot++;
+      prev = ok;
+      hits += ok;
+    }
+    const conf = sumP / C;
+    confidence[r] = conf;
+    // E[p²] − E[p]² can dip below 0 by rounding; clamp before the square root.
+    variability[r] = Math.sqrt(Math.max(0, sumP2 / C - conf * conf));
+    correctness[r] = hits / C;
+    meanMargin[r] = sumMargin / C;
+    meanLoss[r] = sumLoss / C;
+    forgetting[r] = forgot;
+    neverLearned[r] = hits === 0 ? 1 : 0;
+  }
+  return { rows, used, confidence, variability, correctness, meanMargin, meanLoss, forgetting, neverLearned };
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import type { ChartSpec } from '../types.ts';
 import type { RecordDynamics } from './matrix.ts';
+import { firstInOrder } from './order.ts';
 
 export const AMBIGUOUS_VARIABILITY = 0.2;
 export const EASY_CONFIDENCE = 0.5;
@@ -18,25 +19,35 @@ export const EASY_CONFIDENCE = 0.5;
 export const REGIONS = ['easy-to-learn', 'ambiguous', 'hard-to-learn'] as const;
 export type Region = (typeof REGIONS)[number];
 
+/** Indices into REGIONS. */
+export const EASY = 0;
+export const AMBIGUOUS = 1;
+export const HARD = 2;
+
+/** Region index (into REGIONS) of one point of the map. */
+export function regionIndex(confidence: number, variability: number): number {
+  if (variability >= AMBIGUOUS_VARIABILITY) return AMBIGUOUS;
+  return confidence >= EASY_CONFIDENCE ? EASY : HARD;
+}
+
 export function regionOf(confidence: number, variability: number): Region {
-  if (variability >= AMBIGUOUS_VARIABILITY) return 'ambiguous';
-  return confidence >= EASY_CONFIDENCE ? 'easy-to-learn' : 'hard-to-learn';
+  return REGIONS[regionIndex(confidence, variability)];
 }
 
 /** Region index (into REGIONS) per summarised record. */
 export function regions(d: RecordDynamics): Uint8Array {
-  return Uint8Array.from(d.confidence, (c, r) => REGIONS.indexOf(regionOf(c, d.variability[r])));
+  const out = new Uint8Array(d.confidence.length);
+  for (let r = 0; r < out.length; r++) out[r] = regionIndex(d.confidence[r], d.variability[r]);
+  return out;
 }
 
 /**
  * Positions of hard-to-learn records (into d.rows), hardest first: lowest confidence, then lowest
- * mean margin, then dataset order.
+ * mean margin, then dataset order. Only the first `limit` (default: all).
  */
-export function hardestOrder(d: RecordDynamics, region: Uint8Array): number[] {
-  const hard = REGIONS.indexOf('hard-to-learn');
-  const out: number[] = [];
-  for (let r = 0; r < region.length; r++) if (region[r] === hard) out.push(r);
-  return out.sort((a, b) => d.confidence[a] - d.confidence[b] || d.meanMargin[a] - d.meanMargin[b] || d.rows[a] - d.rows[b]);
+export function hardestOrder(d: RecordDynamics, region: Uint8Array, limit = region.length): number[] {
+  const { confidence, meanMargin, rows } = d;
+  return firstInOrder(region.length, (r) => region[r] === HARD, (a, b) => confidence[a] - confidence[b] || meanMargin[a] - meanMargin[b] || rows[a] - rows[b], limit).positions;
 }
 
 export const VARIABILITY_MAX = 0.5;
@@ -50,12 +61,13 @@ export const DATA_MAP_BINS = 20;
 export function dataMapCells(d: RecordDynamics, positions: ArrayLike<number>, bins = DATA_MAP_BINS): Extract<ChartSpec, { kind: 'density' }>['cells'] {
   const count = new Float64Array(bins * bins);
   const correct = new Float64Array(bins * bins);
-  const bin = (v: number, max: number) => Math.min(bins - 1, Math.max(0, Math.floor((v / max) * bins)));
+  const { confidence, variability, correctness } = d;
   for (let q = 0; q < positions.length; q++) {
     const r = positions[q];
-    const cell = bin(d.confidence[r], 1) * bins + bin(d.variability[r], VARIABILITY_MAX);
-    count[cell]++;
-    correct[cell] += d.correctness[r];
+    const y = Math.min(bins - 1, Math.max(0, Math.floor(confidence[r] * bins)));
+    const x = Math.min(bins - 1, Math.max(0, Math.floor((variability[r] / VARIABILITY_MAX) * bins)));
+    count[y * bins + x]++;
+    correct[y * bins + x] += correctness[r];
   }
   const cells: Extract<ChartSpec, { kind: 'density' }>['cells'] = [];
   for (let yi = 0; yi < bins; yi++) {
