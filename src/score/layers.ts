@@ -12,11 +12,11 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Checkpoint } from '../types.ts';
-import { encodeModel } from './onnx-encode.ts';
+import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadTf } from './backend.ts';
 import { loadLayersModel } from './tfjs-files.ts';
-import { CONVERSION_TOLERANCE, convertLayersModel, maxAbsDiff, verificationRows } from './tfjs-to-onnx.ts';
+import { codeFedGraph, CONVERSION_TOLERANCE, convertLayersModel, maxAbsDiff, verificationRows } from './tfjs-to-onnx.ts';
 import { createTfjsRuntime } from './tfjs.ts';
 import { createWorkerTfjsRuntime } from './workers.ts';
 
@@ -35,6 +35,39 @@ export interface LayersRuntimeOptions {
 }
 
 type Ort = typeof import('onnxruntime-node');
+
+const sessionOptions = (threads: number) => ({ intraOpNumThreads: Math.max(1, threads), interOpNumThreads: 1, graphOptimizationLevel: 'all' as const });
+
+/**
+ * The converted model fed with stored uint8 codes: the graph looks each code up in the 256 values
+ * the model sees (codeFedGraph), so no Float32 copy of the inputs is made in JavaScript and
+ * onnxruntime reads a quarter of the bytes. The float session of the verification is released;
+ * `predict` on Float32 values (rare: analyses' extra calls) re-creates one when first asked.
+ */
+async function withCodeFeed(ort: Ort, conv: Converted, table: Float32Array, threads: number): Promise<LoadedModel> {
+  const { inputShape, outputs } = conv.model;
+  const codes = await ort.InferenceSession.create(encodeModel(codeFedGraph(conv.graph, table)), sessionOptions(threads));
+  conv.model.dispose();
+  let floats: Promise<import('onnxruntime-node').InferenceSession> | null = null;
+  const rowSize = inputShape.reduce((a, b) => a * b, 1);
+  return {
+    inputShape,
+    outputs,
+    async predictCodes(batch, rows) {
+      const out = await codes.run({ codes: new ort.Tensor('uint8', batch.subarray(0, rows * rowSize), [rows, ...inputShape]) });
+      return out.output.data as Float32Array;
+    },
+    async predict(batch, rows) {
+      floats ??= ort.InferenceSession.create(encodeModel(conv.graph), sessionOptions(threads));
+      const out = await (await floats).run({ input: new ort.Tensor('float32', batch.subarray(0, rows * rowSize), [rows, ...inputShape]) });
+      return out.output.data as Float32Array;
+    },
+    dispose() {
+      void codes.release();
+      if (floats) void floats.then((s) => s.release());
+    },
+  };
+}
 
 export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<ScoringRuntime> {
   const tfjs = await createTfjsRuntime();
@@ -57,11 +90,11 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   return {
     name: CONVERTED_NAME,
     warnings,
-    async load(checkpoint) {
+    async load(checkpoint, loadOpts) {
       const reuse = pending && checkpoint === opts.checkpoints[0];
       const result = reuse ? await pending! : await convertCheckpoint(tf, ort, checkpoint, opts.workers);
       if (reuse) pending = null;
-      if (result.ok) return result.model;
+      if (result.ok) return loadOpts?.codeTable ? withCodeFeed(ort, result, loadOpts.codeTable, opts.workers) : result.model;
       const rt = await getFallback();
       warnings.push(`${checkpoint.path}: not converted to ONNX (${result.reason}); this checkpoint was scored with ${rt.name}`);
       return rt.load(checkpoint);
@@ -72,6 +105,8 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
 interface Converted {
   ok: true;
   model: LoadedModel;
+  /** The verified graph: a code-fed variant is derived from it (codeFedGraph). */
+  graph: OnnxGraph;
 }
 interface Failed {
   ok: false;
@@ -85,7 +120,7 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
   try {
     const conv = convertLayersModel(model);
     if (!conv.ok) return conv;
-    session = await ort.InferenceSession.create(encodeModel(conv.graph), { intraOpNumThreads: Math.max(1, threads), interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await ort.InferenceSession.create(encodeModel(conv.graph), sessionOptions(threads));
     const s = session;
     const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
     const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
@@ -97,7 +132,7 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
     const diff = maxAbsDiff(expected, await predict(probe, VERIFY_ROWS));
     if (!(diff <= CONVERSION_TOLERANCE)) return { ok: false, reason: `the converted graph differs from tfjs by ${diff.toExponential(2)} (> ${CONVERSION_TOLERANCE})` };
     session = undefined; // owned by the LoadedModel from here on
-    return { ok: true, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
+    return { ok: true, graph: conv.graph, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
   } catch (e) {
     return { ok: false, reason: `onnxruntime rejected the converted graph (${String((e as Error)?.message ?? e).split('\n')[0]})` };
   } finally {

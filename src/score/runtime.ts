@@ -11,6 +11,11 @@ export interface LoadedModel {
   outputs: number;
   /** Run a batch of `rows` flattened records; returns rows·outputs raw outputs. */
   predict(batch: Float32Array, rows: number): Promise<Float32Array>;
+  /**
+   * The same from stored uint8 codes (rows·rowSize), decoded by the code table given to `load`.
+   * Present only when the runtime was given one and can decode in the model itself.
+   */
+  predictCodes?(codes: Uint8Array, rows: number): Promise<Float32Array>;
   dispose(): void;
 }
 
@@ -20,5 +25,6 @@ export interface ScoringRuntime {
   readonly warnings: string[];
   /** Most models this runtime can hold loaded at once (default: no limit). */
   readonly maxLoaded?: number;
-  load(checkpoint: Checkpoint): Promise<LoadedModel>;
+  /** `codeTable`: the inputs are uint8 codes standing for these 256 values (a runtime may then offer predictCodes). */
+  load(checkpoint: Checkpoint, opts?: { codeTable?: Float32Array }): Promise<LoadedModel>;
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
+import { codeTable, fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
@@ -20,6 +20,17 @@ export interface ScoreOptions {
   cache?: ScoreCache;
   /** Most checkpoint file bytes loaded at once (default GROUP_BYTES). */
   groupBytes?: number;
+}
+
+/**
+ * The stored codes of rows[from .. from+count): a view into `data` when the rows are consecutive
+ * (the usual case), else packed into `out`.
+ */
+export function gatherCodes(data: Uint8Array, d: number, rows: Int32Array, from: number, count: number, out: Uint8Array): Uint8Array {
+  const first = rows[from];
+  if (rows[from + count - 1] - first === count - 1) return data.subarray(first * d, (first + count) * d);
+  for (let r = 0; r < count; r++) out.set(data.subarray(rows[from + r] * d, (rows[from + r] + 1) * d), r * d);
+  return out.subarray(0, count * d);
 }
 
 /** Checkpoints scored together share each batch's input conversion; their files together stay under this. */
@@ -105,25 +116,32 @@ export async function scoreRun(
   // batch's stored values (e.g. uint8 pixels) are converted to Float32 once for the whole group
   // instead of once per checkpoint — at a million records that conversion costs as much as a
   // checkpoint's inference. Groups are bounded by the models' file sizes so memory stays bounded.
+  // uint8 inputs: a runtime that can decode the codes inside the model (converted ONNX graphs) is
+  // fed the stored bytes themselves — often a view of the inputs, no copy at all.
+  const table = codeTable(inputs);
+  const codeData = table ? (inputs.data as Uint8Array) : null;
   for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), opts.groupBytes ?? GROUP_BYTES, runtime.maxLoaded)) {
     const models: LoadedModel[] = [];
     try {
       for (const c of group) {
-        const model = await runtime.load(checkpoints[c]);
+        const model = await runtime.load(checkpoints[c], table ? { codeTable: table } : undefined);
         models.push(model);
         checkShapes(checkpoints[c], model.inputShape, model.outputs, inputs, k);
       }
       const kinds: ('probabilities' | 'logits' | null)[] = group.map(() => (opts.output === 'auto' ? null : opts.output));
       for (const c of group) scores[c] = emptyScores(n, k);
-      const batch = new Float32Array(opts.batchSize * inputs.rowSize);
+      const byCodes = models.map((m) => codeData !== null && m.predictCodes !== undefined);
+      const batch = byCodes.every(Boolean) ? null : new Float32Array(opts.batchSize * inputs.rowSize);
+      const codeBatch = byCodes.some(Boolean) ? new Uint8Array(opts.batchSize * inputs.rowSize) : null;
       const names = group.map((c) => checkpoints[c].id).join(', ');
       for (let start = 0; start < rows.length; start += opts.batchSize) {
         const count = Math.min(opts.batchSize, rows.length - start);
         // Stored values become the model's Float32 values here, one batch at a time.
-        fillBatch(inputs, rows, batch, start, count);
-        const view = count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize);
+        if (batch) fillBatch(inputs, rows, batch, start, count);
+        const view = batch && (count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize));
+        const codes = codeBatch && gatherCodes(codeData!, inputs.rowSize, rows, start, count, codeBatch);
         for (const [g, c] of group.entries()) {
-          const out = await models[g].predict(view, count);
+          const out = byCodes[g] ? await models[g].predictCodes!(codes!, count) : await models[g].predict(view!, count);
           kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
           writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
         }

@@ -292,3 +292,23 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return m;
 }
+
+/**
+ * `graph` with its float input replaced by uint8 codes: Cast to int32, then Gather from the 256
+ * values the codes stand for (code · scale + offset as the loader rounds it), so the converted
+ * network receives exactly the Float32 values it would get from a Float32 batch.
+ */
+export function codeFedGraph(graph: OnnxGraph, table: Float32Array): OnnxGraph {
+  if (table.length !== 256) throw new RangeError(`a code table has 256 values, got ${table.length}`);
+  const input = graph.inputs[0];
+  return {
+    ...graph,
+    nodes: [
+      { op: 'Cast', inputs: ['codes'], outputs: ['codes_i32'], attrs: { to: 6 } },
+      { op: 'Gather', inputs: ['code_values', 'codes_i32'], outputs: [input.name], attrs: { axis: 0 } },
+      ...graph.nodes,
+    ],
+    initializers: [{ name: 'code_values', dims: [256], data: Float32Array.from(table) }, ...graph.initializers],
+    inputs: [{ name: 'codes', dims: input.dims, type: 'uint8' }, ...graph.inputs.slice(1)],
+  };
+}

@@ -8,11 +8,20 @@ import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadTf } from '../../src/score/backend.ts';
 import { encodeModel } from '../../src/score/onnx-encode.ts';
 import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime } from '../../src/score/layers.ts';
-import { convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
+import { codeFedGraph, convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
+import { loadConfig } from '../../src/config.ts';
+import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
+import { loadDataset } from '../../src/load/dataset.ts';
+import { loadInputs } from '../../src/load/inputs.ts';
+import { codeTable } from '../../src/load/input-values.ts';
+import { silentProgress } from '../../src/progress.ts';
+import type { ScoringRuntime } from '../../src/score/runtime.ts';
+import { gatherCodes, scoreRun } from '../../src/score/score.ts';
 import { saveLayersModel } from '../../src/score/tfjs-files.ts';
 import type { Checkpoint } from '../../src/types.ts';
 
 type Ort = typeof import('onnxruntime-node');
+const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 let tf: typeof TF;
 let ort: Ort;
 
@@ -140,6 +149,41 @@ describe('createLayersRuntime', () => {
     expect(rt.name).toBe(CONVERTED_NAME);
     const never = await createLayersRuntime({ convert: 'never', workers: 1, checkpoints, records: 10 });
     expect(never.name).toMatch(/^tfjs-/);
+  });
+
+  it('feeds uint8 inputs as their stored codes, with exactly the scores of Float32 inputs', async () => {
+    const config = loadConfig('examples/mnist');
+    const dataset = await loadDataset(config.dataset);
+    const inputs = await loadInputs(config.inputs!, dataset);
+    expect(inputs.data).toBeInstanceOf(Uint8Array);
+    const checkpoints = (await discoverCheckpoints(config.model.checkpoints, config.dir)).slice(-2);
+    const rt = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: dataset.n });
+    const loaded = await rt.load(checkpoints[0], { codeTable: codeTable(inputs)! });
+    expect(loaded.predictCodes).toBeDefined();
+    loaded.dispose();
+    // The same runtime without predictCodes: batches converted to Float32 in JavaScript.
+    const floatsOnly: ScoringRuntime = { ...rt, load: async (c) => ({ ...(await rt.load(c)), predictCodes: undefined }) };
+    const opts = { batchSize: 700, output: 'auto' as const, progress: silentProgress };
+    const byCodes = await scoreRun(rt, checkpoints, dataset, inputs, opts);
+    const byFloats = await scoreRun(floatsOnly, checkpoints, dataset, inputs, opts);
+    for (let c = 0; c < checkpoints.length; c++) expect(bits(byCodes.scores[c].probs)).toEqual(bits(byFloats.scores[c].probs));
+  });
+
+  it('codeFedGraph looks codes up in the table; gatherCodes views consecutive rows and packs the others', async () => {
+    const graph = { name: 'id', nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['output'] }], initializers: [], inputs: [{ name: 'input', dims: ['batch', 3] }], outputs: [{ name: 'output', dims: ['batch', 3] }] };
+    const table = Float32Array.from({ length: 256 }, (_, v) => v / 255 - 0.5);
+    const session = await ort.InferenceSession.create(encodeModel(codeFedGraph(graph, table)));
+    const data = Uint8Array.from([0, 1, 2, 10, 20, 30, 255, 128, 7]);
+    const out = await session.run({ codes: new ort.Tensor('uint8', data.subarray(3), [2, 3]) });
+    expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(data.subarray(3), (v) => table[v]));
+    await session.release();
+    expect(() => codeFedGraph(graph, new Float32Array(255))).toThrow(RangeError);
+    const scratch = new Uint8Array(9);
+    const view = gatherCodes(data, 3, Int32Array.from([0, 1, 2]), 1, 2, scratch);
+    expect(view.buffer).toBe(data.buffer); // consecutive: no copy
+    expect(Array.from(view)).toEqual([10, 20, 30, 255, 128, 7]);
+    const packed = gatherCodes(data, 3, Int32Array.from([0, 2]), 0, 2, scratch);
+    expect(Array.from(packed)).toEqual([0, 1, 2, 255, 128, 7]);
   });
 
   it('falls back to tfjs with the reason recorded when a layer is not convertible', async () => {
