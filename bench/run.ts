@@ -60,13 +60,30 @@ interface E2E {
 }
 
 // ---------------------------------------------------------------- child: one runtime's throughput
+/**
+ * A probe whose event loop empties while it awaits (e.g. a request to a worker thread that can no
+ * longer answer) would exit 0 printing nothing; this prints an error line naming the stage instead.
+ * A normal end (`process.exit` after the result line) never emits 'beforeExit'.
+ */
+function drainGuard(runtime: RuntimeId): (stage: string) => void {
+  let stage = 'starting';
+  process.once('beforeExit', () => {
+    process.stdout.write(`${JSON.stringify({ runtime, error: `the probe ended without a result while ${stage} (nothing left to wait for)` })}\n`);
+    process.exit(1);
+  });
+  return (s) => (stage = s);
+}
+
 async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: string): Promise<Probe> {
+  const stage = drainGuard(runtime);
+  stage('loading the backend');
   if (runtime.startsWith('tfjs-') && runtime !== 'tfjs-wasm-workers') process.env.LOSSLENS_BACKEND = runtime;
   if (runtime === 'tfjs-wasm-workers') process.env.LOSSLENS_BACKEND = 'tfjs-wasm';
   const { loadTf } = await import('../src/score/backend.ts');
   const handle = await loadTf();
   if (runtime.startsWith('tfjs-') && handle.backend !== runtime.replace('-workers', '')) return { runtime, error: `backend ${handle.backend} loaded instead (${handle.warnings.join('; ')})` };
   const spec = MODELS[kind];
+  stage('creating the runtime');
   const pattern = await writeCheckpoints(handle.tf, spec, join(dir, 'ckpt'), 1, 11);
   const { discoverCheckpoints } = await import('../src/load/checkpoints.ts');
   const checkpoints = await discoverCheckpoints(pattern, dir);
@@ -81,10 +98,13 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
 
   const batch = 1024;
   const shape = kind === 'mlp' ? [784] : [28, 28, 1];
-  const x = new Float32Array(batch * 784);
+  // Seeded uint8 pixels (the benchmark datasets' storage) and the Float32 values they stand for.
+  const codes = new Uint8Array(batch * 784);
   let seed = 12345;
-  for (let i = 0; i < x.length; i++) x[i] = ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24) / 255;
+  for (let i = 0; i < codes.length; i++) codes[i] = (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24;
+  const x = Float32Array.from(codes, (v) => v / 255);
   // Calibrate: time one batch after a warm-up, then size the run to about `seconds`.
+  stage('calibrating');
   const model = await rt.load(checkpoints[0]);
   await model.predict(x, batch);
   let t = performance.now();
@@ -105,15 +125,17 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   // Rounds of about seconds/ROUNDS each; the best round counts (interference from other jobs only slows a round down).
   const rows = Math.max(batch, Math.min(maxRows, Math.round(seconds / ROUNDS / perBatch) * batch));
   // The scoring loop as the pipeline runs it (batching, softmax/loss/argmax per record), on a
-  // synthetic dataset whose inputs repeat the generated batch.
-  const data = new Float32Array(rows * 784);
-  for (let r = 0; r < rows; r += batch) data.set(x.subarray(0, Math.min(batch, rows - r) * 784), r * 784);
+  // synthetic dataset whose inputs repeat the generated batch, stored as the pipeline stores the
+  // benchmark's inputs.npy: uint8 codes with scale 1/255 (runtimes offering predictCodes get the
+  // bytes; the others get Float32 batches converted on the main thread).
+  const data = new Uint8Array(rows * 784);
+  for (let r = 0; r < rows; r += batch) data.set(codes.subarray(0, Math.min(batch, rows - r) * 784), r * 784);
   const labels = Int32Array.from({ length: rows }, (_, i) => i % 10);
   const dataset = {
     file: '(synthetic)', table: undefined as unknown as ColumnTable, n: rows, ids: Array.from({ length: rows }, (_, i) => `r${i}`), labels, classes: CLASSES,
     split: new Int32Array(rows), splitNames: ['train'], groups: {}, unknownLabels: [],
   };
-  const inputs = { file: '(synthetic)', n: rows, shape, rowSize: 784, data };
+  const inputs = { file: '(synthetic)', n: rows, shape, rowSize: 784, data, scale: 1 / 255 };
   const { scoreRun } = await import('../src/score/score.ts');
   const { silentProgress } = await import('../src/progress.ts');
   /**
@@ -145,6 +167,7 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   let refGflops = 0;
   let graphGflops = 0;
   for (let round = 0; round < ROUNDS; round++) {
+    stage(`timing round ${round + 1} of ${ROUNDS}`);
     best = Math.min(best, await pass(rt));
     if (!direct) continue;
     refGflops = Math.max(refGflops, (await nativeReference(spec.gemms, { batch, seconds: seconds / ROUNDS, threads })).gflops);
@@ -157,6 +180,7 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
     graphGflops = Math.max(graphGflops, (runs * batch * flopsPerSample(spec.gemms)) / ((performance.now() - t1) / 1000) / 1e9);
   }
   direct?.dispose();
+  stage('closing the runtime');
   if ('close' in rt) await (rt as { close(): Promise<void> }).close();
   return {
     runtime,

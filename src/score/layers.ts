@@ -83,7 +83,7 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   const first = await convertCheckpoint(tf, ort, opts.checkpoints[0], opts.workers);
   if (!first.ok) {
     const rt = await getFallback();
-    return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], load: (c) => rt.load(c) };
+    return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], load: (c, o) => rt.load(c, o) };
   }
   const warnings: string[] = [...tfjs.warnings];
   let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
@@ -97,7 +97,7 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
       if (result.ok) return loadOpts?.codeTable ? withCodeFeed(ort, result, loadOpts.codeTable, opts.workers) : result.model;
       const rt = await getFallback();
       warnings.push(`${checkpoint.path}: not converted to ONNX (${result.reason}); this checkpoint was scored with ${rt.name}`);
-      return rt.load(checkpoint);
+      return rt.load(checkpoint, loadOpts);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadLayersModel } from './tfjs-files.ts';
+import { CHUNK_VALUES } from './workers.ts';
 
 export async function createTfjsRuntime(): Promise<ScoringRuntime> {
   const { tf, backend, warnings } = await loadTf();
@@ -17,13 +18,27 @@ export async function createTfjsRuntime(): Promise<ScoringRuntime> {
         inputShape: inShape,
         outputs: outShape[outShape.length - 1] ?? -1,
         async predict(batch, rows) {
-          const out = tf.tidy(() => {
-            const x = tf.tensor(batch, [rows, ...inShape.map((d) => (d < 0 ? 1 : d))]);
-            return model.predict(x) as import('@tensorflow/tfjs').Tensor;
-          });
-          const data = (await out.data()) as Float32Array;
-          out.dispose();
-          return data;
+          const shape = inShape.map((d) => (d < 0 ? 1 : d));
+          const run = (values: Float32Array, count: number) => {
+            const out = tf.tidy(() => model.predict(tf.tensor(values, [count, ...shape])) as import('@tensorflow/tfjs').Tensor);
+            const data = out.dataSync() as Float32Array;
+            out.dispose();
+            return data;
+          };
+          // WebAssembly: calls of about CHUNK_VALUES input values keep the activations in cache
+          // (several times more records per second than 1 024-record calls; rows are independent,
+          // so the outputs are bit for bit the same). Native tfjs-node takes the batch whole.
+          const rowSize = batch.length / Math.max(rows, 1);
+          const per = backend === 'tfjs-wasm' ? Math.max(1, Math.round(CHUNK_VALUES / Math.max(rowSize, 1))) : rows;
+          if (rows <= per) return run(batch.subarray(0, rows * rowSize), rows);
+          let result: Float32Array | null = null;
+          for (let start = 0; start < rows; start += per) {
+            const count = Math.min(per, rows - start);
+            const part = run(batch.subarray(start * rowSize, (start + count) * rowSize), count);
+            result ??= new Float32Array((part.length / count) * rows);
+            result.set(part, (part.length / count) * start);
+          }
+          return result!;
         },
         dispose: () => model.dispose(),
       };

@@ -1,9 +1,15 @@
 /**
  * tfjs WebAssembly scoring on every core: WebAssembly in Node runs one thread, so a pool of
- * worker_threads each loads the checkpoint and scores a contiguous slice of every batch. Inputs
- * and outputs travel through SharedArrayBuffer-backed Float32Arrays (no per-batch copies through
- * postMessage). Each record's output depends only on that record (no cross-row arithmetic in an
- * inference graph), so the result is identical to single-thread scoring whatever the slicing —
+ * worker_threads each loads the checkpoint and scores chunks of every batch.
+ *
+ * Each batch is copied once into a SharedArrayBuffer and cut into chunks of a few records
+ * (CHUNK_VALUES); every worker takes the next unscored chunk from a shared atomic counter until
+ * none is left and writes its outputs in place — one message per worker per batch, and a worker
+ * slowed down by another process simply scores fewer chunks. Small chunks are also faster per record than
+ * one large slice: a chunk's activations stay in the core's cache.
+ *
+ * Each record's output depends only on that record (no cross-row arithmetic in an inference graph),
+ * so the result is identical to single-thread scoring whatever the slicing —
  * test/score/workers.test.ts checks this bit for bit. The runtime keeps the single-thread name
  * (`tfjs-wasm`): reports and score-cache keys do not depend on the machine's core count.
  *
@@ -18,40 +24,75 @@ import { loadTf } from './backend.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadLayersModel } from './tfjs-files.ts';
 
-/** Below this many rows per worker a batch is not split: messaging would cost more than it saves. */
-const MIN_ROWS_PER_WORKER = 16;
+/**
+ * Input values per chunk: 64 records of 784 values. Measured on the benchmark's MLP and CNN
+ * (bench/synthetic.ts, 784 values per record) on one worker of a shared 2-core machine, 64-record
+ * calls scored about 4× (MLP) and 2.7× (CNN) more records per CPU-second than 1024-record calls,
+ * whose activations no longer fit in a core's cache; below ~32 records the fixed cost of a tfjs
+ * call (≈0.3 ms) takes over. Activations grow with the input, so records with fewer values get
+ * proportionally larger chunks (a tabular model's call is mostly that fixed cost), larger ones smaller.
+ */
+export const CHUNK_VALUES = 64 * 784;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 let tf;
-let model;
+const models = new Map(); // key → { model, table (the 256 values of uint8 codes, or null) }
+let decoded = new Float32Array(0);
 const ready = (async () => {
   tf = require(workerData.tfjs);
   require(workerData.wasm);
   if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly backend did not initialise in a worker');
   await tf.ready();
 })();
-parentPort.on('message', async (msg) => {
+ready.catch(() => {}); // reported by every request below, instead of ending the thread
+// Score chunks taken from the shared counter until none is left; returns the records scored.
+function scoreChunks(m) {
+  const entry = models.get(m.key);
+  if (!entry) throw new Error('model ' + m.key + ' is not loaded in this worker');
+  const { model, table } = entry;
+  if (m.codes && !table) throw new Error('model ' + m.key + ' was loaded without a code table');
+  const input = m.codes ? new Uint8Array(m.input) : new Float32Array(m.input);
+  const output = new Float32Array(m.output);
+  const next = new Int32Array(m.next);
+  const chunks = Math.ceil(m.rows / m.chunk);
+  let scored = 0;
+  for (let c = Atomics.add(next, 0, 1); c < chunks; c = Atomics.add(next, 0, 1)) {
+    const start = c * m.chunk;
+    const count = Math.min(m.chunk, m.rows - start);
+    const x = m.codes ? decode(input, table, start * m.rowSize, count * m.rowSize) : input.subarray(start * m.rowSize, (start + count) * m.rowSize);
+    const out = tf.tidy(() => model.predict(tf.tensor(x, [count, ...m.shape])));
+    const data = out.dataSync();
+    out.dispose();
+    if (data.length !== count * m.k) throw new Error('the model returned ' + data.length + ' values for ' + count + ' records, expected ' + count * m.k);
+    output.set(data, start * m.k);
+    scored += count;
+  }
+  return scored;
+}
+// The values of stored uint8 codes, looked up as fillBatch does on the main thread (same floats).
+function decode(codes, table, from, length) {
+  if (decoded.length < length) decoded = new Float32Array(length);
+  const out = decoded.subarray(0, length);
+  for (let j = 0; j < length; j++) out[j] = table[codes[from + j]];
+  return out;
+}
+parentPort.on('message', async (m) => {
   try {
     await ready;
-    if (msg.type === 'load') {
-      if (model) model.dispose();
-      model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: msg.topology, weightSpecs: msg.weightSpecs, weightData: msg.weightData }));
-      parentPort.postMessage({ id: msg.id });
-    } else if (msg.type === 'predict') {
-      const input = new Float32Array(msg.input, msg.inOffset * 4, msg.rows * msg.rowSize);
-      const out = tf.tidy(() => model.predict(tf.tensor(input, [msg.rows, ...msg.shape])));
-      const data = out.dataSync();
-      out.dispose();
-      new Float32Array(msg.output, msg.outOffset * 4, data.length).set(data);
-      parentPort.postMessage({ id: msg.id, length: data.length });
-    } else if (msg.type === 'dispose') {
-      if (model) model.dispose();
-      model = undefined;
-      parentPort.postMessage({ id: msg.id });
+    if (m.type === 'load') {
+      const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: m.topology, weightSpecs: m.weightSpecs, weightData: m.weightData }));
+      models.set(m.key, { model, table: m.table ?? null });
+      parentPort.postMessage({ id: m.id });
+    } else if (m.type === 'predict') {
+      parentPort.postMessage({ id: m.id, rows: scoreChunks(m) });
+    } else if (m.type === 'dispose') {
+      models.get(m.key)?.model.dispose();
+      models.delete(m.key);
+      parentPort.postMessage({ id: m.id });
     }
   } catch (e) {
-    parentPort.postMessage({ id: msg.id, error: String((e && e.stack) || e) });
+    parentPort.postMessage({ id: m.id, error: String((e && e.stack) || e) });
   }
 });
 `;
@@ -59,24 +100,38 @@ parentPort.on('message', async (msg) => {
 interface Reply {
   id: number;
   error?: string;
-  length?: number;
+  rows?: number;
 }
 
-/** A worker plus request/response bookkeeping; it keeps the process alive only while a request is pending. */
+/**
+ * A worker plus request/response bookkeeping. It keeps the process alive only while a request is
+ * pending or it is being terminated; once it has died, every request fails at once (a request
+ * posted to a dead thread would otherwise never settle, and an otherwise idle process would exit
+ * silently with code 0 while awaiting it).
+ */
 class PoolWorker {
   private worker: Worker;
   private pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private next = 0;
+  private closing = false;
+  private dead: Error | null = null;
 
   constructor(paths: { tfjs: string; wasm: string }) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: paths });
     this.worker.unref();
     this.worker.on('message', (r: Reply) => this.settle(r.id, r.error ? new Error(`tfjs worker: ${r.error}`) : null, r));
-    this.worker.on('error', (e) => this.failAll(e));
-    this.worker.on('exit', (code) => this.failAll(new Error(`tfjs worker exited with code ${code}`)));
+    this.worker.on('error', (e) => {
+      this.dead = new Error(`tfjs worker failed: ${e.message}`);
+      this.failAll(this.dead);
+    });
+    this.worker.on('exit', (code) => {
+      this.dead ??= new Error(`tfjs worker exited with code ${code}`);
+      this.failAll(this.dead);
+    });
   }
 
   request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    if (this.dead) return Promise.reject(this.dead);
     const id = this.next++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<Reply>((resolve, reject) => {
@@ -89,7 +144,9 @@ class PoolWorker {
     const p = this.pending.get(id);
     if (!p) return;
     this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
+    // While terminating, the worker must stay referenced until its 'exit' event: a reply arriving
+    // after terminate() must not unref it, or the process can end before terminate() resolves.
+    if (this.pending.size === 0 && !this.closing) this.worker.unref();
     if (error) p.reject(error);
     else p.resolve(r);
   }
@@ -99,9 +156,21 @@ class PoolWorker {
   }
 
   terminate(): Promise<number> {
-    return this.worker.terminate();
+    this.closing = true;
+    return this.worker.terminate(); // refs the worker until it has exited
   }
 }
+
+/** One batch's shared inputs (Float32 values or uint8 codes), outputs and chunk counter; reused across batches, grown on demand. */
+interface Slot {
+  floats: Float32Array;
+  codes: Uint8Array;
+  output: Float32Array;
+  next: Int32Array;
+}
+
+const sharedFloats = (length: number) => new Float32Array(new SharedArrayBuffer(Math.max(length, 1) * 4));
+const sharedBytes = (length: number) => new Uint8Array(new SharedArrayBuffer(Math.max(length, 1)));
 
 export interface WorkerRuntime extends ScoringRuntime {
   readonly workers: number;
@@ -109,17 +178,35 @@ export interface WorkerRuntime extends ScoringRuntime {
   close(): Promise<void>;
 }
 
+export interface WorkerRuntimeOptions {
+  /** Records per chunk (default: CHUNK_VALUES input values' worth, at least one record). */
+  chunkRows?: number;
+}
+
 /** A tfjs-wasm runtime scoring each batch on `workers` threads (≥ 2). */
-export async function createWorkerTfjsRuntime(workers: number): Promise<WorkerRuntime> {
+export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRuntimeOptions = {}): Promise<WorkerRuntime> {
   if (!Number.isInteger(workers) || workers < 2) throw new Error(`createWorkerTfjsRuntime: workers must be an integer ≥ 2, got ${workers}`);
+  if (opts.chunkRows !== undefined && !(Number.isInteger(opts.chunkRows) && opts.chunkRows >= 1)) {
+    throw new Error(`createWorkerTfjsRuntime: chunkRows must be a positive integer, got ${opts.chunkRows}`);
+  }
   const { tf, backend, warnings } = await loadTf('tfjs-wasm');
   if (backend !== 'tfjs-wasm') throw new Error('the worker pool needs the tfjs WebAssembly backend');
   const require = createRequire(import.meta.url);
   const paths = { tfjs: require.resolve('@tensorflow/tfjs'), wasm: require.resolve('@tensorflow/tfjs-backend-wasm') };
   const pool = Array.from({ length: workers }, () => new PoolWorker(paths));
-  let input: Float32Array = new Float32Array(new SharedArrayBuffer(4));
-  let output: Float32Array = new Float32Array(new SharedArrayBuffer(4));
-  const ensure = (a: Float32Array, length: number): Float32Array => (a.length >= length ? a : new Float32Array(new SharedArrayBuffer(length * 4)));
+  // Free slots: a batch takes one for its duration, so concurrent predict calls never share buffers.
+  const free: Slot[] = [];
+  const acquire = (input: Float32Array | Uint8Array, outLength: number): { slot: Slot; view: Float32Array | Uint8Array } => {
+    const s = free.pop() ?? { floats: sharedFloats(0), codes: sharedBytes(0), output: sharedFloats(outLength), next: new Int32Array(new SharedArrayBuffer(4)) };
+    if (input instanceof Uint8Array && s.codes.length < input.length) s.codes = sharedBytes(input.length);
+    if (input instanceof Float32Array && s.floats.length < input.length) s.floats = sharedFloats(input.length);
+    if (s.output.length < outLength) s.output = sharedFloats(outLength);
+    Atomics.store(s.next, 0, 0);
+    const view = input instanceof Uint8Array ? s.codes : s.floats;
+    view.set(input);
+    return { slot: s, view };
+  };
+  let nextKey = 0;
 
   return {
     name: backend,
@@ -128,53 +215,94 @@ export async function createWorkerTfjsRuntime(workers: number): Promise<WorkerRu
     async close() {
       await Promise.all(pool.map((w) => w.terminate()));
     },
-    async load(checkpoint: Checkpoint): Promise<LoadedModel> {
+    async load(checkpoint: Checkpoint, loadOpts?: { codeTable?: Float32Array }): Promise<LoadedModel> {
       const model = await loadLayersModel(tf, checkpoint.path); // validates the files, gives shapes
       const artifacts = await modelArtifacts(tf, model);
       const inShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
       const outShape = model.outputs[0].shape;
       const k = outShape[outShape.length - 1] ?? -1;
       model.dispose();
-      await Promise.all(pool.map((w) => w.request({ type: 'load', ...artifacts, weightData: artifacts.weightData.slice(0) })));
+      const key = nextKey++;
+      const dispose = () => {
+        for (const w of pool) void w.request({ type: 'dispose', key }).catch(() => undefined);
+      };
+      const loaded = await Promise.allSettled(
+        pool.map((w) => {
+          const weightData = artifacts.weightData.slice(0);
+          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codeTable }, [weightData]);
+        }),
+      );
+      const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        dispose(); // the workers that did load it must not keep it
+        throw failed.reason;
+      }
       const shape = inShape.map((d) => (d < 0 ? 1 : d));
+      const rowSize = shape.reduce((a, b) => a * b, 1);
+      const chunkRows = opts.chunkRows ?? Math.max(1, Math.round(CHUNK_VALUES / rowSize));
+      /** Score `rows` records of `input` (Float32 values, or uint8 codes the workers decode) on the pool. */
+      const score = async (input: Float32Array | Uint8Array, rows: number): Promise<Float32Array> => {
+        if (k <= 0) throw new Error(`${checkpoint.path}: the model declares no output width`);
+        if (input.length < rows * rowSize) throw new Error(`${checkpoint.path}: a batch of ${rows} records needs ${rows * rowSize} values, got ${input.length}`);
+        if (rows === 0) return new Float32Array(0);
+        const { slot, view } = acquire(input.subarray(0, rows * rowSize), rows * k);
+        try {
+          const chunk = chunkSize(rows, workers, chunkRows);
+          const used = pool.slice(0, Math.min(workers, Math.ceil(rows / chunk)));
+          const msg = { type: 'predict', key, codes: view instanceof Uint8Array, input: view.buffer, output: slot.output.buffer, next: slot.next.buffer, rows, rowSize, chunk, shape, k };
+          // Settled, not raced: the slot is reused only once no worker writes into it any more.
+          const replies = await Promise.allSettled(used.map((w) => w.request(msg)));
+          const failed = replies.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (failed) throw failed.reason;
+          const scored = replies.reduce((s, r) => s + ((r as PromiseFulfilledResult<Reply>).value.rows ?? 0), 0);
+          if (scored !== rows) throw new Error(`${checkpoint.path}: the workers scored ${scored} of ${rows} records`);
+          return slot.output.slice(0, rows * k);
+        } finally {
+          free.push(slot);
+        }
+      };
       return {
         inputShape: inShape,
         outputs: k,
-        async predict(batch, rows) {
-          const rowSize = batch.length / Math.max(rows, 1);
-          input = ensure(input, batch.length);
-          input.set(batch);
-          const parts = Math.max(1, Math.min(workers, Math.floor(rows / MIN_ROWS_PER_WORKER)));
-          const per = Math.ceil(rows / parts);
-          if (k <= 0) throw new Error(`${checkpoint.path}: the model declares no output width`);
-          output = ensure(output, rows * k);
-          const replies = await Promise.all(
-            Array.from({ length: parts }, (_, p) => {
-              const start = p * per;
-              const count = Math.min(per, rows - start);
-              if (count <= 0) return Promise.resolve({ id: -1, length: 0 });
-              return pool[p].request({ type: 'predict', input: input.buffer, inOffset: start * rowSize, rows: count, rowSize, shape, output: output.buffer, outOffset: start * k });
-            }),
-          );
-          const total = replies.reduce((s, r) => s + (r.length ?? 0), 0);
-          return output.slice(0, total);
-        },
-        dispose() {
-          for (const w of pool) void w.request({ type: 'dispose' }).catch(() => undefined);
-        },
+        predict: (batch, rows) => score(batch, rows),
+        // With a code table, uint8 inputs travel as bytes (a quarter of the Float32 copy) and are
+        // decoded by the workers in parallel instead of on the main thread between batches.
+        ...(loadOpts?.codeTable ? { predictCodes: (codes: Uint8Array, rows: number) => score(codes, rows) } : {}),
+        dispose,
       };
     },
   };
 }
 
-/** The topology, weight specs and weight bytes of a loaded model, to re-create it in a worker. */
+/**
+ * Records per chunk for a batch: at most `max`, and as many chunks as a multiple of the worker
+ * count, so that workers running at the same speed finish together instead of one scoring a last
+ * chunk alone (the counter still rebalances when one is slowed down).
+ */
+export function chunkSize(rows: number, workers: number, max: number): number {
+  const rounds = Math.ceil(rows / (workers * max));
+  return Math.max(1, Math.ceil(rows / (workers * rounds)));
+}
+
+/** The topology, weight specs and weight bytes (one buffer) of a loaded model, to re-create it in a worker. */
 async function modelArtifacts(tf: typeof TF, model: TF.LayersModel): Promise<{ topology: unknown; weightSpecs: TF.io.WeightsManifestEntry[]; weightData: ArrayBuffer }> {
   let out: { topology: unknown; weightSpecs: TF.io.WeightsManifestEntry[]; weightData: ArrayBuffer } | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
-      out = { topology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: a.weightData as ArrayBuffer };
+      const data = a.weightData ?? new ArrayBuffer(0);
+      out = { topology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: Array.isArray(data) ? joinBuffers(data) : data };
       return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
     }),
   );
   return out!;
+}
+
+function joinBuffers(parts: ArrayBuffer[]): ArrayBuffer {
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p), at);
+    at += p.byteLength;
+  }
+  return out.buffer;
 }
