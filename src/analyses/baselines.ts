@@ -6,7 +6,7 @@
  */
 import type { BootstrapResult } from '../stats/bootstrap.ts';
 import { figureBaselines } from './baselines/figures.ts';
-import { gapsOf, metricsOf, resamplesFor } from './baselines/gap.ts';
+import { gapMethod, gapsOf, metricsOf } from './baselines/gap.ts';
 import { inputIndependent } from './baselines/input-independent.ts';
 import { LOGREG, logisticRegression } from './baselines/logreg.ts';
 import { classPrior, priorBaselines } from './baselines/prior.ts';
@@ -50,7 +50,8 @@ export const baselines: Analysis = {
 
     const seed = ctx.seed + SEED_BOOTSTRAP;
     const m = metricsOf(model, labels, k);
-    const gaps = gapsOf(model, built, labels, k, seed);
+    // Grouped bootstrap (large splits) hashes each record's dataset row, as calibration does.
+    const gaps = gapsOf(model, built, labels, k, seed, final.rows);
     const evaluated = built.map((b, j) => ({ b, metrics: metricsOf(b, labels, k), gap: gaps[j] }));
     const strongest = [...evaluated].sort((a, b) => b.metrics.accuracy - a.metrics.accuracy)[0];
     const verdictText = verdict(strongest.b.name, strongest.gap.accuracy, m.accuracy, strongest.metrics.accuracy, final.split) + figureSentence(figures, m.accuracy);
@@ -77,7 +78,7 @@ export const baselines: Analysis = {
           { label: 'NLL gap (nats)', hint: 'model − baseline; negative = the model is better' },
         ],
         rows,
-        note: `Intervals: paired percentile bootstrap, ${resamplesFor(labels.length)} resamples, seed ${seed}. Figures from the config or the experiment log were measured elsewhere and have no interval.`,
+        note: `Intervals: ${gapMethod(labels.length, seed)}. Figures from the config or the experiment log were measured elsewhere and have no interval.`,
       },
       {
         type: 'chart',

@@ -4,10 +4,9 @@
  * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
  * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
  */
-import { bootstrapVector, confusionCells, KeyGroups, macroF1OfCounts, type BootstrapResult } from '../stats/bootstrap.ts';
-import { calibrationSummary, ece, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
-import { accuracy } from '../stats/classification.ts';
-import { LOSS_CLAMP, topLabel } from '../stats/losses.ts';
+import { bootstrapVector, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
+import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
+import { LOSS_CLAMP } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { rowsOf, subset, type Subset } from './common.ts';
 import { fix, int, pct } from './format.ts';
@@ -42,16 +41,21 @@ const pick = (s: CalibrationSummary, acc: number, n: number): SplitCalibration =
   nll: s.nll,
 });
 
-/** Calibration numbers of one probability matrix (rows: records, k columns). */
-export function calibrate(probs: Float32Array, labels: Int32Array, k: number): { summary: CalibrationSummary; metrics: SplitCalibration } {
-  const summary = calibrationSummary(probs, labels, k, N_BINS);
-  return { summary, metrics: pick(summary, accuracy(labels, topLabel(probs, k).pred), labels.length) };
+/** Calibration numbers of one probability matrix (rows: records, k columns), or of its rows `rows`. */
+export function calibrate(probs: Float32Array, labels: Int32Array, k: number, rows?: Int32Array): { summary: CalibrationSummary; metrics: SplitCalibration } {
+  const summary = calibrationSummary(probs, labels, k, N_BINS, rows);
+  return { summary, metrics: pick(summary, summary.accuracy, rows ? rows.length : labels.length) };
 }
 
 /** ln max(p, 1e-12): log-probabilities stand in for logits (softmax ignores the per-row constant). */
 export function logProbs(probs: Float32Array): Float32Array {
-  return probs.map((p) => Math.log(Math.max(p, LOSS_CLAMP)));
+  const out = new Float32Array(probs.length);
+  for (let i = 0; i < probs.length; i++) out[i] = Math.log(Math.max(probs[i], LOSS_CLAMP));
+  return out;
 }
+
+/** The numbers the report shows after temperature scaling (the rest of SplitCalibration is not computed). */
+export type ScaledCalibration = Pick<SplitCalibration, 'n' | 'accuracy' | 'ece' | 'nll'>;
 
 export interface TemperatureResult {
   fitSplit: string;
@@ -59,32 +63,33 @@ export interface TemperatureResult {
   temperature: number;
   /** Headline-split metrics before (T = 1, the model's own probabilities) and after scaling. */
   before: SplitCalibration;
-  after: SplitCalibration;
+  after: ScaledCalibration;
   /** Fit-split metrics before and after (in-sample when fitSplit = evalSplit). */
   fitBefore: SplitCalibration;
-  fitAfter: SplitCalibration;
+  fitAfter: ScaledCalibration;
 }
 
-/** The first validation-like split with scored, labelled records, or null. */
-export function validationSplit(ctx: AnalysisContext): string | null {
-  const { run, dataset } = ctx;
-  return VALIDATION_SPLITS.find((s) => dataset.splitNames.includes(s) && rowsOf(run, dataset, s).length > 0) ?? null;
+/** The first validation-like split with scored, labelled records, or null. `rowsOfSplit`: rowsOf, when the caller has it. */
+export function validationSplit(ctx: AnalysisContext, rowsOfSplit = (s: string) => rowsOf(ctx.run, ctx.dataset, s)): string | null {
+  return VALIDATION_SPLITS.find((s) => ctx.dataset.splitNames.includes(s) && rowsOfSplit(s).length > 0) ?? null;
 }
 
 /**
- * Fits T on `fitSplit` by minimising NLL (stats/temperature: grid + golden section on ln T), then
+ * Fits T on `fitSplit` by minimising NLL (stats/temperature: safeguarded Halley steps on 1/T), then
  * evaluates softmax(ln p / T) on both splits. Dividing by T > 0 keeps the argmax, so accuracy is
  * unchanged; `after.accuracy` is measured, not assumed, so a test can prove it.
  */
 export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalSub: Subset, known: Known = {}): TemperatureResult {
   const { run, dataset, final } = ctx;
-  const fitSub = subset(run, dataset, final.checkpoint, rowsOf(run, dataset, fitSplit));
-  const { temperature } = fitTemperature(logProbs(fitSub.probs), fitSub.labels, run.k);
-  const scaled = (s: Subset) => calibrate(applyTemperature(logProbs(s.probs), run.k, temperature), s.labels, run.k).metrics;
+  const fitRows = known.fitRows ?? rowsOf(run, dataset, fitSplit);
   // Fitted on the headline split itself (no separate validation split): the same records twice.
-  const same = sameRows(fitSub.rows, evalSub.rows);
+  const same = sameRows(fitRows, evalSub.rows);
+  const fitSub = same ? evalSub : subset(run, dataset, final.checkpoint, fitRows);
+  const fitLogits = logProbs(fitSub.probs);
+  const { temperature } = fitTemperature(fitLogits, fitSub.labels, run.k);
+  const scaled = (s: Subset, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...topLabelSummary(applyTemperature(logits, run.k, temperature), s.labels, run.k, N_BINS) });
   const before = known.before ?? calibrate(evalSub.probs, evalSub.labels, run.k).metrics;
-  const after = scaled(evalSub);
+  const after = scaled(evalSub, same ? fitLogits : logProbs(evalSub.probs));
   return {
     fitSplit,
     evalSplit: final.split,
@@ -92,7 +97,7 @@ export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalS
     before,
     after,
     fitBefore: same ? before : (known.fitBefore ?? calibrate(fitSub.probs, fitSub.labels, run.k).metrics),
-    fitAfter: same ? after : scaled(fitSub),
+    fitAfter: same ? after : scaled(fitSub, fitLogits),
   };
 }
 
@@ -102,6 +107,30 @@ export interface Known {
   before?: SplitCalibration;
   /** calibrate() of the fit split's records. */
   fitBefore?: SplitCalibration;
+  /** rowsOf() the fit split. */
+  fitRows?: Int32Array;
+}
+
+/**
+ * common.ts rowsOf for every split at once (scorable, labelled records of the split, in dataset
+ * order): one pass over a million records instead of one per split.
+ */
+function rowsBySplit(run: AnalysisContext['run'], dataset: AnalysisContext['dataset']): Map<string, Int32Array> {
+  const { scorable } = run;
+  const { labels, split } = dataset;
+  const splits = dataset.splitNames.length;
+  // Split of each kept record, −1 for the rest: the rule is evaluated once per record.
+  const code = new Int32Array(run.n);
+  const count = new Int32Array(splits);
+  for (let i = 0; i < run.n; i++) {
+    const s = scorable[i] && labels[i] >= 0 && split[i] >= 0 && split[i] < splits ? split[i] : -1;
+    code[i] = s;
+    if (s >= 0) count[s]++;
+  }
+  const rows = Array.from(count, (c) => new Int32Array(c));
+  const at = new Int32Array(splits);
+  for (let i = 0; i < run.n; i++) if (code[i] >= 0) rows[code[i]][at[code[i]]++] = i;
+  return new Map(dataset.splitNames.map((s, j) => [s, rows[j]]));
 }
 
 /** Same records in the same order. */
@@ -116,6 +145,17 @@ export interface Intervals {
   accuracy: BootstrapResult;
   macroF1: BootstrapResult;
   ece: BootstrapResult;
+  /** Hash groups resampled (grouped bootstrap, above GROUPED_ABOVE records); null: records resampled. */
+  groups: number | null;
+}
+
+/**
+ * The bootstrap intervals of `sub`: record-level up to GROUPED_ABOVE records (exact, as before),
+ * grouped beyond (stats/bootstrap's groupedBootstrap; groups by the records' dataset indices).
+ */
+export function bootstrapIntervals(sub: Subset, k: number, seed: number, resamples: number): Intervals {
+  if (usesGroups(sub.rows.length)) return { ...groupedIntervals(sub, k, seed, resamples), groups: GROUPS };
+  return { ...recordIntervals(sub, k, seed, resamples), groups: null };
 }
 
 /**
@@ -126,7 +166,7 @@ export interface Intervals {
  * (confusion cells, records and hits per bin) in any order, the one floating-point sum
  * (confidence per bin) in draw order, as ece(equalWidthBins) adds it.
  */
-export function bootstrapIntervals(sub: Subset, k: number, seed: number, resamples: number): Intervals {
+export function recordIntervals(sub: Subset, k: number, seed: number, resamples: number): Omit<Intervals, 'groups'> {
   const n = sub.rows.length;
   const cells = confusionCells(sub.labels, sub.preds, k);
   const bin = widthBinOf(sub.conf, N_BINS);
@@ -215,6 +255,71 @@ export function bootstrapIntervals(sub: Subset, k: number, seed: number, resampl
 }
 
 /**
+ * Grouped bootstrap of the same three statistics: per hash group of records (by dataset index) the
+ * sufficient sums — per class true positives and support (interleaved, so they pack together) and
+ * predictions of the confusion matrix, per equal-width bin records and hits, the record count, and
+ * per bin the confidence sum — and per resample the statistics of the summed groups. The
+ * estimates equal recordIntervals' (the totals are added in record order).
+ */
+export function groupedIntervals(sub: Subset, k: number, seed: number, resamples: number, groups = GROUPS): Omit<Intervals, 'groups'> {
+  const n = sub.rows.length;
+  const bin = widthBinOf(sub.conf, N_BINS);
+  // Slots: counts first (tp/support per class, predictions per class, records/hits per bin, records), then confidence sums.
+  const PREDICTED = 2 * k;
+  const BINS = 3 * k;
+  const RECORDS = BINS + 2 * N_BINS;
+  const CONF = RECORDS + 1; // the float slots: confidence sum per bin
+  const PER = 6;
+  const slots = new Int32Array(n * PER).fill(-1);
+  const confBin = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const e = r * PER;
+    const t = sub.labels[r];
+    const p = sub.preds[r];
+    const cell = t >= 0 && t < k && p >= 0 && p < k; // as confusionCells: out-of-range pairs have no cell
+    const right = cell && t === p;
+    slots[e] = RECORDS;
+    if (cell) {
+      if (right) slots[e + 1] = 2 * t;
+      slots[e + 2] = 2 * t + 1;
+      slots[e + 3] = PREDICTED + p;
+    }
+    const b = bin[r];
+    confBin[r] = b;
+    if (b >= 0) {
+      slots[e + 4] = BINS + 2 * b;
+      if (right) slots[e + 5] = BINS + 2 * b + 1;
+    }
+  }
+  const sums = new GroupSums(groups, CONF, N_BINS, hashGroups(sub.rows, groups, seed), slots, [{ slot: confBin, value: sub.conf }]);
+  const tp = new Float64Array(k);
+  const support = new Float64Array(k);
+  const count = new Float64Array(N_BINS);
+  const sumCorrect = new Float64Array(N_BINS);
+  const [acc, f1, e] = groupedBootstrap(
+    sums,
+    3,
+    (totals, out) => {
+      let hits = 0;
+      for (let c = 0; c < k; c++) {
+        tp[c] = totals[2 * c];
+        support[c] = totals[2 * c + 1];
+        hits += tp[c];
+      }
+      for (let m = 0; m < N_BINS; m++) {
+        count[m] = totals[BINS + 2 * m];
+        sumCorrect[m] = totals[BINS + 2 * m + 1];
+      }
+      out[0] = hits / totals[RECORDS];
+      out[1] = macroF1OfClassCounts(tp, support, totals.subarray(PREDICTED, PREDICTED + k), k);
+      out[2] = eceOfSums(count, sumCorrect, totals.subarray(CONF, CONF + N_BINS));
+    },
+    { seed, resamples, level: LEVEL },
+  );
+  return { accuracy: acc, macroF1: f1, ece: e };
+}
+
+/**
  * Bin of each confidence among `nBins` equal-width bins, exactly as stats/calibration's
  * equalWidthBins assigns it (first edge m/B ≥ c by binary search; beyond the edges → last bin);
  * −1 for NaN (skipped).
@@ -249,6 +354,16 @@ function eceOfSums(count: Float64Array, sumCorrect: Float64Array, sumConf: Float
     bins.push({ lo: m / nBins, hi: (m + 1) / nBins, count: c, accuracy: c > 0 ? sumCorrect[m] / c : NaN, confidence: c > 0 ? sumConf[m] / c : NaN });
   }
   return ece(bins);
+}
+
+/** The report's description of the bootstrap actually run on `n` records. */
+function bootstrapNote(n: number, resamples: number, seed: number, groups: number | null): string {
+  const quantiles = 'the interval runs from the 2.5th to the 97.5th percentile of the resampled values (numpy "linear" quantiles).';
+  if (groups === null) return `Percentile bootstrap: ${int(resamples)} sets of ${int(n)} records drawn with replacement (mulberry32, seed ${seed}); ${quantiles}`;
+  return (
+    `Grouped percentile bootstrap (more than ${int(GROUPED_ABOVE)} records): each record is assigned to one of ${int(groups)} groups by a seeded hash of its row in the dataset, and each of the ${int(resamples)} resamples draws ${int(groups)} groups with replacement (mulberry32, seed ${seed}); ` +
+    `a resample's metrics come from the summed counts of its groups (confusion matrix; records, hits and confidence per bin). Resampling randomly assigned groups estimates the same interval as resampling records, with about ${pct(1 / Math.sqrt(2 * groups), 1)} extra noise in its width; ${quantiles}`
+  );
 }
 
 /** Wrong predictions with confidence ≥ threshold, most confident first (ties: dataset order). */
@@ -309,19 +424,17 @@ export const calibration: Analysis = {
     const head = calibrate(sub.probs, sub.labels, k);
     const hm = head.metrics;
 
+    // Per-split numbers read the run's arrays through each split's records (no copies).
+    const splitRows = rowsBySplit(run, dataset);
+    const probs = run.scores[final.checkpoint].probs;
     const perSplit: Record<string, SplitCalibration> = {};
-    for (const s of dataset.splitNames) {
-      const rows = rowsOf(run, dataset, s);
+    for (const [s, rows] of splitRows) {
       if (rows.length === 0) continue;
-      if (sameRows(rows, sub.rows)) perSplit[s] = hm;
-      else {
-        const ss = subset(run, dataset, final.checkpoint, rows);
-        perSplit[s] = calibrate(ss.probs, ss.labels, k).metrics;
-      }
+      perSplit[s] = sameRows(rows, sub.rows) ? hm : calibrate(probs, dataset.labels, k, rows).metrics;
     }
 
-    const fitSplit = validationSplit(ctx);
-    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub, { before: hm, fitBefore: perSplit[fitSplit] });
+    const fitSplit = validationSplit(ctx, (s) => splitRows.get(s)!);
+    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub, { before: hm, fitBefore: perSplit[fitSplit], fitRows: splitRows.get(fitSplit) });
     const resamples = config.analysis.bootstrapResamples;
     const iv = bootstrapIntervals(sub, k, ctx.seed, resamples);
     const threshold = config.analysis.confidentlyWrong;
@@ -417,7 +530,7 @@ export const calibration: Analysis = {
     ];
 
     if (temp) {
-      const rows = [[`${temp.evalSplit} (headline)`, temp.before, temp.after]] as [string, SplitCalibration, SplitCalibration][];
+      const rows = [[`${temp.evalSplit} (headline)`, temp.before, temp.after]] as [string, SplitCalibration, ScaledCalibration][];
       if (temp.fitSplit !== temp.evalSplit) rows.push([`${temp.fitSplit} (fit)`, temp.fitBefore, temp.fitAfter]);
       blocks.push({
         type: 'table',
@@ -442,14 +555,14 @@ export const calibration: Analysis = {
 
     blocks.push({
       type: 'table',
-      caption: `95 % bootstrap intervals on ${split} (${int(resamples)} resamples, seed ${ctx.seed})`,
+      caption: `95 % bootstrap intervals on ${split} (${int(resamples)} resamples${iv.groups === null ? '' : ` of ${int(iv.groups)} record groups`}, seed ${ctx.seed})`,
       columns: [{ label: 'metric' }, { label: 'estimate', format: 'fixed4' }, { label: 'lower', format: 'fixed4' }, { label: 'upper', format: 'fixed4' }],
       rows: [
         ['accuracy', iv.accuracy.estimate, iv.accuracy.lo, iv.accuracy.hi],
         ['macro-F1', iv.macroF1.estimate, iv.macroF1.lo, iv.macroF1.hi],
         ['ECE', iv.ece.estimate, iv.ece.lo, iv.ece.hi],
       ],
-      note: `Percentile bootstrap: ${int(resamples)} sets of ${int(n)} records drawn with replacement (mulberry32, seed ${ctx.seed}); the interval runs from the 2.5th to the 97.5th percentile of the resampled values (numpy "linear" quantiles).`,
+      note: bootstrapNote(n, resamples, ctx.seed, iv.groups),
     });
 
     const interval = (r: BootstrapResult) => ({ estimate: r.estimate, lo: r.lo, hi: r.hi });
@@ -481,6 +594,8 @@ export const calibration: Analysis = {
           ece: interval(iv.ece),
           resamples,
           seed: ctx.seed,
+          // Only on the grouped bootstrap, so small runs keep their summary unchanged.
+          ...(iv.groups === null ? {} : { groups: iv.groups }),
         },
       },
     };

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootstrapIntervals, calibration, confidenceHistogram, confidentlyWrong, logProbs, N_BINS, temperatureScaling, validationSplit, widthBinOf } from '../../src/analyses/calibration.ts';
-import { bootstrapCI } from '../../src/stats/bootstrap.ts';
+import { bootstrapIntervals, calibration, confidenceHistogram, confidentlyWrong, groupedIntervals, logProbs, N_BINS, recordIntervals, temperatureScaling, validationSplit, widthBinOf } from '../../src/analyses/calibration.ts';
+import { bootstrapCI, GROUPED_ABOVE, GROUPS } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { ece } from '../../src/stats/calibration.ts';
 import { headline, rowsOf, subset } from '../../src/analyses/common.ts';
@@ -313,7 +313,7 @@ describe('bootstrapIntervals (one pass per resample)', () => {
     const preds = Int32Array.from(labels, (l) => (rng() < 0.75 ? l : Math.floor(rng() * k)));
     const conf = Float32Array.from(labels, (_, r) => (r % 37 === 0 ? 10 / 15 : r % 91 === 0 ? NaN : 0.25 + 0.75 * rng()));
     const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(n * k), labels, preds, conf, loss: new Float32Array(n) };
-    expect(bootstrapIntervals(sub, k, 9, 250)).toEqual(reference(sub, k, 9, 250));
+    expect(bootstrapIntervals(sub, k, 9, 250)).toEqual({ ...reference(sub, k, 9, 250), groups: null });
   });
   it('equals them too with too many classes for the packed tables (counted per group of records)', () => {
     const rng = mulberry32(8);
@@ -323,7 +323,7 @@ describe('bootstrapIntervals (one pass per resample)', () => {
     const preds = Int32Array.from(labels, (l) => (rng() < 0.6 ? l : Math.floor(rng() * 6)));
     const conf = Float32Array.from(labels, (_, r) => (r % 53 === 0 ? NaN : rng()));
     const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(0), labels, preds, conf, loss: new Float32Array(n) };
-    expect(bootstrapIntervals(sub, k, 4, 20)).toEqual(reference(sub, k, 4, 20));
+    expect(bootstrapIntervals(sub, k, 4, 20)).toEqual({ ...reference(sub, k, 4, 20), groups: null });
   });
   it('widthBinOf puts a confidence where equalWidthBins counts it', () => {
     const conf = [0, 1 / 15, 0.5, 14 / 15, 1, 1.0000001, -0.1, 7 / 15 + 1e-17];
@@ -332,5 +332,84 @@ describe('bootstrapIntervals (one pass per resample)', () => {
     const mine = new Array(15).fill(0);
     for (const b of bins) mine[b]++;
     expect(mine).toEqual(counts);
+  });
+});
+
+/**
+ * Past GROUPED_ABOVE records the intervals resample hash groups of records. On 60 000 records
+ * both methods are feasible, so the grouped intervals can be checked against the record-level
+ * ones and against the binomial standard error of accuracy. Widths vary by ~3 % between seeds
+ * (1 000 resamples) plus ~1.6 % from the 2 000 groups: the tolerances are ≥ 3.5 sd.
+ */
+describe('grouped bootstrap intervals (statistical check at 60 000 records)', () => {
+  const n = 60_000;
+  const k = 5;
+  const rng = mulberry32(17);
+  const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * k));
+  const conf = Float32Array.from(labels, () => 0.25 + 0.75 * Math.sqrt(rng()));
+  // Right with probability conf − 0.05: over-confident, ECE ≈ 0.05.
+  const preds = Int32Array.from(labels, (l, r) => (rng() < conf[r] - 0.05 ? l : (l + 1 + Math.floor(rng() * (k - 1))) % k));
+  // Sorted by class, as datasets often are; groups are hashed from these dataset indices.
+  const order = Array.from(labels.keys()).sort((a, b) => labels[a] - labels[b] || a - b);
+  const sub = {
+    rows: Int32Array.from(order, (_, r) => 2 * r + 1),
+    probs: new Float32Array(0),
+    labels: Int32Array.from(order, (i) => labels[i]),
+    preds: Int32Array.from(order, (i) => preds[i]),
+    conf: Float32Array.from(order, (i) => conf[i]),
+    loss: new Float32Array(n),
+  };
+  const seeds = [1, 2];
+  const records = seeds.map((s) => recordIntervals(sub, k, s, 1000));
+  const grouped = seeds.map((s) => groupedIntervals(sub, k, s, 1000));
+  const width = (ivs: typeof records, key: 'accuracy' | 'macroF1' | 'ece') => ivs.reduce((w, iv) => w + iv[key].hi - iv[key].lo, 0) / ivs.length;
+
+  it('has the same estimates as the record-level bootstrap, and bootstrapIntervals picks it past 50 000 records', () => {
+    for (const key of ['accuracy', 'macroF1', 'ece'] as const) expect(grouped[0][key].estimate).toBe(records[0][key].estimate);
+    expect(n).toBeGreaterThan(GROUPED_ABOVE);
+    expect(bootstrapIntervals(sub, k, 1, 1000)).toEqual({ ...grouped[0], groups: GROUPS });
+  });
+
+  it('interval widths match the record-level bootstrap within 12 % (accuracy, macro-F1, ECE)', () => {
+    for (const key of ['accuracy', 'macroF1', 'ece'] as const) {
+      const ratio = width(grouped, key) / width(records, key);
+      expect(ratio, key).toBeGreaterThan(0.88);
+      expect(ratio, key).toBeLessThan(1.12);
+    }
+  });
+
+  it('the accuracy interval is 2 · 1.96 · √(p(1 − p)/n) wide within 10 %, and centred on the estimate', () => {
+    const p = grouped[0].accuracy.estimate;
+    const analytic = 2 * 1.96 * Math.sqrt((p * (1 - p)) / n);
+    expect(width(grouped, 'accuracy') / analytic).toBeGreaterThan(0.9);
+    expect(width(grouped, 'accuracy') / analytic).toBeLessThan(1.1);
+    for (const iv of grouped) expect(Math.abs((iv.accuracy.lo + iv.accuracy.hi) / 2 - p)).toBeLessThan(0.25 * analytic);
+  });
+}, 120_000);
+
+describe('calibration section past 50 000 records', () => {
+  const n = GROUPED_ABOVE + 1;
+  const rng = mulberry32(3);
+  const labels = Array.from({ length: n }, () => (rng() < 0.5 ? 0 : 1));
+  const rows = labels.map((y) => {
+    const p = 0.5 + 0.5 * rng();
+    return y === (rng() < p ? 0 : 1) ? [p, 1 - p] : [1 - p, p];
+  });
+  const out = run({ classes: ['a', 'b'], labels, checkpoints: [rows], seed: 9, analysis: { bootstrapResamples: 200 } });
+  const s = summaryOf(out);
+
+  it('says in the table and the note that record groups were resampled, and records the group count', () => {
+    const table = tables(out).find((t) => t.caption.startsWith('95 % bootstrap'))!;
+    expect(table.caption).toBe(`95 % bootstrap intervals on val (200 resamples of ${GROUPS.toLocaleString('en-US')} record groups, seed 9)`);
+    expect(table.note).toMatch(/^Grouped percentile bootstrap \(more than 50,000 records\): each record is assigned to one of 2,000 groups by a seeded hash of its row in the dataset/);
+    expect(s.intervals).toMatchObject({ resamples: 200, seed: 9, groups: GROUPS });
+    expect(s.intervals.accuracy.estimate).toBe(s.calibration.perSplit.val.accuracy);
+    near(s.intervals.ece.estimate, s.calibration.perSplit.val.ece);
+  });
+
+  it('small runs keep the record-level note and no groups key', () => {
+    const small = summaryOf(run(overconfident(99)));
+    expect(small.intervals.groups).toBeUndefined();
+    expect(tables(run(overconfident(99))).find((t) => t.caption.startsWith('95 % bootstrap'))!.note).toMatch(/^Percentile bootstrap: 300 sets of 200 records drawn with replacement/);
   });
 });

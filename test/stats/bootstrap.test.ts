@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, bootstrapMany, bootstrapVector, confusionCells, KeyGroups, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
+import { bootstrapCI, bootstrapMany, bootstrapVector, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { mulberry32, randomInt } from '../../src/stats/rng.ts';
 
@@ -102,5 +102,136 @@ describe('KeyGroups and confusion helpers', () => {
     const counts = new Float64Array(9);
     for (const c of confusionCells(labels, preds, 3)) if (c >= 0) counts[c]++;
     expect(macroF1OfCounts(counts, 3)).toBe(macroF1(confusionMatrix(labels, preds, 3)));
+  });
+});
+
+describe('grouped bootstrap (large n)', () => {
+  it('hashGroups: in range, deterministic, a function of the record index and the seed only', () => {
+    const index = Int32Array.from({ length: 5000 }, (_, i) => 7 * i + 3);
+    const g = hashGroups(index, 97, 11);
+    expect(g.every((x) => x >= 0 && x < 97)).toBe(true);
+    expect(hashGroups(index, 97, 11)).toEqual(g);
+    // The same record gets the same group whatever subset or order it comes in.
+    const reversed = hashGroups(index.slice().reverse(), 97, 11);
+    expect(Array.from(reversed).reverse()).toEqual(Array.from(g));
+    expect(hashGroups(index, 97, 12)).not.toEqual(g);
+  });
+
+  it('hashGroups spreads consecutive indices evenly (chi-square), also when the data is sorted by class', () => {
+    const n = 200_000;
+    const G = 200;
+    const g = hashGroups(Int32Array.from({ length: n }, (_, i) => i), G, 5);
+    const counts = new Float64Array(G);
+    for (const x of g) counts[x]++;
+    const e = n / G;
+    const chi2 = counts.reduce((s, c) => s + (c - e) ** 2 / e, 0);
+    // χ² with 199 degrees of freedom: mean 199, sd ≈ 20; 300 is beyond 5 sd.
+    expect(chi2).toBeLessThan(300);
+    // Records sorted by class (the first half class 0): every group gets both classes, about half each.
+    const classZero = new Float64Array(G);
+    for (let i = 0; i < n / 2; i++) classZero[g[i]]++;
+    for (let c = 0; c < G; c++) expect(Math.abs(classZero[c] / counts[c] - 0.5)).toBeLessThan(0.15);
+  });
+
+  /** Random entries: per record 3 count slots (some −1) of `counts`; a float column with a slot per record (some −1) and one into the last slot. */
+  function entries(n: number, counts: number, floats: number, seed: number) {
+    const rng = mulberry32(seed);
+    const countSlot = Int32Array.from({ length: 3 * n }, () => (rng() < 0.2 ? -1 : Math.floor(rng() ** 2 * counts)));
+    const columns = [
+      { slot: Int32Array.from({ length: n }, () => (rng() < 0.1 ? -1 : Math.floor(rng() * floats))), value: Float64Array.from({ length: n }, () => rng() - 0.3) },
+      { slot: floats - 1, value: Float32Array.from({ length: n }, () => rng()) },
+    ];
+    return { countSlot, columns };
+  }
+  /** The per-group logical sums, added record by record. */
+  function direct(group: Int32Array, G: number, counts: number, floats: number, e: ReturnType<typeof entries>) {
+    const W = counts + floats;
+    const sums = new Float64Array(G * W);
+    group.forEach((g, r) => {
+      for (let q = 3 * r; q < 3 * r + 3; q++) if (e.countSlot[q] >= 0) sums[g * W + e.countSlot[q]]++;
+      for (const { slot, value } of e.columns) {
+        const sl = typeof slot === 'number' ? slot : slot[r];
+        if (sl >= 0) sums[g * W + counts + sl] += value[r];
+      }
+    });
+    return sums;
+  }
+
+  for (const [label, n, G, counts] of [
+    ['packed several counts to a float64', 20_000, 50, 40],
+    ['with more slots than one block of groups holds', 3_000, 64, 70_000],
+  ] as const) {
+    it(`GroupSums keeps every group's sums exactly, ${label}`, () => {
+      const floats = 3;
+      const e = entries(n, counts, floats, n);
+      const group = hashGroups(Int32Array.from({ length: n }, (_, i) => i), G, 1);
+      const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
+      const want = direct(group, G, counts, floats, e);
+      const W = counts + floats;
+      const physical = new Float64Array(sums.physical);
+      const got = new Float64Array(W);
+      let differ = 0;
+      for (let g = 0; g < G; g++) {
+        physical.fill(0);
+        for (let p = sums.start[g]; p < sums.start[g + 1]; p++) physical[sums.slot[p]] = sums.value[p];
+        sums.unpack(physical, got);
+        for (let s = 0; s < W; s++) if (!Object.is(got[s], want[g * W + s])) differ++;
+      }
+      expect(differ).toBe(0);
+      // Totals in record order, as a record-by-record pass adds them.
+      const total = new Float64Array(W);
+      for (let r = 0; r < n; r++) {
+        for (let q = 3 * r; q < 3 * r + 3; q++) if (e.countSlot[q] >= 0) total[e.countSlot[q]]++;
+        for (const { slot, value } of e.columns) {
+          const sl = typeof slot === 'number' ? slot : slot[r];
+          if (sl >= 0) total[counts + sl] += value[r];
+        }
+      }
+      expect(sums.total.every((t, s) => Object.is(t, total[s]))).toBe(true);
+      if (counts === 40) expect(sums.physical).toBeLessThan(counts + floats); // counts did share float64s
+    });
+  }
+
+  it('groupedBootstrap: each resample sums the drawn groups (mulberry32 draws, group order); estimate = stat(total)', () => {
+    const n = 4000;
+    const G = 30;
+    const counts = 6;
+    const floats = 2;
+    const e = entries(n, counts, floats, 9);
+    const group = hashGroups(Int32Array.from({ length: n }, (_, i) => 2 * i), G, 4);
+    const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
+    const per = direct(group, G, counts, floats, e);
+    const W = counts + floats;
+    const seen: number[][] = [];
+    const res = groupedBootstrap(sums, 1, (t, out) => ((out[0] = t[counts] / t[0]), seen.push(Array.from(t))), { seed: 21, resamples: 7 });
+    expect(res[0].estimate).toBe(sums.total[counts] / sums.total[0]);
+    expect(seen[0]).toEqual(Array.from(sums.total));
+    const rng = mulberry32(21);
+    for (let r = 1; r <= 7; r++) {
+      const mult = new Int32Array(G);
+      for (let i = 0; i < G; i++) mult[randomInt(rng, G)]++;
+      const want = new Float64Array(W);
+      for (let g = 0; g < G; g++) if (mult[g]) for (let s = 0; s < W; s++) if (per[g * W + s] !== 0) want[s] += mult[g] * per[g * W + s];
+      expect(seen[r]).toEqual(Array.from(want));
+    }
+    expect(groupedBootstrap(sums, 1, (t, out) => (out[0] = t[counts] / t[0]), { seed: 21, resamples: 7 })).toEqual(res);
+  });
+
+  it('macroF1OfClassCounts equals macroF1(confusionMatrix), absent classes included', () => {
+    const labels = Int32Array.from([0, 1, 2, 2, 1, -1, 0, 3, 3]);
+    const preds = Int32Array.from([0, 2, 2, 1, 1, 0, 3, 0, 5]);
+    const k = 5;
+    const tp = new Float64Array(k);
+    const support = new Float64Array(k);
+    const predicted = new Float64Array(k);
+    for (let r = 0; r < labels.length; r++) {
+      const [t, p] = [labels[r], preds[r]];
+      if (t < 0 || t >= k || p < 0 || p >= k) continue;
+      support[t]++;
+      predicted[p]++;
+      if (t === p) tp[t]++;
+    }
+    expect(macroF1OfClassCounts(tp, support, predicted, k)).toBe(macroF1(confusionMatrix(labels, preds, k)));
+    expect(macroF1OfClassCounts([0, 0], [0, 0], [0, 0], 2)).toBeNaN();
   });
 });

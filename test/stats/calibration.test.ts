@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
+  binEdges,
+  binOf,
+  byConfidence,
   calibrationSummary,
   classwiseEce,
   ece,
   equalMassBins,
   equalWidthBins,
   mce,
+  topLabelSummary,
+  widthBinTable,
 } from '../../src/stats/calibration.ts';
+import { accuracy } from '../../src/stats/classification.ts';
+import { brier, nll, topLabel } from '../../src/stats/losses.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 
 const f32 = (xs: number[]) => Float32Array.from(xs);
 const i32 = (xs: number[]) => Int32Array.from(xs);
@@ -122,5 +130,101 @@ describe('classwiseEce and calibrationSummary', () => {
     const s = calibrationSummary(f32([0.75, 0.25, 0.5, 0.5]), i32([0, -1]), 2);
     expect(s.bins.reduce((a, b) => a + b.count, 0)).toBe(1);
     expect(s.ece).toBe(0.25);
+  });
+});
+
+describe('fast paths give the very same numbers', () => {
+  /** n rows of k float32 probabilities, some exactly on bin edges, some NaN; labels with −1 and ≥ k. */
+  function fixture(n: number, k: number, seed: number) {
+    const rng = mulberry32(seed);
+    const probs = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const row = Array.from({ length: k }, () => Math.exp(5 * rng() * rng()));
+      const sum = row.reduce((a, b) => a + b, 0);
+      row.forEach((v, j) => (probs[i * k + j] = v / sum));
+      if (i % 37 === 0) probs[i * k] = [0, 1, Math.fround(0.8), Math.fround(2 / 3)][i % 4]!;
+    }
+    probs[5 * k + 1] = NaN;
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 53 === 7 ? -1 : i % 61 === 9 ? k : Math.floor(rng() * k)));
+    return { probs, labels };
+  }
+
+  it('calibrationSummary equals the single-purpose functions bit for bit (one fused pass)', () => {
+    const k = 4;
+    const { probs, labels } = fixture(3000, k, 3);
+    const s = calibrationSummary(probs, labels, k);
+    const valid = Array.from(labels.keys()).filter((i) => labels[i]! >= 0 && labels[i]! < k);
+    const { pred, conf } = topLabel(probs, k);
+    const c = Float64Array.from(valid, (i) => conf[i]!);
+    const hit = Uint8Array.from(valid, (i) => (pred[i] === labels[i] ? 1 : 0));
+    expect(s.accuracy).toBe(accuracy(labels, pred));
+    expect(s.bins).toEqual(equalWidthBins(c, hit));
+    expect(s.adaptiveBins).toEqual(equalMassBins(c, hit));
+    expect(s.brier).toBe(brier(probs, labels, k));
+    expect(s.nll).toBe(nll(probs, labels, k));
+    // Class-wise ECE as its definition: equalWidthBins of p_c against 1[label = c], per class.
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += ece(equalWidthBins(Float64Array.from(valid, (i) => probs[i * k + j]!), Uint8Array.from(valid, (i) => (labels[i] === j ? 1 : 0))));
+    expect(s.classwiseEce).toBe(sum / k);
+  });
+
+  it('rows select records without copying; topLabelSummary is the top-label part', () => {
+    const k = 3;
+    const { probs, labels } = fixture(2000, k, 8);
+    const rows = Int32Array.from({ length: 700 }, (_, r) => 2 * r + 1);
+    const copied = new Float32Array(rows.length * k);
+    rows.forEach((i, r) => copied.set(probs.subarray(i * k, (i + 1) * k), r * k));
+    const sub = calibrationSummary(copied, Int32Array.from(rows, (i) => labels[i]!), k);
+    expect(calibrationSummary(probs, labels, k, 15, rows)).toEqual(sub);
+    expect(topLabelSummary(probs, labels, k, 15, rows)).toEqual({ accuracy: sub.accuracy, ece: sub.ece, nll: sub.nll });
+  });
+
+  it('byConfidence: the radix sort on float32 bits gives the stable comparison order', () => {
+    const rng = mulberry32(4);
+    const values = [-1, -0.5, -0, 0, 1e-45, 1e-38, 0.5, 1, 1.5, Infinity, -Infinity, NaN];
+    for (const n of [50, 150_000]) {
+      const conf = Float32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? values[i % values.length]! : rng() < 0.3 ? 0.75 : rng()));
+      const want = Array.from(conf.keys()).filter((i) => !Number.isNaN(conf[i]!)).sort((a, b) => conf[a]! - conf[b]! || a - b);
+      expect(Array.from(byConfidence(conf))).toEqual(want);
+    }
+    // Values that are not float32 take the comparison sort.
+    expect(Array.from(byConfidence([0.1, 0.30000000000000004, 0.3, NaN, 0.1]))).toEqual([0, 4, 2, 1]);
+  });
+
+  it('widthBinTable agrees with binOf across every float32 bucket (ends and middle)', () => {
+    for (const nBins of [15, 10, 3]) {
+      const table = widthBinTable(nBins);
+      const edges = binEdges(nBins);
+      const f = new Float32Array(1);
+      const u = new Uint32Array(f.buffer);
+      let wrong = 0;
+      let decided = 0;
+      for (let h = 0; h < 65536; h++) {
+        if (table[h] === 255) continue;
+        decided++;
+        for (const low of [0, 1, 32768, 65535]) {
+          u[0] = h * 65536 + low;
+          if (Number.isNaN(f[0]!) || binOf(f[0]!, edges) !== table[h]) wrong++;
+        }
+      }
+      expect(wrong).toBe(0);
+      expect(decided).toBeGreaterThan(65000); // all but the edge and NaN buckets are looked up
+    }
+  });
+
+  it('binOf equals the binary search over the edges, including values a product would round across an edge', () => {
+    const edges = binEdges(15);
+    const search = (c: number) => {
+      let lo = 0;
+      let hi = 14;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (c <= edges[mid + 1]!) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    const probes = [-1, 0, 1, 2, ...Array.from(edges, (e) => [e, e + Number.EPSILON / 4, e - Number.EPSILON / 4, Math.fround(e)]).flat()];
+    for (const c of probes) expect(binOf(c, edges)).toBe(search(c));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nll, topLabel } from '../../src/stats/losses.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
-import { applyTemperature, fitTemperature } from '../../src/stats/temperature.ts';
+import { applyTemperature, fitTemperature, temperatureNll } from '../../src/stats/temperature.ts';
 
 /** Box–Muller normal from a seeded uniform. */
 function normal(rng: () => number): number {
@@ -59,9 +59,13 @@ describe('fitTemperature', () => {
     const { logits, labels } = synthetic(20000, 5, 2, 2024);
     const fit = fitTemperature(logits, labels, 5);
     expect(Math.abs(fit.temperature - 2)).toBeLessThan(0.05);
-    expect(fit.nllAfter).toBeLessThan(fit.nllBefore);
-    // nllBefore agrees with nll() on the T = 1 probabilities (float32 rounding only)
-    expect(fit.nllBefore).toBeCloseTo(nll(applyTemperature(logits, 5, 1), labels, 5), 5);
+    const before = temperatureNll(logits, labels, 5, 1);
+    const after = temperatureNll(logits, labels, 5, fit.temperature);
+    expect(after).toBeLessThan(before);
+    // A minimum: a step of 1e-4 in T either way does not lower the NLL.
+    for (const f of [1 - 1e-4, 1 + 1e-4]) expect(temperatureNll(logits, labels, 5, fit.temperature * f)).toBeGreaterThan(after);
+    // The NLL at T = 1 agrees with nll() on the T = 1 probabilities (float32 rounding only)
+    expect(before).toBeCloseTo(nll(applyTemperature(logits, 5, 1), labels, 5), 5);
   });
 
   it('is deterministic and finds T ≈ 1 for calibrated data', () => {
@@ -74,12 +78,30 @@ describe('fitTemperature', () => {
   it('stays inside [0.05, 20] when the optimum is at a boundary', () => {
     // Always correct and separable: sharper is always better → smallest T allowed.
     const fit = fitTemperature(Float32Array.from([1, 0, 0, 1]), Int32Array.from([0, 1]), 2);
-    expect(fit.temperature).toBeGreaterThanOrEqual(0.05 - 1e-9);
-    expect(fit.temperature).toBeLessThan(0.051);
+    expect(fit.temperature).toBe(0.05);
+  });
+
+  it('on a large fit (a strided sample gives the start) T is the minimum on all rows to ~1e-7', () => {
+    const { logits, labels } = synthetic(70_000, 6, 1.6, 7);
+    const T = fitTemperature(logits, labels, 6).temperature;
+    // Central differences at ±1e-4: the Newton distance f′/f″ to the minimum is below 1e-7 relative.
+    const h = 1e-4;
+    const [lo, mid, hi] = [1 - h, 1, 1 + h].map((f) => temperatureNll(logits, labels, 6, T * f));
+    const slope = (hi! - lo!) / (2 * h);
+    const curvature = (hi! - 2 * mid! + lo!) / (h * h);
+    expect(curvature).toBeGreaterThan(0);
+    expect(Math.abs(slope / curvature)).toBeLessThan(1e-7);
+    expect(Math.abs(T - 1.6)).toBeLessThan(0.05);
+  });
+
+  it('reaches the upper end T = 20 when NLL keeps falling as T grows (confidently wrong everywhere)', () => {
+    const fit = fitTemperature(Float32Array.from([6, 0, 0, 6, 6, 0]), Int32Array.from([1, 0, 1]), 2);
+    expect(fit.temperature).toBe(20);
   });
 
   it('no valid labels: T = 1 and NaN losses', () => {
     const fit = fitTemperature(Float32Array.from([1, 0]), Int32Array.from([-1]), 2);
-    expect(fit).toEqual({ temperature: 1, nllBefore: NaN, nllAfter: NaN });
+    expect(fit).toEqual({ temperature: 1 });
+    expect(temperatureNll(Float32Array.from([1, 0]), Int32Array.from([-1]), 2, 1)).toBeNaN();
   });
 });

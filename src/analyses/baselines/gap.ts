@@ -2,9 +2,11 @@
  * The model − baseline gap on accuracy, macro-F1 and NLL, with paired percentile-bootstrap
  * intervals: each resample draws the same records for the model and the baseline, so the interval
  * is on the difference itself. One seed for every baseline keeps the comparisons paired too — and
- * lets every baseline's three intervals share one set of draws (stats/bootstrap's bootstrapMany).
+ * lets every baseline's three intervals share one set of draws (stats/bootstrap's bootstrapVector).
+ * Past GROUPED_ABOVE records, hash groups of records are drawn instead (stats/bootstrap's
+ * groupedBootstrap), still the same groups for the model and every baseline.
  */
-import { bootstrapVector, confusionCells, KeyGroups, macroF1OfCounts, type BootstrapResult } from '../../stats/bootstrap.ts';
+import { bootstrapVector, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../stats/classification.ts';
 
 export interface Scored {
@@ -35,18 +37,45 @@ export function metricsOf(s: Scored, labels: Int32Array, k: number, idx?: Int32A
   return { accuracy: n ? hit / n : NaN, macroF1: n ? macroF1(confusionMatrix(l, p, k)) : NaN, nll: n ? loss / n : NaN };
 }
 
-/** Resamples scaled so a large split stays a few seconds: 1 000 up to 20 000 records, ≥ 200. */
+/**
+ * Resamples: 1 000 up to 20 000 records, scaled down beyond so the record-level bootstrap stays a
+ * few seconds (⌊2·10⁷/n⌋, at least 200); 1 000 again past GROUPED_ABOVE, where the grouped
+ * bootstrap's cost no longer grows with n.
+ */
 export function resamplesFor(n: number): number {
+  if (usesGroups(n)) return 1000;
   return Math.max(200, Math.min(1000, Math.floor(2e7 / Math.max(n, 1))));
 }
 
 /**
+ * How the gap intervals of `n` records are computed, for the report's note: "paired percentile
+ * bootstrap, R resamples, seed S", naming the record groups when there are more than GROUPED_ABOVE.
+ */
+export function gapMethod(n: number, seed: number): string {
+  const fmt = (x: number) => x.toLocaleString('en-US');
+  const how = usesGroups(n)
+    ? `paired percentile bootstrap over ${fmt(GROUPS)} groups of records (more than ${fmt(GROUPED_ABOVE)} records: each is put in a group by a seeded hash of its row in the dataset, and whole groups are drawn)`
+    : 'paired percentile bootstrap';
+  return `${how}, ${resamplesFor(n)} resamples, seed ${seed}`;
+}
+
+/**
  * The gap of the model against each baseline, all on one set of resamples (the model and every
- * baseline see the same draws). Per resample, the confusion counts (accuracy is their diagonal) of
- * each come from draw multiplicities summed per confusion cell (stats/bootstrap's KeyGroups); the
+ * baseline see the same draws). Up to GROUPED_ABOVE records the records are resampled
+ * (recordGaps); beyond, hash groups of records (groupedGaps). `index` is each record's dataset
+ * index, which the groups are hashed from (default: its position).
+ */
+export function gapsOf(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number, index?: ArrayLike<number>): Gap[] {
+  if (usesGroups(labels.length)) return groupedGaps(model, bases, labels, k, seed, index ?? Int32Array.from(labels, (_, r) => r));
+  return recordGaps(model, bases, labels, k, seed);
+}
+
+/**
+ * Record-level: per resample, the confusion counts (accuracy is their diagonal) of each scorer
+ * come from draw multiplicities summed per confusion cell (stats/bootstrap's KeyGroups); the
  * losses, a floating-point sum, are added in draw order, as separate bootstraps would add them.
  */
-export function gapsOf(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number): Gap[] {
+export function recordGaps(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number): Gap[] {
   const n = labels.length;
   const all = [model, ...bases];
   const w = all.length;
@@ -87,6 +116,70 @@ export function gapsOf(model: Scored, bases: readonly Scored[], labels: Int32Arr
   return bases.map((_, j) => ({ accuracy: r[3 * j], macroF1: r[3 * j + 1], nll: r[3 * j + 2] }));
 }
 
-export function gapOf(model: Scored, base: Scored, labels: Int32Array, k: number, seed: number): Gap {
-  return gapsOf(model, [base], labels, k, seed)[0];
+/**
+ * Grouped (stats/bootstrap's groupedBootstrap): per hash group of records the sums each scorer's
+ * statistics need — labelled records per class (shared), and per scorer true positives and
+ * predictions per class of its confusion matrix, labelled records it has no valid prediction for
+ * (usually none), and its loss sum — then per resample the gaps of the summed groups. The model
+ * and every baseline see the same resampled groups, so the intervals stay paired. Estimates equal
+ * recordGaps' (totals added in record order).
+ */
+export function groupedGaps(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number, index: ArrayLike<number>, groups = GROUPS): Gap[] {
+  const n = labels.length;
+  const all = [model, ...bases];
+  const w = all.length;
+  // Count slots: records, labelled per class, then per scorer tp / predicted / dropped per class. Float slots: loss per scorer.
+  const SUPPORT = 1;
+  const scorer = (j: number) => 1 + k + 3 * k * j;
+  const LOSS = 1 + k + 3 * k * w;
+  const PER = 2 + 2 * w;
+  const slots = new Int32Array(n * PER);
+  for (let r = 0; r < n; r++) {
+    const e = r * PER;
+    const t = labels[r];
+    const labelled = t >= 0 && t < k;
+    slots[e] = 0;
+    slots[e + 1] = labelled ? SUPPORT + t : -1;
+    for (let j = 0; j < w; j++) {
+      const p = all[j].pred[r];
+      const q = e + 2 + 2 * j;
+      const valid = p >= 0 && p < k; // as confusionCells: a pair with a prediction out of range has no cell
+      slots[q] = labelled && valid && p === t ? scorer(j) + t : -1;
+      slots[q + 1] = !labelled ? -1 : valid ? scorer(j) + k + p : scorer(j) + 2 * k + t;
+    }
+  }
+  const sums = new GroupSums(groups, LOSS, w, hashGroups(index, groups, seed), slots, all.map((s, j) => ({ slot: j, value: s.loss })));
+  const tp = new Float64Array(k);
+  const support = new Float64Array(k);
+  const acc = new Float64Array(w);
+  const f1 = new Float64Array(w);
+  const r = groupedBootstrap(
+    sums,
+    3 * bases.length,
+    (totals, out) => {
+      const records = totals[0];
+      for (let j = 0; j < w; j++) {
+        const o = scorer(j);
+        let hits = 0;
+        for (let c = 0; c < k; c++) {
+          tp[c] = totals[o + c];
+          support[c] = totals[SUPPORT + c] - totals[o + 2 * k + c];
+          hits += tp[c];
+        }
+        acc[j] = hits / records;
+        f1[j] = macroF1OfClassCounts(tp, support, totals.subarray(o + k, o + 2 * k), k);
+      }
+      for (let j = 1; j < w; j++) {
+        out[3 * (j - 1)] = acc[0] - acc[j];
+        out[3 * (j - 1) + 1] = f1[0] - f1[j];
+        out[3 * (j - 1) + 2] = totals[LOSS] / records - totals[LOSS + j] / records;
+      }
+    },
+    { seed, resamples: resamplesFor(n) },
+  );
+  return bases.map((_, j) => ({ accuracy: r[3 * j], macroF1: r[3 * j + 1], nll: r[3 * j + 2] }));
+}
+
+export function gapOf(model: Scored, base: Scored, labels: Int32Array, k: number, seed: number, index?: ArrayLike<number>): Gap {
+  return gapsOf(model, [base], labels, k, seed, index)[0];
 }
