@@ -16,7 +16,7 @@ import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadTf } from './backend.ts';
 import { loadLayersModel } from './tfjs-files.ts';
-import { codeFedGraph, CONVERSION_TOLERANCE, convertLayersModel, maxAbsDiff, verificationRows } from './tfjs-to-onnx.ts';
+import { codeFedGraph, CONVERSION_TOLERANCE, convertLayersModel, decodingNodes, maxAbsDiff, verificationRows, type CodeDecoding } from './tfjs-to-onnx.ts';
 import { createTfjsRuntime } from './tfjs.ts';
 import { createWorkerTfjsRuntime } from './workers.ts';
 
@@ -39,14 +39,41 @@ type Ort = typeof import('onnxruntime-node');
 const sessionOptions = (threads: number) => ({ intraOpNumThreads: Math.max(1, threads), interOpNumThreads: 1, graphOptimizationLevel: 'all' as const });
 
 /**
- * The converted model fed with stored uint8 codes: the graph looks each code up in the 256 values
- * the model sees (codeFedGraph), so no Float32 copy of the inputs is made in JavaScript and
- * onnxruntime reads a quarter of the bytes. The float session of the verification is released;
- * `predict` on Float32 values (rare: analyses' extra calls) re-creates one when first asked.
+ * An exact float32 decoding of uint8 codes for onnxruntime, or null: code · scale + offset (or
+ * code / (1/scale) + offset when 1/scale is a whole number, as for 1/255) in float32, accepted only
+ * if onnxruntime's own Cast/Mul|Div/Add give the loader's 256 values (`table`) bit for bit;
+ * otherwise the inputs are converted in JavaScript as before.
  */
-async function withCodeFeed(ort: Ort, conv: Converted, table: Float32Array, threads: number): Promise<LoadedModel> {
+export async function decodeCodes(ort: Ort, table: Float32Array, scale: number, offset: number): Promise<CodeDecoding | null> {
+  const shift = offset === 0 ? null : offset;
+  const candidates: CodeDecoding[] = [{ scale: scale === 1 ? null : scale, offset: shift }];
+  // scale = 1/255 (the usual pixel scaling): dividing by 255 rounds once, as the loader does.
+  const divisor = Math.round(1 / scale);
+  if (scale !== 1 && Math.abs(1 / scale - divisor) <= 1e-9 * divisor) candidates.push({ scale: divisor, divide: true, offset: shift });
+  const codes = Uint8Array.from({ length: 256 }, (_, v) => v);
+  for (const dec of candidates) {
+    const prefix = decodingNodes(dec, 'values');
+    const graph: OnnxGraph = { name: 'decode', nodes: prefix.nodes, initializers: prefix.initializers, inputs: [{ name: 'codes', dims: [256], type: 'uint8' }], outputs: [{ name: 'values', dims: [256] }] };
+    const session = await ort.InferenceSession.create(encodeModel(graph));
+    try {
+      const out = (await session.run({ codes: new ort.Tensor('uint8', codes, [256]) })).values.data as Float32Array;
+      if (out.every((v, i) => Object.is(v, table[i]))) return dec;
+    } finally {
+      await session.release();
+    }
+  }
+  return null;
+}
+
+/**
+ * The converted model fed with stored uint8 codes, decoded inside the graph (codeFedGraph): no
+ * Float32 copy of the inputs in JavaScript, and onnxruntime reads a quarter of the bytes. The float
+ * session of the verification is released; `predict` on Float32 values (rare: analyses' extra
+ * calls) re-creates one when first asked.
+ */
+async function withCodeFeed(ort: Ort, conv: Converted, dec: CodeDecoding, threads: number): Promise<LoadedModel> {
   const { inputShape, outputs } = conv.model;
-  const codes = await ort.InferenceSession.create(encodeModel(codeFedGraph(conv.graph, table)), sessionOptions(threads));
+  const codes = await ort.InferenceSession.create(encodeModel(codeFedGraph(conv.graph, dec)), sessionOptions(threads));
   conv.model.dispose();
   let floats: Promise<import('onnxruntime-node').InferenceSession> | null = null;
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
@@ -87,17 +114,26 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   }
   const warnings: string[] = [...tfjs.warnings];
   let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
+  const decodings = new Map<Float32Array, Promise<CodeDecoding | null>>();
   return {
     name: CONVERTED_NAME,
     warnings,
+    // Sessions with their own thread pools must not take turns batch by batch: each pool's threads
+    // spin while the other runs, and at 2 threads that halved throughput. One model at a time.
+    maxLoaded: Math.max(1, opts.workers) > 1 ? 1 : undefined,
     async load(checkpoint, loadOpts) {
       const reuse = pending && checkpoint === opts.checkpoints[0];
       const result = reuse ? await pending! : await convertCheckpoint(tf, ort, checkpoint, opts.workers);
       if (reuse) pending = null;
-      if (result.ok) return loadOpts?.codeTable ? withCodeFeed(ort, result, loadOpts.codeTable, opts.workers) : result.model;
-      const rt = await getFallback();
-      warnings.push(`${checkpoint.path}: not converted to ONNX (${result.reason}); this checkpoint was scored with ${rt.name}`);
-      return rt.load(checkpoint, loadOpts);
+      if (!result.ok) {
+        const rt = await getFallback();
+        warnings.push(`${checkpoint.path}: not converted to ONNX (${result.reason}); this checkpoint was scored with ${rt.name}`);
+        return rt.load(checkpoint, loadOpts);
+      }
+      const codes = loadOpts?.codes;
+      if (!codes) return result.model;
+      const dec = await (decodings.get(codes.table) ?? decodings.set(codes.table, decodeCodes(ort, codes.table, codes.scale, codes.offset)).get(codes.table)!);
+      return dec ? withCodeFeed(ort, result, dec, opts.workers) : result.model;
     },
   };
 }

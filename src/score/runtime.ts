@@ -12,11 +12,15 @@ export interface LoadedModel {
   /** Run a batch of `rows` flattened records; returns rows·outputs raw outputs. */
   predict(batch: Float32Array, rows: number): Promise<Float32Array>;
   /**
-   * The same from stored uint8 codes (rows·rowSize), decoded by the code table given to `load`.
+   * The same from stored uint8 codes (rows·rowSize), decoded as `load`'s `codes` say.
    * Present only when the runtime was given one and can decode in the model itself.
    */
   predictCodes?(codes: Uint8Array, rows: number): Promise<Float32Array>;
   dispose(): void;
+}
+
+export interface LoadOptions {
+  codes?: { table: Float32Array; scale: number; offset: number };
 }
 
 export interface ScoringRuntime {
@@ -25,6 +29,9 @@ export interface ScoringRuntime {
   readonly warnings: string[];
   /** Most models this runtime can hold loaded at once (default: no limit). */
   readonly maxLoaded?: number;
-  /** `codeTable`: the inputs are uint8 codes standing for these 256 values (a runtime may then offer predictCodes). */
-  load(checkpoint: Checkpoint, opts?: { codeTable?: Float32Array }): Promise<LoadedModel>;
+  /**
+   * `codes`: the inputs are uint8 codes standing for the 256 values of `table` (code · scale +
+   * offset, rounded once to float32); a runtime may then offer predictCodes.
+   */
+  load(checkpoint: Checkpoint, opts?: LoadOptions): Promise<LoadedModel>;
 }

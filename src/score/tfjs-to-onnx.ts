@@ -294,21 +294,46 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /**
- * `graph` with its float input replaced by uint8 codes: Cast to int32, then Gather from the 256
- * values the codes stand for (code · scale + offset as the loader rounds it), so the converted
- * network receives exactly the Float32 values it would get from a Float32 batch.
+ * How uint8 codes become the values a model sees, as graph nodes: Cast to float, then an affine map
+ * in float32 (Mul by `scale` or Div by its reciprocal, then Add `offset`; either may be absent). Only used when these float32
+ * operations reproduce the loader's 256 values bit for bit (decodeCodes checks that on onnxruntime
+ * itself) — a Gather from the table would be exact too, but costs more than converting in JavaScript.
  */
-export function codeFedGraph(graph: OnnxGraph, table: Float32Array): OnnxGraph {
-  if (table.length !== 256) throw new RangeError(`a code table has 256 values, got ${table.length}`);
+export interface CodeDecoding {
+  /** Multiply by scale — or, with `divide`, divide by it (1/255 is not a float32, 255 is). */
+  scale: number | null;
+  divide?: boolean;
+  offset: number | null;
+}
+
+/** The nodes and initializers that turn input `codes` (uint8) into `output` (float). */
+export function decodingNodes(dec: CodeDecoding, output: string): { nodes: OnnxNode[]; initializers: OnnxTensor[] } {
+  const nodes: OnnxNode[] = [];
+  const initializers: OnnxTensor[] = [];
+  let x = 'codes_f32';
+  nodes.push({ op: 'Cast', inputs: ['codes'], outputs: [x], attrs: { to: 1 } });
+  if (dec.scale !== null) {
+    initializers.push({ name: 'codes_scale', dims: [], data: Float32Array.of(dec.scale) });
+    nodes.push({ op: dec.divide ? 'Div' : 'Mul', inputs: [x, 'codes_scale'], outputs: ['codes_scaled'] });
+    x = 'codes_scaled';
+  }
+  if (dec.offset !== null) {
+    initializers.push({ name: 'codes_offset', dims: [], data: Float32Array.of(dec.offset) });
+    nodes.push({ op: 'Add', inputs: [x, 'codes_offset'], outputs: ['codes_shifted'] });
+    x = 'codes_shifted';
+  }
+  nodes.push({ op: 'Identity', inputs: [x], outputs: [output] });
+  return { nodes, initializers };
+}
+
+/** `graph` with its float input replaced by uint8 codes decoded by `dec`. */
+export function codeFedGraph(graph: OnnxGraph, dec: CodeDecoding): OnnxGraph {
   const input = graph.inputs[0];
+  const prefix = decodingNodes(dec, input.name);
   return {
     ...graph,
-    nodes: [
-      { op: 'Cast', inputs: ['codes'], outputs: ['codes_i32'], attrs: { to: 6 } },
-      { op: 'Gather', inputs: ['code_values', 'codes_i32'], outputs: [input.name], attrs: { axis: 0 } },
-      ...graph.nodes,
-    ],
-    initializers: [{ name: 'code_values', dims: [256], data: Float32Array.from(table) }, ...graph.initializers],
+    nodes: [...prefix.nodes, ...graph.nodes],
+    initializers: [...prefix.initializers, ...graph.initializers],
     inputs: [{ name: 'codes', dims: input.dims, type: 'uint8' }, ...graph.inputs.slice(1)],
   };
 }

@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 import type * as TF from '@tensorflow/tfjs';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
-import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 import { loadLayersModel } from './tfjs-files.ts';
 
 /**
@@ -215,7 +215,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
     async close() {
       await Promise.all(pool.map((w) => w.terminate()));
     },
-    async load(checkpoint: Checkpoint, loadOpts?: { codeTable?: Float32Array }): Promise<LoadedModel> {
+    async load(checkpoint: Checkpoint, loadOpts?: LoadOptions): Promise<LoadedModel> {
       const model = await loadLayersModel(tf, checkpoint.path); // validates the files, gives shapes
       const artifacts = await modelArtifacts(tf, model);
       const inShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
@@ -229,7 +229,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
       const loaded = await Promise.allSettled(
         pool.map((w) => {
           const weightData = artifacts.weightData.slice(0);
-          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codeTable }, [weightData]);
+          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codes?.table }, [weightData]);
         }),
       );
       const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -267,7 +267,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
         predict: (batch, rows) => score(batch, rows),
         // With a code table, uint8 inputs travel as bytes (a quarter of the Float32 copy) and are
         // decoded by the workers in parallel instead of on the main thread between batches.
-        ...(loadOpts?.codeTable ? { predictCodes: (codes: Uint8Array, rows: number) => score(codes, rows) } : {}),
+        ...(loadOpts?.codes ? { predictCodes: (codes: Uint8Array, rows: number) => score(codes, rows) } : {}),
         dispose,
       };
     },

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadTf } from '../../src/score/backend.ts';
 import { encodeModel } from '../../src/score/onnx-encode.ts';
-import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime } from '../../src/score/layers.ts';
+import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime, decodeCodes } from '../../src/score/layers.ts';
 import { codeFedGraph, convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
 import { loadConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
@@ -158,7 +158,7 @@ describe('createLayersRuntime', () => {
     expect(inputs.data).toBeInstanceOf(Uint8Array);
     const checkpoints = (await discoverCheckpoints(config.model.checkpoints, config.dir)).slice(-2);
     const rt = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: dataset.n });
-    const loaded = await rt.load(checkpoints[0], { codeTable: codeTable(inputs)! });
+    const loaded = await rt.load(checkpoints[0], { codes: { table: codeTable(inputs)!, scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } });
     expect(loaded.predictCodes).toBeDefined();
     loaded.dispose();
     // The same runtime without predictCodes: batches converted to Float32 in JavaScript.
@@ -169,15 +169,24 @@ describe('createLayersRuntime', () => {
     for (let c = 0; c < checkpoints.length; c++) expect(bits(byCodes.scores[c].probs)).toEqual(bits(byFloats.scores[c].probs));
   });
 
-  it('codeFedGraph looks codes up in the table; gatherCodes views consecutive rows and packs the others', async () => {
+  it('decodes codes in the graph only when onnxruntime reproduces the loader\'s values bit for bit', async () => {
+    const table = (scale: number, offset: number) => Float32Array.from({ length: 256 }, (_, v) => v * scale + offset);
+    expect(await decodeCodes(ort, table(0.00392156862745098, 0), 0.00392156862745098, 0)).toEqual({ scale: 255, divide: true, offset: null });
+    expect(await decodeCodes(ort, table(1, 0), 1, 0)).toEqual({ scale: null, offset: null });
+    expect(await decodeCodes(ort, table(0.5, 0.25), 0.5, 0.25)).toEqual({ scale: 0.5, offset: 0.25 });
+    // v/127.5 − 1 rounds twice in float32 for some codes: no in-graph decoding, JavaScript converts.
+    expect(await decodeCodes(ort, table(2 / 255, -1), 2 / 255, -1)).toBeNull();
     const graph = { name: 'id', nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['output'] }], initializers: [], inputs: [{ name: 'input', dims: ['batch', 3] }], outputs: [{ name: 'output', dims: ['batch', 3] }] };
-    const table = Float32Array.from({ length: 256 }, (_, v) => v / 255 - 0.5);
-    const session = await ort.InferenceSession.create(encodeModel(codeFedGraph(graph, table)));
+    const session = await ort.InferenceSession.create(encodeModel(codeFedGraph(graph, { scale: 255, divide: true, offset: null })));
     const data = Uint8Array.from([0, 1, 2, 10, 20, 30, 255, 128, 7]);
     const out = await session.run({ codes: new ort.Tensor('uint8', data.subarray(3), [2, 3]) });
-    expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(data.subarray(3), (v) => table[v]));
+    const t = table(0.00392156862745098, 0);
+    expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(data.subarray(3), (v) => t[v]));
     await session.release();
-    expect(() => codeFedGraph(graph, new Float32Array(255))).toThrow(RangeError);
+  });
+
+  it('gatherCodes views consecutive rows and packs the others', () => {
+    const data = Uint8Array.from([0, 1, 2, 10, 20, 30, 255, 128, 7]);
     const scratch = new Uint8Array(9);
     const view = gatherCodes(data, 3, Int32Array.from([0, 1, 2]), 1, 2, scratch);
     expect(view.buffer).toBe(data.buffer); // consecutive: no copy
