@@ -15,8 +15,21 @@ export interface Subset {
   loss: Float32Array;
 }
 
-/** Scorable, labelled records of `split` (null = every split), in dataset order. */
+const rowsMemo = new WeakMap<ScoredRun, { dataset: Dataset; bySplit: Map<string | null, Int32Array> }>();
+
+/**
+ * Scorable, labelled records of `split` (null = every split), in dataset order. Memoised per run
+ * (several analyses ask for the same split): the array is shared, so callers must not modify it.
+ */
 export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
+  let memo = rowsMemo.get(run);
+  if (!memo || memo.dataset !== dataset) rowsMemo.set(run, (memo = { dataset, bySplit: new Map() }));
+  let rows = memo.bySplit.get(split);
+  if (!rows) memo.bySplit.set(split, (rows = computeRows(run, dataset, split)));
+  return rows;
+}
+
+function computeRows(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
   const s = split === null ? -1 : dataset.splitNames.indexOf(split);
   if (split !== null && s === -1) return new Int32Array(0);
   // Two passes over typed arrays (count, then fill): no growing JS array of a million numbers,
@@ -90,27 +103,30 @@ export function headlineOfRun(run: ScoredRun, dataset: Dataset, checkpoint: numb
 /** Row r's probabilities are probs[at(r)·k …] with at(r) = rows ? rows[r] : r. */
 function headlineOf(probs: Float32Array, labels: Int32Array, preds: Int32Array, conf: Float32Array, loss: Float32Array, rows: Int32Array | null, k: number): Headline {
   const n = labels.length;
-  const sub = { labels, preds, conf, loss };
   if (n === 0) return { n, accuracy: NaN, macroF1: NaN, nll: NaN, brier: NaN, ece: NaN, mce: NaN };
   let correct = 0;
   let lossSum = 0;
   let brierSum = 0;
   const hit = new Uint8Array(n);
+  // Locals instead of property reads inside the per-class loop (this runs for every checkpoint ×
+  // split at a million records); the same sums in the same order.
   for (let r = 0; r < n; r++) {
-    hit[r] = sub.preds[r] === sub.labels[r] ? 1 : 0;
-    correct += hit[r];
-    lossSum += sub.loss[r];
+    const label = labels[r];
+    const h = preds[r] === label ? 1 : 0;
+    hit[r] = h;
+    correct += h;
+    lossSum += loss[r];
     const o = (rows ? rows[r] : r) * k;
     for (let j = 0; j < k; j++) {
-      const d = (j === sub.labels[r] ? 1 : 0) - probs[o + j];
+      const d = (j === label ? 1 : 0) - probs[o + j];
       brierSum += d * d;
     }
   }
-  const bins = equalWidthBins(sub.conf, hit, 15);
+  const bins = equalWidthBins(conf, hit, 15);
   return {
     n,
     accuracy: correct / n,
-    macroF1: macroF1(confusionMatrix(sub.labels, sub.preds, k)),
+    macroF1: macroF1(confusionMatrix(labels, preds, k)),
     nll: lossSum / n,
     brier: brierSum / n,
     ece: ece(bins, n),
