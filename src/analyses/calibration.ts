@@ -111,28 +111,6 @@ export interface Known {
   fitRows?: Int32Array;
 }
 
-/**
- * common.ts rowsOf for every split at once (scorable, labelled records of the split, in dataset
- * order): one pass over a million records instead of one per split.
- */
-function rowsBySplit(run: AnalysisContext['run'], dataset: AnalysisContext['dataset']): Map<string, Int32Array> {
-  const { scorable } = run;
-  const { labels, split } = dataset;
-  const splits = dataset.splitNames.length;
-  // Split of each kept record, −1 for the rest: the rule is evaluated once per record.
-  const code = new Int32Array(run.n);
-  const count = new Int32Array(splits);
-  for (let i = 0; i < run.n; i++) {
-    const s = scorable[i] && labels[i] >= 0 && split[i] >= 0 && split[i] < splits ? split[i] : -1;
-    code[i] = s;
-    if (s >= 0) count[s]++;
-  }
-  const rows = Array.from(count, (c) => new Int32Array(c));
-  const at = new Int32Array(splits);
-  for (let i = 0; i < run.n; i++) if (code[i] >= 0) rows[code[i]][at[code[i]]++] = i;
-  return new Map(dataset.splitNames.map((s, j) => [s, rows[j]]));
-}
-
 /** Same records in the same order. */
 export function sameRows(a: Int32Array, b: Int32Array): boolean {
   if (a === b) return true;
@@ -425,7 +403,7 @@ export const calibration: Analysis = {
     const hm = head.metrics;
 
     // Per-split numbers read the run's arrays through each split's records (no copies).
-    const splitRows = rowsBySplit(run, dataset);
+    const splitRows = new Map(dataset.splitNames.map((s) => [s, rowsOf(run, dataset, s)])); // memoised in common.ts
     const probs = run.scores[final.checkpoint].probs;
     const perSplit: Record<string, SplitCalibration> = {};
     for (const [s, rows] of splitRows) {
