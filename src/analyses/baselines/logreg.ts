@@ -140,8 +140,10 @@ export async function logisticRegression(inp: LogRegInput): Promise<PredictedBas
 }
 
 /**
- * Adam (Kingma & Ba 2015) as tf.train.adam applies it: β1 0.9, β2 0.999, ε 1e-7, step size
- * lr·√(1 − β2ᵗ)/(1 − β1ᵗ); moments kept in float64, parameters in float32 (what the engine reads).
+ * Adam (Kingma & Ba 2015) exactly as tf.train.adam applies it: β1 0.9, β2 0.999, and ε 1e-7 added
+ * to the square root of the *bias-corrected* second moment, param −= lr · m̂ / (√v̂ + ε). (The
+ * paper's folded step size puts ε elsewhere, which moves the many near-zero-gradient weights of
+ * rarely-lit pixels.) Moments kept in float64, parameters in float32 (what the engine reads).
  */
 export class Adam {
   private readonly m: Float64Array;
@@ -157,12 +159,13 @@ export class Adam {
 
   step(params: Float32Array, grad: Float64Array): void {
     this.t++;
-    const rate = (this.lr * Math.sqrt(1 - 0.999 ** this.t)) / (1 - 0.9 ** this.t);
+    const c1 = 1 - 0.9 ** this.t;
+    const c2 = 1 - 0.999 ** this.t;
     for (let i = 0; i < params.length; i++) {
       const g = grad[i];
       this.m[i] = 0.9 * this.m[i] + 0.1 * g;
       this.v[i] = 0.999 * this.v[i] + 0.001 * g * g;
-      params[i] -= (rate * this.m[i]) / (Math.sqrt(this.v[i]) + 1e-7);
+      params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + 1e-7);
     }
   }
 }
