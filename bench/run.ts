@@ -149,8 +149,9 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
     const timed: ScoringRuntime = {
       name: r.name,
       warnings: r.warnings,
-      async load(c) {
-        const m = await r.load(c);
+      maxLoaded: r.maxLoaded,
+      async load(c, o) {
+        const m = await r.load(c, o);
         from = performance.now();
         return { ...m, dispose: () => ((to = performance.now()), m.dispose()) };
       },
