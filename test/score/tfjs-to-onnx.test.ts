@@ -18,6 +18,7 @@ import { silentProgress } from '../../src/progress.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { gatherCodes, scoreRun } from '../../src/score/score.ts';
 import { saveLayersModel } from '../../src/score/tfjs-files.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import type { Checkpoint } from '../../src/types.ts';
 
 type Ort = typeof import('onnxruntime-node');
@@ -183,6 +184,34 @@ describe('createLayersRuntime', () => {
     const t = table(0.00392156862745098, 0);
     expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(data.subarray(3), (v) => t[v]));
     await session.release();
+  });
+
+  it('a convolutional graph transposes the codes before decoding them, with the outputs of Float32 feeding', async () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [9, 7, 1], filters: 3, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 4, activation: 'softmax' }),
+      ],
+    });
+    seedWeights(model, 11);
+    const conv = convertLayersModel(model);
+    if (!conv.ok) throw new Error(conv.reason);
+    const dec = { scale: 255, divide: true, offset: null };
+    const fed = codeFedGraph(conv.graph, dec);
+    expect(fed.nodes[0]).toMatchObject({ op: 'Transpose', inputs: ['codes'] });
+    const rows = 6;
+    const rng = mulberry32(5);
+    const codes = Uint8Array.from({ length: rows * 63 }, () => Math.floor(rng() * 256));
+    const values = Float32Array.from(codes, (v) => v * 0.00392156862745098);
+    const byValues = await ort.InferenceSession.create(encodeModel(conv.graph));
+    const byCodes = await ort.InferenceSession.create(encodeModel(fed));
+    const a = (await byValues.run({ input: new ort.Tensor('float32', values, [rows, 9, 7, 1]) })).output.data as Float32Array;
+    const b = (await byCodes.run({ codes: new ort.Tensor('uint8', codes, [rows, 9, 7, 1]) })).output.data as Float32Array;
+    expect(bits(b)).toEqual(bits(a));
+    await Promise.all([byValues.release(), byCodes.release()]);
+    model.dispose();
   });
 
   it('gatherCodes views consecutive rows and packs the others', () => {
