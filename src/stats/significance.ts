@@ -35,6 +35,14 @@ function logSumExp(xs: number[]): number {
   return max + Math.log(s);
 }
 
+/** Row and column sums of the 2×2 table [[a, b], [c, d]]; counts must be whole and ≥ 0. */
+function margins(a: number, b: number, c: number, d: number): { r1: number; r2: number; c1: number; c2: number } {
+  for (const v of [a, b, c, d]) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
+  }
+  return { r1: a + b, r2: c + d, c1: a + c, c2: b + d };
+}
+
 /**
  * Fisher's exact test on [[a, b], [c, d]] (hypergeometric, margins fixed), as
  * scipy.stats.fisher_exact: pGreater = P(X ≥ a) (odds ratio > 1); two-sided sums every table whose
@@ -49,13 +57,7 @@ export function fisherExact2x2(
   c: number,
   d: number,
 ): { pTwoSided: number; pGreater: number; oddsRatio: number } {
-  for (const v of [a, b, c, d]) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
-  }
-  const r1 = a + b;
-  const r2 = c + d;
-  const c1 = a + c;
-  const c2 = b + d;
+  const { r1, r2, c1, c2 } = margins(a, b, c, d);
   if (r1 === 0 || r2 === 0 || c1 === 0 || c2 === 0) return { pTwoSided: 1, pGreater: 1, oddsRatio: NaN };
   const oddsRatio = b * c > 0 ? (a * d) / (b * c) : Infinity;
   const logDenom = logChoose(r1 + r2, c1);
@@ -89,13 +91,7 @@ const NEGLIGIBLE = 750;
  * At a million records (groups of 250 000, 30 000 flagged) this sums ~2 000 terms instead of 60 000.
  */
 export function fisherGreater(a: number, b: number, c: number, d: number): number {
-  for (const v of [a, b, c, d]) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
-  }
-  const r1 = a + b;
-  const r2 = c + d;
-  const c1 = a + c;
-  const c2 = b + d;
+  const { r1, r2, c1, c2 } = margins(a, b, c, d);
   if (r1 === 0 || r2 === 0 || c1 === 0 || c2 === 0) return 1;
   const logDenom = logChoose(r1 + r2, c1);
   const hi = Math.min(r1, c1);
