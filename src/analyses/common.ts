@@ -134,24 +134,62 @@ function headlineOf(probs: Float32Array, labels: Int32Array, preds: Int32Array, 
   };
 }
 
-const splitHeadlines = new WeakMap<ScoredRun, { dataset: Dataset; bySplit: Map<string, Headline[]> }>();
+/** What the per-checkpoint × split table shows: a subset of Headline, the same values. */
+export type CheckpointMetrics = Pick<Headline, 'n' | 'accuracy' | 'nll' | 'ece'>;
+
+interface HeadlineMemo {
+  dataset: Dataset;
+  metrics: Map<string, CheckpointMetrics[]>;
+  full: Map<string, Headline>;
+}
+const headlineMemo = new WeakMap<ScoredRun, HeadlineMemo>();
+
+function memoOf(run: ScoredRun, dataset: Dataset): HeadlineMemo {
+  let memo = headlineMemo.get(run);
+  if (!memo || memo.dataset !== dataset) headlineMemo.set(run, (memo = { dataset, metrics: new Map(), full: new Map() }));
+  return memo;
+}
 
 /**
- * `headline` of every checkpoint on the scorable, labelled records of `split` — the per-checkpoint
- * × split table that both summary.json's checkpoints and the dynamics curves show. Memoised per
- * run (scores do not change once scored), so a million records are walked once, not once per user.
+ * n, accuracy, mean loss and ECE of every checkpoint on the scorable, labelled records of `split` —
+ * the per-checkpoint × split table of summary.json's checkpoints and the dynamics curves. Exactly
+ * `headline`'s values (same sums in the same order) without its n·k Brier pass and confusion
+ * matrix, which only the final checkpoint's headline needs. Memoised per run.
  */
-export function checkpointHeadlines(run: ScoredRun, dataset: Dataset, split: string): Headline[] {
-  let memo = splitHeadlines.get(run);
-  if (!memo || memo.dataset !== dataset) splitHeadlines.set(run, (memo = { dataset, bySplit: new Map() }));
-  const bySplit = memo.bySplit;
-  let out = bySplit.get(split);
+export function checkpointMetrics(run: ScoredRun, dataset: Dataset, split: string): CheckpointMetrics[] {
+  const memo = memoOf(run, dataset);
+  let out = memo.metrics.get(split);
   if (!out) {
     const rows = rowsOf(run, dataset, split);
-    out = run.scores.map((_, c) => headlineOfRun(run, dataset, c, rows));
-    bySplit.set(split, out);
+    out = run.scores.map((s): CheckpointMetrics => {
+      const n = rows.length;
+      if (n === 0) return { n, accuracy: NaN, nll: NaN, ece: NaN };
+      const conf = new Float32Array(n);
+      const hit = new Uint8Array(n);
+      let correct = 0;
+      let lossSum = 0;
+      for (let r = 0; r < n; r++) {
+        const i = rows[r];
+        const h = s.pred[i] === dataset.labels[i] ? 1 : 0;
+        hit[r] = h;
+        correct += h;
+        lossSum += s.loss[i];
+        conf[r] = s.conf[i];
+      }
+      return { n, accuracy: correct / n, nll: lossSum / n, ece: ece(equalWidthBins(conf, hit, 15), n) };
+    });
+    memo.metrics.set(split, out);
   }
   return out;
+}
+
+/** The full headline of one checkpoint on `split` (e.g. the report's final checkpoint), memoised. */
+export function splitHeadline(run: ScoredRun, dataset: Dataset, split: string, checkpoint: number): Headline {
+  const memo = memoOf(run, dataset);
+  const key = `${checkpoint}\0${split}`;
+  let h = memo.full.get(key);
+  if (!h) memo.full.set(key, (h = headlineOfRun(run, dataset, checkpoint, rowsOf(run, dataset, split))));
+  return h;
 }
 
 /** Default headline split: the configured one, else a validation-like split, else test, else all. */

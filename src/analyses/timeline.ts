@@ -5,7 +5,7 @@
  * holds evaluations of the same content (same split hash), a warning goes to the top of the report.
  */
 import { metricColumn } from './baselines/figures.ts';
-import { checkpointHeadlines } from './common.ts';
+import { splitHeadline } from './common.ts';
 import { fix } from './format.ts';
 import { isTestSplit, splitHash } from './split-hash.ts';
 import type { Analysis, AnalysisOutput, Block, Cell, ChartSpec } from './types.ts';
@@ -26,7 +26,7 @@ export const timeline: Analysis = {
     const metric = trackedMetric(rows);
     const tracked = rows.map((r, i) => ({ r, x: i + 1 })).filter(({ r }) => r.metric === metric && Number.isFinite(r.value));
     const col = metricColumn(metric);
-    const h = checkpointHeadlines(ctx.run, ctx.dataset, ctx.final.split)[ctx.final.checkpoint];
+    const h = splitHeadline(ctx.run, ctx.dataset, ctx.final.split, ctx.final.checkpoint);
     const current = col ? h[col] : NaN;
     const isBaseline = (r: ExperimentRow) => (r.tags ?? []).some((t) => t.toLowerCase() === 'baseline');
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { checkpointHeadlines } from '../analyses/common.ts';
+import { checkpointMetrics, splitHeadline } from '../analyses/common.ts';
 import type { AnalysisContext, AnalysisOutput, SectionResult } from '../analyses/types.ts';
 import { SCHEMA_VERSION, type ReportModel } from './model.ts';
 import { buildVerdicts } from './verdicts.ts';
@@ -35,13 +35,13 @@ export function buildModel({ ctx, sections, outputs, warnings, wallTimeMs, now, 
     path: rel(c.path),
     splits: Object.fromEntries(
       dataset.splitNames.map((s) => {
-        const h = checkpointHeadlines(run, dataset, s)[ci];
+        const h = checkpointMetrics(run, dataset, s)[ci];
         return [s, { n: h.n, accuracy: h.accuracy, meanLoss: h.nll, ece: h.ece }];
       }),
     ),
   }));
-  // final.rows are rowsOf(final.split): the memoised per-checkpoint table has this very headline.
-  const fh = checkpointHeadlines(run, dataset, final.split)[final.checkpoint];
+  // final.rows are rowsOf(final.split), so this is the headline of final.rows.
+  const fh = splitHeadline(run, dataset, final.split, final.checkpoint);
   const extra: Record<string, unknown> = { ...REQUIRED_EXTRA };
   for (const out of outputs.values()) Object.assign(extra, out.summary ?? {});
   const finalView = { checkpoint: run.checkpoints[final.checkpoint].id, split: final.split, ...fh };

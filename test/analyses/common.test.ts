@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseFinalSplit, headline, rowsOf, subset } from '../../src/analyses/common.ts';
+import { checkpointMetrics, chooseFinalSplit, headline, rowsOf, splitHeadline, subset } from '../../src/analyses/common.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/context.ts';
 
 describe('analyses/common', () => {
@@ -22,6 +23,27 @@ describe('analyses/common', () => {
     // Bins (a, b]: conf 0.8 (correct), 0.7 (wrong), 0.6 (wrong) fall in three bins.
     expect(h.ece).toBeCloseTo((Math.abs(1 - 0.8) + 0.7 + 0.6) / 3, 6);
     expect(h.mce).toBeCloseTo(0.7, 6);
+  });
+
+  it('checkpointMetrics and splitHeadline give exactly headline(subset(…))\'s values, memoised', () => {
+    const rng = mulberry32(9);
+    const n = 400;
+    const probs = Array.from({ length: n }, (_, i) => {
+      if (i % 37 === 5) return null; // unscorable
+      const raw = [rng(), rng(), rng() * 3];
+      const sum = raw[0] + raw[1] + raw[2];
+      return raw.map((v) => v / sum);
+    });
+    const ctx = makeContext({ probs, labels: Array.from({ length: n }, (_, i) => i % 3), splits: Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 'train' : 'val')) });
+    for (const split of ['val', 'train']) {
+      const h = headline(subset(ctx.run, ctx.dataset, 0, rowsOf(ctx.run, ctx.dataset, split)), 3);
+      const m = checkpointMetrics(ctx.run, ctx.dataset, split)[0];
+      expect(m).toEqual({ n: h.n, accuracy: h.accuracy, nll: h.nll, ece: h.ece });
+      expect(splitHeadline(ctx.run, ctx.dataset, split, 0)).toEqual(h);
+    }
+    expect(checkpointMetrics(ctx.run, ctx.dataset, 'val')).toBe(checkpointMetrics(ctx.run, ctx.dataset, 'val'));
+    expect(rowsOf(ctx.run, ctx.dataset, 'val')).toBe(rowsOf(ctx.run, ctx.dataset, 'val'));
+    expect(checkpointMetrics(ctx.run, ctx.dataset, 'nope')[0].n).toBe(0);
   });
 
   it('returns NaN metrics for an empty split', () => {

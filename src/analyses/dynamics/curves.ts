@@ -2,7 +2,7 @@
  * Headline metrics (accuracy, mean loss, ECE — CONTRACT definitions) per checkpoint and split, and
  * where each split's best checkpoint lies, so a late-epoch regression is visible.
  */
-import { checkpointHeadlines } from '../common.ts';
+import { checkpointMetrics } from '../common.ts';
 import type { Dataset, ScoredRun } from '../../types.ts';
 
 export const CURVE_METRICS = [
@@ -16,7 +16,7 @@ export type CurveMetric = (typeof CURVE_METRICS)[number]['key'];
 export function metricsPerCheckpoint(run: ScoredRun, dataset: Dataset): Record<string, Record<CurveMetric, number[]>> {
   const out: Record<string, Record<CurveMetric, number[]>> = {};
   for (const split of dataset.splitNames) {
-    const headlines = checkpointHeadlines(run, dataset, split);
+    const headlines = checkpointMetrics(run, dataset, split);
     const m: Record<CurveMetric, number[]> = { accuracy: [], meanLoss: [], ece: [] };
     for (let c = 0; c < run.checkpoints.length; c++) {
       const h = headlines[c];
