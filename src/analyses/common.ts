@@ -45,23 +45,31 @@ function computeRows(run: ScoredRun, dataset: Dataset, split: string | null): In
 
 /** Copies one checkpoint's scores for `rows` into dense arrays the stats functions take. */
 export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Subset {
-  const s = run.scores[checkpoint];
   const k = run.k;
+  const src = run.scores[checkpoint].probs;
   const probs = new Float32Array(rows.length * k);
-  const labels = new Int32Array(rows.length);
-  const preds = new Int32Array(rows.length);
-  const conf = new Float32Array(rows.length);
-  const loss = new Float32Array(rows.length);
-  const src = s.probs;
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0; r < rows.length; r++) for (let j = 0, o = rows[r] * k, d = r * k; j < k; j++) probs[d + j] = src[o + j];
+  return { rows, probs, ...recordColumns(run, dataset, checkpoint, rows) };
+}
+
+type Columns = Pick<Subset, 'labels' | 'preds' | 'conf' | 'loss'>;
+
+/** The per-record columns of one checkpoint for `rows` (everything of a Subset but the n·k probabilities). */
+function recordColumns(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Columns {
+  const s = run.scores[checkpoint];
+  const n = rows.length;
+  const labels = new Int32Array(n);
+  const preds = new Int32Array(n);
+  const conf = new Float32Array(n);
+  const loss = new Float32Array(n);
+  for (let r = 0; r < n; r++) {
     const i = rows[r];
-    for (let j = 0, o = i * k, d = r * k; j < k; j++) probs[d + j] = src[o + j];
     labels[r] = dataset.labels[i];
     preds[r] = s.pred[i];
     conf[r] = s.conf[i];
     loss[r] = s.loss[i];
   }
-  return { rows, probs, labels, preds, conf, loss };
+  return { labels, preds, conf, loss };
 }
 
 export interface Headline {
@@ -76,7 +84,7 @@ export interface Headline {
 
 /** The CONTRACT.md headline metrics; NaN when there are no records. */
 export function headline(sub: Subset, k: number): Headline {
-  return headlineOf(sub.probs, sub.labels, sub.preds, sub.conf, sub.loss, null, k);
+  return headlineOf(sub.probs, sub, null, k);
 }
 
 /**
@@ -84,54 +92,49 @@ export function headline(sub: Subset, k: number): Headline {
  * same values summed in the same order, without copying n·k probabilities per checkpoint and split.
  */
 export function headlineOfRun(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Headline {
-  const s = run.scores[checkpoint];
-  const n = rows.length;
-  const labels = new Int32Array(n);
-  const preds = new Int32Array(n);
-  const conf = new Float32Array(n);
-  const loss = new Float32Array(n);
-  for (let r = 0; r < n; r++) {
-    const i = rows[r];
-    labels[r] = dataset.labels[i];
-    preds[r] = s.pred[i];
-    conf[r] = s.conf[i];
-    loss[r] = s.loss[i];
-  }
-  return headlineOf(s.probs, labels, preds, conf, loss, rows, run.k);
+  return headlineOf(run.scores[checkpoint].probs, recordColumns(run, dataset, checkpoint, rows), rows, run.k);
 }
 
 /** Row r's probabilities are probs[at(r)·k …] with at(r) = rows ? rows[r] : r. */
-function headlineOf(probs: Float32Array, labels: Int32Array, preds: Int32Array, conf: Float32Array, loss: Float32Array, rows: Int32Array | null, k: number): Headline {
+function headlineOf(probs: Float32Array, cols: Columns, rows: Int32Array | null, k: number): Headline {
+  const { labels, preds } = cols;
   const n = labels.length;
   if (n === 0) return { n, accuracy: NaN, macroF1: NaN, nll: NaN, brier: NaN, ece: NaN, mce: NaN };
-  let correct = 0;
-  let lossSum = 0;
+  const core = coreMetrics(cols);
   let brierSum = 0;
-  const hit = new Uint8Array(n);
-  // Locals instead of property reads inside the per-class loop (this runs for every checkpoint ×
-  // split at a million records); the same sums in the same order.
   for (let r = 0; r < n; r++) {
     const label = labels[r];
-    const h = preds[r] === label ? 1 : 0;
-    hit[r] = h;
-    correct += h;
-    lossSum += loss[r];
     const o = (rows ? rows[r] : r) * k;
     for (let j = 0; j < k; j++) {
       const d = (j === label ? 1 : 0) - probs[o + j];
       brierSum += d * d;
     }
   }
-  const bins = equalWidthBins(conf, hit, 15);
   return {
     n,
-    accuracy: correct / n,
+    accuracy: core.accuracy,
     macroF1: macroF1(confusionMatrix(labels, preds, k)),
-    nll: lossSum / n,
+    nll: core.nll,
     brier: brierSum / n,
-    ece: ece(bins, n),
-    mce: mce(bins),
+    ece: core.ece,
+    mce: mce(core.bins),
   };
+}
+
+/** Accuracy, mean loss and ECE (15 equal-width bins) of non-empty columns, with the bins. */
+function coreMetrics({ labels, preds, conf, loss }: Columns): CheckpointMetrics & { bins: ReturnType<typeof equalWidthBins> } {
+  const n = labels.length;
+  const hit = new Uint8Array(n);
+  let correct = 0;
+  let lossSum = 0;
+  for (let r = 0; r < n; r++) {
+    const h = preds[r] === labels[r] ? 1 : 0;
+    hit[r] = h;
+    correct += h;
+    lossSum += loss[r];
+  }
+  const bins = equalWidthBins(conf, hit, 15);
+  return { n, accuracy: correct / n, nll: lossSum / n, ece: ece(bins, n), bins };
 }
 
 /** What the per-checkpoint × split table shows: a subset of Headline, the same values. */
@@ -161,22 +164,10 @@ export function checkpointMetrics(run: ScoredRun, dataset: Dataset, split: strin
   let out = memo.metrics.get(split);
   if (!out) {
     const rows = rowsOf(run, dataset, split);
-    out = run.scores.map((s): CheckpointMetrics => {
-      const n = rows.length;
-      if (n === 0) return { n, accuracy: NaN, nll: NaN, ece: NaN };
-      const conf = new Float32Array(n);
-      const hit = new Uint8Array(n);
-      let correct = 0;
-      let lossSum = 0;
-      for (let r = 0; r < n; r++) {
-        const i = rows[r];
-        const h = s.pred[i] === dataset.labels[i] ? 1 : 0;
-        hit[r] = h;
-        correct += h;
-        lossSum += s.loss[i];
-        conf[r] = s.conf[i];
-      }
-      return { n, accuracy: correct / n, nll: lossSum / n, ece: ece(equalWidthBins(conf, hit, 15), n) };
+    out = run.scores.map((_, c): CheckpointMetrics => {
+      if (rows.length === 0) return { n: 0, accuracy: NaN, nll: NaN, ece: NaN };
+      const { n, accuracy, nll, ece: e } = coreMetrics(recordColumns(run, dataset, c, rows));
+      return { n, accuracy, nll, ece: e };
     });
     memo.metrics.set(split, out);
   }
