@@ -26,11 +26,17 @@ function tableOf(inputs: ModelInputs): CodeTable | null {
   // Memoised per data view; a copy of the object with another scale/offset gets its own table.
   const cached = tables.get(inputs.data);
   if (cached && Object.is(cached.scale, scale) && Object.is(cached.offset, offset)) return cached;
-  const values = new Float32Array(256);
-  for (let v = 0; v < 256; v++) values[v] = v * scale + offset;
+  const values = codeValues(scale, offset);
   const t = { scale, offset, values, allFinite: values.every(Number.isFinite) };
   tables.set(inputs.data, t);
   return t;
+}
+
+/** The model value of each of the 256 uint8 codes: the float64 code · scale + offset, rounded once to float32. */
+export function codeValues(scale: number, offset: number): Float32Array {
+  const values = new Float32Array(256);
+  for (let v = 0; v < 256; v++) values[v] = v * scale + offset;
+  return values;
 }
 
 /** uint8 storage: the float32 value of each of the 256 stored codes. Null when data is not uint8. */

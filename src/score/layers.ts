@@ -11,6 +11,7 @@
  * a later checkpoint that does not convert runs on tfjs with a warning.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { codeValues } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
@@ -41,10 +42,11 @@ const sessionOptions = (threads: number) => ({ intraOpNumThreads: Math.max(1, th
 /**
  * An exact float32 decoding of uint8 codes for onnxruntime, or null: code · scale + offset (or
  * code / (1/scale) + offset when 1/scale is a whole number, as for 1/255) in float32, accepted only
- * if onnxruntime's own Cast/Mul|Div/Add give the loader's 256 values (`table`) bit for bit;
+ * if onnxruntime's own Cast/Mul|Div/Add give the loader's 256 values (codeValues) bit for bit;
  * otherwise the inputs are converted in JavaScript as before.
  */
-export async function decodeCodes(ort: Ort, table: Float32Array, scale: number, offset: number): Promise<CodeDecoding | null> {
+export async function decodeCodes(ort: Ort, scale: number, offset: number): Promise<CodeDecoding | null> {
+  const table = codeValues(scale, offset);
   const shift = offset === 0 ? null : offset;
   const candidates: CodeDecoding[] = [{ scale: scale === 1 ? null : scale, offset: shift }];
   // scale = 1/255 (the usual pixel scaling): dividing by 255 rounds once, as the loader does.
@@ -114,7 +116,7 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   }
   const warnings: string[] = [...tfjs.warnings];
   let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
-  const decodings = new Map<Float32Array, Promise<CodeDecoding | null>>();
+  const decodings = new Map<string, Promise<CodeDecoding | null>>();
   return {
     name: CONVERTED_NAME,
     warnings,
@@ -132,7 +134,9 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
       }
       const codes = loadOpts?.codes;
       if (!codes) return result.model;
-      const dec = await (decodings.get(codes.table) ?? decodings.set(codes.table, decodeCodes(ort, codes.table, codes.scale, codes.offset)).get(codes.table)!);
+      const key = `${codes.scale}/${codes.offset}`;
+      if (!decodings.has(key)) decodings.set(key, decodeCodes(ort, codes.scale, codes.offset));
+      const dec = await decodings.get(key)!;
       return dec ? withCodeFeed(ort, result, dec, opts.workers) : result.model;
     },
   };

@@ -20,7 +20,8 @@ export interface LoadedModel {
 }
 
 export interface LoadOptions {
-  codes?: { table: Float32Array; scale: number; offset: number };
+  /** The inputs are uint8 codes standing for codeValues(scale, offset) (src/load/input-values.ts). */
+  codes?: { scale: number; offset: number };
 }
 
 export interface ScoringRuntime {
@@ -29,9 +30,6 @@ export interface ScoringRuntime {
   readonly warnings: string[];
   /** Most models this runtime can hold loaded at once (default: no limit). */
   readonly maxLoaded?: number;
-  /**
-   * `codes`: the inputs are uint8 codes standing for the 256 values of `table` (code · scale +
-   * offset, rounded once to float32); a runtime may then offer predictCodes.
-   */
+  /** With `opts.codes`, a runtime may offer predictCodes. */
   load(checkpoint: Checkpoint, opts?: LoadOptions): Promise<LoadedModel>;
 }

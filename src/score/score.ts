@@ -124,7 +124,7 @@ export async function scoreRun(
     const models: LoadedModel[] = [];
     try {
       for (const c of group) {
-        const model = await runtime.load(checkpoints[c], table ? { codes: { table, scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } } : undefined);
+        const model = await runtime.load(checkpoints[c], table ? { codes: { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } } : undefined);
         models.push(model);
         checkShapes(checkpoints[c], model.inputShape, model.outputs, inputs, k);
       }

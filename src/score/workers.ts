@@ -19,6 +19,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type * as TF from '@tensorflow/tfjs';
+import { codeValues } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
@@ -229,7 +230,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
       const loaded = await Promise.allSettled(
         pool.map((w) => {
           const weightData = artifacts.weightData.slice(0);
-          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codes?.table }, [weightData]);
+          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codes ? codeValues(loadOpts.codes.scale, loadOpts.codes.offset) : undefined }, [weightData]);
         }),
       );
       const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');

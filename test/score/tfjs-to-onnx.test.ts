@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
-import { codeTable } from '../../src/load/input-values.ts';
+import { codeValues } from '../../src/load/input-values.ts';
 import { silentProgress } from '../../src/progress.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { gatherCodes, scoreRun } from '../../src/score/score.ts';
@@ -159,7 +159,7 @@ describe('createLayersRuntime', () => {
     expect(inputs.data).toBeInstanceOf(Uint8Array);
     const checkpoints = (await discoverCheckpoints(config.model.checkpoints, config.dir)).slice(-2);
     const rt = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: dataset.n });
-    const loaded = await rt.load(checkpoints[0], { codes: { table: codeTable(inputs)!, scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } });
+    const loaded = await rt.load(checkpoints[0], { codes: { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } });
     expect(loaded.predictCodes).toBeDefined();
     loaded.dispose();
     // The same runtime without predictCodes: batches converted to Float32 in JavaScript.
@@ -171,17 +171,16 @@ describe('createLayersRuntime', () => {
   });
 
   it('decodes codes in the graph only when onnxruntime reproduces the loader\'s values bit for bit', async () => {
-    const table = (scale: number, offset: number) => Float32Array.from({ length: 256 }, (_, v) => v * scale + offset);
-    expect(await decodeCodes(ort, table(0.00392156862745098, 0), 0.00392156862745098, 0)).toEqual({ scale: 255, divide: true, offset: null });
-    expect(await decodeCodes(ort, table(1, 0), 1, 0)).toEqual({ scale: null, offset: null });
-    expect(await decodeCodes(ort, table(0.5, 0.25), 0.5, 0.25)).toEqual({ scale: 0.5, offset: 0.25 });
+    expect(await decodeCodes(ort, 0.00392156862745098, 0)).toEqual({ scale: 255, divide: true, offset: null });
+    expect(await decodeCodes(ort, 1, 0)).toEqual({ scale: null, offset: null });
+    expect(await decodeCodes(ort, 0.5, 0.25)).toEqual({ scale: 0.5, offset: 0.25 });
     // v/127.5 − 1 rounds twice in float32 for some codes: no in-graph decoding, JavaScript converts.
-    expect(await decodeCodes(ort, table(2 / 255, -1), 2 / 255, -1)).toBeNull();
+    expect(await decodeCodes(ort, 2 / 255, -1)).toBeNull();
     const graph = { name: 'id', nodes: [{ op: 'Identity', inputs: ['input'], outputs: ['output'] }], initializers: [], inputs: [{ name: 'input', dims: ['batch', 3] }], outputs: [{ name: 'output', dims: ['batch', 3] }] };
     const session = await ort.InferenceSession.create(encodeModel(codeFedGraph(graph, { scale: 255, divide: true, offset: null })));
     const data = Uint8Array.from([0, 1, 2, 10, 20, 30, 255, 128, 7]);
     const out = await session.run({ codes: new ort.Tensor('uint8', data.subarray(3), [2, 3]) });
-    const t = table(0.00392156862745098, 0);
+    const t = codeValues(0.00392156862745098, 0);
     expect(Array.from(out.output.data as Float32Array)).toEqual(Array.from(data.subarray(3), (v) => t[v]));
     await session.release();
   });
