@@ -90,19 +90,9 @@ function run(n: number, m: number, stat: (idx: Int32Array, out: Float64Array, mu
   const values = Array.from({ length: m }, () => new Float64Array(resamples));
   const out = new Float64Array(m);
   const idx = new Int32Array(n);
-  // mulberry32 (stats/rng.ts) inlined: the same sequence as randomInt(mulberry32(seed), n) per
-  // draw, without a closure call per element. x / 2^32 · n equals x · (n / 2^32): scaling by a
-  // power of two is exact, so both round the same real product once.
   let a = opts.seed >>> 0;
-  const scale = n / 4294967296;
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      idx[i] = Math.floor(((t ^ (t >>> 14)) >>> 0) * scale);
-    }
+    a = drawInto(a, n, idx);
     if (counted) for (let i = 0; i < n; i++) mult[idx[i]]++;
     if (n > 0) stat(copy ? idx.slice() : idx, out, mult);
     else out.fill(NaN);
@@ -110,6 +100,25 @@ function run(n: number, m: number, stat: (idx: Int32Array, out: Float64Array, mu
     for (let s = 0; s < m; s++) values[s][r] = out[s];
   }
   return percentiles(estimates, values, level, opts.seed);
+}
+
+/**
+ * Fill `out` with out.length draws in 0..range−1 and return the generator's next state: mulberry32
+ * (stats/rng.ts) inlined, the same sequence as randomInt(mulberry32(seed), range) per draw without
+ * a closure call per element. x / 2^32 · range equals x · (range / 2^32): scaling by a power of two
+ * is exact, so both round the same real product once.
+ */
+function drawInto(state: number, range: number, out: Int32Array): number {
+  let a = state;
+  const scale = range / 4294967296;
+  for (let i = 0; i < out.length; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = Math.floor(((t ^ (t >>> 14)) >>> 0) * scale);
+  }
+  return a;
 }
 
 /** The (1−level)/2 and (1+level)/2 quantiles (numpy "linear") of each statistic's resampled values. */
@@ -399,19 +408,14 @@ export function groupedBootstrap(
   const one = new Float64Array(P);
   const totals = new Float64Array(sums.width);
   const mult = new Int32Array(groups * BLOCK);
+  const drawn = new Int32Array(groups);
   let a = opts.seed >>> 0;
-  const scale = groups / 4294967296;
   for (let r0 = 0; r0 < resamples; r0 += BLOCK) {
     const size = Math.min(BLOCK, resamples - r0);
     mult.fill(0);
     for (let j = 0; j < size; j++) {
-      for (let i = 0; i < groups; i++) {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        mult[Math.floor(((t ^ (t >>> 14)) >>> 0) * scale) * BLOCK + j]++;
-      }
+      a = drawInto(a, groups, drawn);
+      for (let i = 0; i < groups; i++) mult[drawn[i] * BLOCK + j]++;
     }
     accumulate(sums, mult, physical);
     for (let j = 0; j < size; j++) {
