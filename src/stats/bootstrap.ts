@@ -14,6 +14,7 @@
  */
 import { macroF1 } from './classification.ts';
 import { quantile } from './quantiles.ts';
+import { fmix32 } from './rng.ts';
 
 export interface BootstrapOptions {
   /** number of resamples (default 1000). */
@@ -186,14 +187,6 @@ export function usesGroups(n: number): boolean {
   return n > GROUPED_ABOVE;
 }
 
-/** murmur3's 32-bit finaliser: a bijection on 32-bit integers with full avalanche. */
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /**
  * Group of each record in 0..groups−1 from a seeded hash of its dataset index: independent of

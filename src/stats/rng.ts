@@ -35,3 +35,12 @@ export function shuffle<T>(arr: readonly T[], rng: () => number): T[] {
   }
   return out;
 }
+
+/** murmur3's 32-bit finaliser: a bijection on 32-bit integers in which every input bit reaches every output bit. */
+export function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}

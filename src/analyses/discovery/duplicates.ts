@@ -8,6 +8,7 @@
  */
 import { codeTable, copyRow, rowValues } from '../../load/input-values.ts';
 import type { ModelInputs } from '../../types.ts';
+import { fmix32 } from '../../stats/rng.ts';
 
 /**
  * A row as 32-bit words such that two rows have equal words ⇔ their float32 values are bit-identical:
@@ -109,18 +110,11 @@ export function hashRows({ words, rowWords, firstRow, rows }: WordChunk, out: Ui
       d = Math.imul((d << 5) | (d >>> 27), 0x5bd1e995) ^ words[w + 3];
     }
     for (const e = o + rowWords; w < e; w++) a = Math.imul((a << 5) | (a >>> 27), 0x01000193) ^ words[w];
-    out[firstRow + r] = fmix(fmix(a) ^ Math.imul(fmix(b), 0x9e3779b1) ^ fmix(c + Math.imul(d, 0x85ebca6b)));
+    // fmix32 spreads every bit: partitions use the hash's top bits, table slots its low bits.
+    out[firstRow + r] = fmix32(fmix32(a) ^ Math.imul(fmix32(b), 0x9e3779b1) ^ fmix32(c + Math.imul(d, 0x85ebca6b)));
   }
 }
 
-/** murmur3's finaliser: every input bit reaches every output bit (partitions use the top bits, slots the low). */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 /** Records per hash partition: its probe table (2 slots a record) stays in the CPU cache. */
 const PARTITION_RECORDS = 2048;
