@@ -252,8 +252,10 @@ export class GroupSums {
     const block = Math.max(1, Math.min(groups, Math.floor(2 ** 22 / Math.max(width, 1))));
     const dense = new Float64Array(block * width);
     const total = new Float64Array(width);
-    // Float totals in record order, as a record-by-record pass adds them (counts are summed from the groups: integers, any order).
+    // Float totals in record order, as a record-by-record pass adds them (counts are summed from the
+    // groups: integers, any order — except a record in no group, whose counts are added here, once).
     for (let r = 0; r < n; r++) {
+      if (!(group[r] >= 0 && group[r] < groups)) for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total[countSlot[q]]++;
       for (const { slot, value } of columns) {
         const sl = typeof slot === 'number' ? slot : slot[r];
         if (sl >= 0) total[counts + sl] += value[r];
@@ -263,11 +265,7 @@ export class GroupSums {
       dense.fill(0);
       for (let r = 0; r < n; r++) {
         const g = group[r];
-        if (!(g >= g0 && g < g1)) {
-          // A record in no group still counts in `total` (once: in the first block's pass).
-          if (g0 === 0 && !(g >= 0 && g < groups)) for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total[countSlot[q]]++;
-          continue;
-        }
+        if (!(g >= g0 && g < g1)) continue;
         const o = (g - g0) * width;
         for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) dense[o + countSlot[q]]++;
         for (const { slot, value } of columns) {

@@ -192,6 +192,23 @@ describe('grouped bootstrap (large n)', () => {
     });
   }
 
+  it('GroupSums counts a record in no group once in the totals, also when the groups take several blocks', () => {
+    const [n, G, counts, floats] = [3_000, 64, 70_000, 3];
+    const e = entries(n, counts, floats, n);
+    const group = hashGroups(Int32Array.from({ length: n }, (_, i) => i), G, 1);
+    for (let r = 0; r < n; r += 7) group[r] = -1;
+    const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
+    const total = new Float64Array(counts + floats);
+    for (let r = 0; r < n; r++) {
+      for (let q = 3 * r; q < 3 * r + 3; q++) if (e.countSlot[q] >= 0) total[e.countSlot[q]]++;
+      for (const { slot, value } of e.columns) {
+        const sl = typeof slot === 'number' ? slot : slot[r];
+        if (sl >= 0) total[counts + sl] += value[r];
+      }
+    }
+    expect(sums.total.every((t, s) => Object.is(t, total[s]))).toBe(true);
+  });
+
   it('groupedBootstrap: each resample sums the drawn groups (mulberry32 draws, group order); estimate = stat(total)', () => {
     const n = 4000;
     const G = 30;
