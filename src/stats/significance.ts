@@ -114,12 +114,8 @@ export function fisherGreater(a: number, b: number, c: number, d: number): numbe
     if (lp < max - NEGLIGIBLE) break;
     left.push(lp);
   }
-  // logSumExp over x = a..hi in ascending order, minus terms that add exactly 0.
-  let s = 0;
-  for (let i = left.length - 1; i >= 0; i--) s += Math.exp(left[i] - max);
-  s += Math.exp(atStart - max);
-  for (const lp of right) s += Math.exp(lp - max);
-  return Math.min(1, Math.exp(max + Math.log(s)));
+  // logSumExp over x = a..hi in ascending order, minus terms that add exactly 0 (the largest is kept).
+  return Math.min(1, Math.exp(logSumExp([...left.reverse(), atStart, ...right])));
 }
 
 /**
