@@ -4,11 +4,13 @@
  * regression trained here); named figures come from the config and the experiment log. The gap
  * table carries paired bootstrap intervals and the section ends in one verdict sentence.
  */
+import { availableParallelism } from 'node:os';
 import type { BootstrapResult } from '../stats/bootstrap.ts';
 import { figureBaselines } from './baselines/figures.ts';
 import { gapMethod, gapsOf, metricsOf } from './baselines/gap.ts';
 import { inputIndependent } from './baselines/input-independent.ts';
-import { LOGREG, logisticRegression } from './baselines/logreg.ts';
+import { LOGREG, logisticRegression, type LogRegResult } from './baselines/logreg.ts';
+import { logisticRegressionOnThread } from './baselines/logreg-thread.ts';
 import { classPrior, priorBaselines } from './baselines/prior.ts';
 import type { PredictedBaseline } from './baselines/types.ts';
 import { rowsOf, subset } from './common.ts';
@@ -26,13 +28,19 @@ export const baselines: Analysis = {
   description:
     'Is the model worth its complexity? Simple baselines evaluated on the same records — majority class, class prior, the model on zeroed inputs, and a logistic regression trained here on the training split — plus named figures from the config and the experiment log, with paired bootstrap intervals on the gap.',
   notApplicable: (ctx) => (ctx.final.rows.length === 0 ? `no scored, labelled records in split "${ctx.final.split}"` : null),
+  start(ctx) {
+    const p = trainLogReg(ctx);
+    if (!p) return;
+    p.catch(() => {}); // awaited (and reported) by run; until then a failure is not unhandled
+    pendingLogReg.set(ctx, p);
+  },
   async run(ctx) {
     const { run, dataset, final } = ctx;
     const k = run.k;
     const labels = Int32Array.from(final.rows, (i) => dataset.labels[i]);
     const sub = subset(run, dataset, final.checkpoint, final.rows);
     const model = { pred: sub.preds, loss: sub.loss };
-    const trainSplit = dataset.splitNames.includes('train') && final.split !== 'train' ? 'train' : null;
+    const trainSplit = trainSplitOf(ctx);
     const skipped: string[] = [];
 
     const { prior } = classPrior(dataset, trainSplit ?? final.split);
@@ -43,8 +51,9 @@ export const baselines: Analysis = {
     const lrSkip = logRegSkip(ctx, trainSplit);
     if (lrSkip) skipped.push(`logistic regression: ${lrSkip}`);
     else {
-      const train = rowsOf(run, dataset, trainSplit);
-      built.push(await logisticRegression({ inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k, train, evaluate: final.rows, seed: ctx.seed + SEED_LOGREG }));
+      const lr = pendingLogReg.get(ctx) ?? trainLogReg(ctx)!;
+      pendingLogReg.delete(ctx);
+      built.push(await lr);
     }
     const figures = figureBaselines(ctx.config.baselines ?? [], ctx.logs.experiments);
 
@@ -111,6 +120,26 @@ export const baselines: Analysis = {
     };
   },
 };
+
+/** Logistic regressions started by `start`, per audit, until `run` collects them. */
+const pendingLogReg = new WeakMap<AnalysisContext, Promise<LogRegResult>>();
+
+/**
+ * Train the logistic regression (null when it does not apply): on a worker thread when scoring may
+ * use more than one (model.workers > 1), so it overlaps the analyses that run before this one.
+ */
+function trainLogReg(ctx: AnalysisContext): Promise<LogRegResult> | null {
+  const trainSplit = trainSplitOf(ctx);
+  if (ctx.final.rows.length === 0 || logRegSkip(ctx, trainSplit)) return null;
+  const { run, dataset, final } = ctx;
+  const inp = { inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k: run.k, train: rowsOf(run, dataset, trainSplit), evaluate: final.rows, seed: ctx.seed + SEED_LOGREG };
+  return (ctx.config.model.workers ?? availableParallelism()) > 1 ? logisticRegressionOnThread(inp) : logisticRegression(inp);
+}
+
+/** The split baselines are fitted on: "train" when it exists and is not the evaluated split. */
+function trainSplitOf(ctx: AnalysisContext): string | null {
+  return ctx.dataset.splitNames.includes('train') && ctx.final.split !== 'train' ? 'train' : null;
+}
 
 function logRegSkip(ctx: AnalysisContext, trainSplit: string | null): string | null {
   if (!ctx.inputs) return 'no model inputs';

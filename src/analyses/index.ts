@@ -21,9 +21,17 @@ export const analyses: readonly Analysis[] = [integrity, lossDistribution, outli
 export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
   const sections: SectionResult[] = [];
   const outputs = new Map<string, AnalysisOutput>();
-  for (const a of list) {
+  const reasons = list.map((a) => a.notApplicable?.(ctx) ?? null);
+  list.forEach((a, i) => {
+    try {
+      if (reasons[i] === null) a.start?.(ctx);
+    } catch {
+      // run() does the work itself and reports the failure in the section
+    }
+  });
+  for (const [i, a] of list.entries()) {
     const meta = { id: a.id, title: a.title, description: a.description };
-    const reason = a.notApplicable?.(ctx) ?? null;
+    const reason = reasons[i];
     if (reason !== null) {
       sections.push({ ...meta, status: 'notApplicable', reason });
       continue;

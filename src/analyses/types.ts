@@ -142,6 +142,11 @@ export interface AnalysisContext {
 export interface Analysis extends SectionMeta {
   /** A reason the analysis cannot run on these inputs, or null when it applies. */
   notApplicable?(ctx: AnalysisContext): string | null;
+  /**
+   * Called for every applicable analysis before any runs: starts work that needs neither the other
+   * analyses nor the main thread (e.g. a baseline trained on a worker thread), which run collects.
+   */
+  start?(ctx: AnalysisContext): void;
   /** May be async (e.g. a baseline trained with tfjs); must still be deterministic for a given seed. */
   run(ctx: AnalysisContext): AnalysisOutput | Promise<AnalysisOutput>;
 }

@@ -4,7 +4,8 @@
  * training mean/sd (sd < 1e-6 → 1, so constant pixels stay 0), zero-initialised weights, Adam
  * (lr 0.01), minibatches of 256 in a seeded order, 10 epochs (at least 200 and at most 2 000
  * steps), loss = mean cross-entropy + L2 · Σ W² with L2 = 1e-4 (the bias is not penalised). At
- * most 20 000 training records (a seeded sample beyond that).
+ * most 20 000 training records (a seeded sample beyond that, drawn from its own random stream so
+ * the sample can be taken apart from the training: logreg-thread.ts trains on a worker thread).
  */
 import { codeTable, rowValues } from '../../load/input-values.ts';
 import { mulberry32, randomInt, shuffle } from '../../stats/rng.ts';
@@ -14,6 +15,9 @@ import type { ModelInputs } from '../../types.ts';
 import type { PredictedBaseline } from './types.ts';
 
 export const LOGREG = { lr: 0.01, batch: 256, epochs: 10, minSteps: 200, maxSteps: 2000, l2: 1e-4, maxTrain: 20_000, maxFeatures: 50_000 } as const;
+
+/** Seed offset of the training-sample stream (the minibatch order uses the seed itself). */
+const SAMPLE_STREAM = 1;
 
 /**
  * At most `max` of `rows`, in dataset order: all of them when there are few enough, else a seeded
@@ -44,53 +48,27 @@ export interface LogRegInput {
   seed: number;
 }
 
-export async function logisticRegression(inp: LogRegInput): Promise<PredictedBaseline & { trainedOn: number }> {
+export type LogRegResult = PredictedBaseline & { trainedOn: number };
+
+/** The training rows actually used: all of `train`, or a seeded sample of LOGREG.maxTrain of them. */
+export function trainingSample(inp: Pick<LogRegInput, 'train' | 'seed'>): Int32Array {
+  return sampleRows(inp.train, LOGREG.maxTrain, mulberry32(inp.seed + SAMPLE_STREAM));
+}
+
+export async function logisticRegression(inp: LogRegInput): Promise<LogRegResult> {
+  return fitLogisticRegression({ ...inp, train: trainingSample(inp) });
+}
+
+/** Train on every row of `inp.train` (already sampled) and evaluate on `inp.evaluate`. */
+export async function fitLogisticRegression(inp: LogRegInput): Promise<LogRegResult> {
   const { rowSize: d, k } = inp;
   const rng = mulberry32(inp.seed);
-  const scratch = new Float32Array(d);
-  const trainRows = sampleRows(inp.train, LOGREG.maxTrain, rng);
+  const trainRows = inp.train;
   const m = trainRows.length;
 
   // Standardisation statistics from the training rows only.
-  const mean = new Float64Array(d);
-  const sq = new Float64Array(d);
-  for (const i of trainRows) {
-    const x = rowValues(inp.inputs, i, scratch);
-    for (let j = 0; j < d; j++) {
-      const v = x[j];
-      mean[j] += v;
-      sq[j] += v * v;
-    }
-  }
-  const sd = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    mean[j] /= m;
-    const s = Math.sqrt(Math.max(sq[j] / m - mean[j] * mean[j], 0));
-    sd[j] = s < 1e-6 ? 1 : s;
-  }
-  // uint8 inputs: the standardised value of each of the 256 codes per column, computed once
-  // (the same float64 expression, rounded to float32 on store), then looked up per value.
-  const codes = codeTable(inp.inputs);
-  const lookup = codes ? new Float32Array(256 * d) : null;
-  if (codes && lookup) for (let j = 0; j < d; j++) for (let v = 0; v < 256; v++) lookup[j * 256 + v] = (codes[v] - mean[j]) / sd[j];
-  const standardise = (rows: Int32Array, out = new Float32Array(rows.length * d)) => {
-    if (lookup) {
-      const data = inp.inputs.data;
-      for (let r = 0; r < rows.length; r++) {
-        const from = rows[r] * d;
-        const o = r * d;
-        for (let j = 0; j < d; j++) out[o + j] = lookup[j * 256 + data[from + j]];
-      }
-      return out;
-    }
-    for (let r = 0; r < rows.length; r++) {
-      const x = rowValues(inp.inputs, rows[r], scratch);
-      const o = r * d;
-      for (let j = 0; j < d; j++) out[o + j] = (x[j] - mean[j]) / sd[j];
-    }
-    return out;
-  };
-  const X = standardise(trainRows);
+  const { mean, sd } = standardisation(inp.inputs, trainRows);
+  const X = standardise(inp.inputs, trainRows, mean, sd);
   const Y = Int32Array.from(trainRows, (i) => inp.labels[i]);
 
   const engine = await createLogRegEngine(d, k);
@@ -137,6 +115,60 @@ export async function logisticRegression(inp: LogRegInput): Promise<PredictedBas
   } finally {
     await engine.dispose();
   }
+}
+
+/** Per-column mean and sd (population; sd < 1e-6 → 1) of `rows`, summed in float64 in row order. */
+function standardisation(inputs: ModelInputs, rows: Int32Array): { mean: Float64Array; sd: Float64Array } {
+  const d = inputs.rowSize;
+  const mean = new Float64Array(d);
+  const sq = new Float64Array(d);
+  const codes = codeTable(inputs);
+  // uint8 inputs read through the code table directly (the same values rowValues gives, without the row copy).
+  const data = codes ? (inputs.data as Uint8Array) : null;
+  const scratch = new Float32Array(d);
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r];
+    if (codes && data) {
+      for (let j = 0, from = i * d; j < d; j++) {
+        const v = codes[data[from + j]];
+        mean[j] += v;
+        sq[j] += v * v;
+      }
+      continue;
+    }
+    const x = rowValues(inputs, i, scratch);
+    for (let j = 0; j < d; j++) {
+      const v = x[j];
+      mean[j] += v;
+      sq[j] += v * v;
+    }
+  }
+  const sd = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    mean[j] /= rows.length;
+    const s = Math.sqrt(Math.max(sq[j] / rows.length - mean[j] * mean[j], 0));
+    sd[j] = s < 1e-6 ? 1 : s;
+  }
+  return { mean, sd };
+}
+
+/** (x − mean) / sd of `rows`, computed in float64 and rounded to float32, rows.length × d. */
+function standardise(inputs: ModelInputs, rows: Int32Array, mean: Float64Array, sd: Float64Array): Float32Array {
+  const d = inputs.rowSize;
+  const out = new Float32Array(rows.length * d);
+  const codes = codeTable(inputs);
+  const data = codes ? (inputs.data as Uint8Array) : null;
+  const scratch = new Float32Array(d);
+  for (let r = 0; r < rows.length; r++) {
+    const o = r * d;
+    if (codes && data) {
+      for (let j = 0, from = rows[r] * d; j < d; j++) out[o + j] = (codes[data[from + j]] - mean[j]) / sd[j];
+      continue;
+    }
+    const x = rowValues(inputs, rows[r], scratch);
+    for (let j = 0; j < d; j++) out[o + j] = (x[j] - mean[j]) / sd[j];
+  }
+  return out;
 }
 
 /**

@@ -1,0 +1,78 @@
+/**
+ * The logistic-regression baseline on a worker thread. Its training depends on the inputs and
+ * labels only, not on the scores, so baselines.ts starts it before the other analyses run and
+ * collects it when its turn comes: at a million records that takes its ~1 s of single-threaded
+ * work (790 minibatch steps, then the evaluated split's probabilities) off the main thread, onto
+ * the core the analyses leave idle.
+ *
+ * The worker reads the inputs in place when they are in shared memory (.npy inputs are read into a
+ * SharedArrayBuffer), else gets a compact copy of just the rows it needs, transferred rather than
+ * cloned; it runs the same fitLogisticRegression on them: the same values in the same order, so
+ * the result is bit for bit the in-process one
+ * (test/analyses/baselines/logreg-thread.test.ts). If the thread cannot start or fails, the
+ * baseline is trained in-process instead.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ModelInputs } from '../../types.ts';
+import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
+
+/**
+ * Registers tsx in the fresh thread (the sources are TypeScript, and hooks registered in the main
+ * thread do not reach workers), then runs logreg-thread-entry.ts, which posts one result.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsx).then((m) => m.register()).then(() => import(workerData.entry));
+`;
+
+/** Train and evaluate on a worker thread; falls back to the main thread if the thread fails. */
+export async function logisticRegressionOnThread(inp: LogRegInput): Promise<LogRegResult> {
+  try {
+    return await fitOnThread(threadJob(inp, trainingSample(inp)));
+  } catch {
+    // No thread (or it failed): the same fit here, from the original inputs (a compact copy went to the thread).
+    return logisticRegression(inp);
+  }
+}
+
+/** fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails. */
+export function fitOnThread(job: LogRegInput): Promise<LogRegResult> {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./logreg-thread-entry.ts', import.meta.url).href;
+  // Shared inputs are shared as they are; a compact copy is transferred, not cloned.
+  const shared = job.inputs.data.buffer instanceof SharedArrayBuffer;
+  const transfer = shared ? [] : ([job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
+  return new Promise<LogRegResult>((resolve, reject) => {
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry, job }, transferList: transfer });
+    worker.once('message', (r: LogRegResult | { error: string }) => {
+      void worker.terminate();
+      if ('error' in r) reject(new Error(r.error));
+      else resolve(r);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`logistic-regression thread exited with code ${code}`)));
+  });
+}
+
+/**
+ * What the thread gets to train on `train` and evaluate `inp.evaluate`: inputs in shared memory as
+ * they are (nothing copied); otherwise just those rows, copied into inputs of their own (training
+ * rows first), with train and evaluate renumbered to match.
+ */
+export function threadJob(inp: LogRegInput, train: Int32Array): LogRegInput {
+  const src = inp.inputs;
+  if (src.data.buffer instanceof SharedArrayBuffer) return { ...inp, train };
+  const d = src.rowSize;
+  const rows = new Int32Array(train.length + inp.evaluate.length);
+  rows.set(train);
+  rows.set(inp.evaluate, train.length);
+  const data = src.data instanceof Uint8Array ? new Uint8Array(rows.length * d) : new Float32Array(rows.length * d);
+  const labels = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    data.set(src.data.subarray(rows[r] * d, rows[r] * d + d), r * d);
+    labels[r] = inp.labels[rows[r]];
+  }
+  const range = (from: number, count: number) => Int32Array.from({ length: count }, (_, i) => from + i);
+  const inputs: ModelInputs = { file: src.file, n: rows.length, shape: src.shape, rowSize: d, data, scale: src.scale, offset: src.offset };
+  return { ...inp, inputs, labels, train: range(0, train.length), evaluate: range(train.length, inp.evaluate.length) };
+}
