@@ -4,7 +4,6 @@
  * regression trained here); named figures come from the config and the experiment log. The gap
  * table carries paired bootstrap intervals and the section ends in one verdict sentence.
  */
-import { availableParallelism } from 'node:os';
 import type { BootstrapResult } from '../stats/bootstrap.ts';
 import { figureBaselines } from './baselines/figures.ts';
 import { gapMethod, gapsOf, metricsOf } from './baselines/gap.ts';
@@ -15,6 +14,7 @@ import { classPrior, priorBaselines } from './baselines/prior.ts';
 import type { PredictedBaseline } from './baselines/types.ts';
 import { rowsOf, subset } from './common.ts';
 import { fix, pct } from './format.ts';
+import { threadsAllowed } from './thread.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
 /** Seed offsets so each random step has its own stream, all derived from the printed config seed. */
@@ -133,7 +133,7 @@ function trainLogReg(ctx: AnalysisContext): Promise<LogRegResult> | null {
   if (ctx.final.rows.length === 0 || logRegSkip(ctx, trainSplit)) return null;
   const { run, dataset, final } = ctx;
   const inp = { inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k: run.k, train: rowsOf(run, dataset, trainSplit), evaluate: final.rows, seed: ctx.seed + SEED_LOGREG };
-  return (ctx.config.model.workers ?? availableParallelism()) > 1 ? logisticRegressionOnThread(inp) : logisticRegression(inp);
+  return threadsAllowed(ctx) ? logisticRegressionOnThread(inp) : logisticRegression(inp);
 }
 
 /** The split baselines are fitted on: "train" when it exists and is not the evaluated split. */

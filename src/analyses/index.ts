@@ -17,10 +17,13 @@ import type { Analysis, AnalysisContext, AnalysisOutput, SectionResult } from '.
 
 export const analyses: readonly Analysis[] = [integrity, lossDistribution, outliers, labelIssues, slices, perClass, calibration, baselines, trainingCurves, timeline, dynamics, recipeChecklist];
 
-/** Run every analysis; one that throws becomes an `error` section and the rest still render. */
+/**
+ * Run every analysis; one that throws becomes an `error` section and the rest still render.
+ * Analyses with background work (Analysis.start: a worker thread) start it first and run last,
+ * so the others' time hides it; the sections keep the list's order (an analysis reads only the
+ * context, never another's output, so the order of running does not change any result).
+ */
 export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
-  const sections: SectionResult[] = [];
-  const outputs = new Map<string, AnalysisOutput>();
   const reasons = list.map((a) => a.notApplicable?.(ctx) ?? null);
   list.forEach((a, i) => {
     try {
@@ -29,20 +32,26 @@ export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[
       // run() does the work itself and reports the failure in the section
     }
   });
-  for (const [i, a] of list.entries()) {
+  const results = new Array<{ section: SectionResult; output?: AnalysisOutput }>(list.length);
+  const order = [...list.keys()].sort((i, j) => Number(Boolean(list[i].start)) - Number(Boolean(list[j].start)) || i - j);
+  for (const i of order) {
+    const a = list[i];
     const meta = { id: a.id, title: a.title, description: a.description };
     const reason = reasons[i];
     if (reason !== null) {
-      sections.push({ ...meta, status: 'notApplicable', reason });
+      results[i] = { section: { ...meta, status: 'notApplicable', reason } };
       continue;
     }
     try {
       const out = await a.run(ctx);
-      outputs.set(a.id, out);
-      sections.push({ ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] });
+      results[i] = { section: { ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] }, output: out };
     } catch (e) {
-      sections.push({ ...meta, status: 'error', reason: (e as Error).message });
+      results[i] = { section: { ...meta, status: 'error', reason: (e as Error).message } };
     }
   }
-  return { sections, outputs };
+  const outputs = new Map<string, AnalysisOutput>();
+  results.forEach((r, i) => {
+    if (r.output) outputs.set(list[i].id, r.output);
+  });
+  return { sections: results.map((r) => r.section), outputs };
 }

@@ -18,6 +18,23 @@ describe('runAnalyses', () => {
     expect(outputs.get('ok')?.summary).toEqual({ okKey: 1 });
   });
 
+  it('starts every applicable analysis first, runs those with background work last, and keeps the list order in the report', async () => {
+    const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
+    const events: string[] = [];
+    const plain = (id: string): Analysis => ({ id, title: id, description: 'd', run: () => (events.push(`run ${id}`), { headline: id, blocks: [] }) });
+    const list: Analysis[] = [
+      { ...plain('bg'), start: () => void events.push('start bg') },
+      plain('a'),
+      { ...plain('na'), notApplicable: () => 'no', start: () => void events.push('start na') },
+      { ...plain('bad-start'), start: () => { throw new Error('no thread'); } },
+      plain('b'),
+    ];
+    const { sections, outputs } = await runAnalyses(ctx, list);
+    expect(events).toEqual(['start bg', 'run a', 'run b', 'run bg', 'run bad-start']);
+    expect(sections.map((s) => [s.id, s.status])).toEqual([['bg', 'ok'], ['a', 'ok'], ['na', 'notApplicable'], ['bad-start', 'ok'], ['b', 'ok']]);
+    expect([...outputs.keys()]).toEqual(['bg', 'a', 'bad-start', 'b']);
+  });
+
   it('has unique ids in THE list', () => {
     const ids = analyses.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -12,18 +12,9 @@
  * (test/analyses/baselines/logreg-thread.test.ts). If the thread cannot start or fails, the
  * baseline is trained in-process instead.
  */
-import { Worker } from 'node:worker_threads';
 import type { ModelInputs } from '../../types.ts';
+import { callOnThread } from '../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
-
-/**
- * Registers tsx in the fresh thread (the sources are TypeScript, and hooks registered in the main
- * thread do not reach workers), then runs logreg-thread-entry.ts, which posts one result.
- */
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((m) => m.register()).then(() => import(workerData.entry));
-`;
 
 /** Train and evaluate on a worker thread; falls back to the main thread if the thread fails. */
 export async function logisticRegressionOnThread(inp: LogRegInput): Promise<LogRegResult> {
@@ -37,21 +28,9 @@ export async function logisticRegressionOnThread(inp: LogRegInput): Promise<LogR
 
 /** fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails. */
 export function fitOnThread(job: LogRegInput): Promise<LogRegResult> {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./logreg-thread-entry.ts', import.meta.url).href;
   // Shared inputs are shared as they are; a compact copy is transferred, not cloned.
-  const shared = job.inputs.data.buffer instanceof SharedArrayBuffer;
-  const transfer = shared ? [] : ([job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
-  return new Promise<LogRegResult>((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry, job }, transferList: transfer });
-    worker.once('message', (r: LogRegResult | { error: string }) => {
-      void worker.terminate();
-      if ('error' in r) reject(new Error(r.error));
-      else resolve(r);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`logistic-regression thread exited with code ${code}`)));
-  });
+  const transfer = job.inputs.data.buffer instanceof SharedArrayBuffer ? [] : ([job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
+  return callOnThread(new URL('./logreg.ts', import.meta.url).href, 'fitLogisticRegression', [job], transfer);
 }
 
 /**

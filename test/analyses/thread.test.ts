@@ -1,0 +1,29 @@
+/** Calls on a worker thread: results and failures come back; typed-array results are transferred. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { callOnThread, ownBuffers } from '../../src/analyses/thread.ts';
+
+const rng = new URL('../../src/stats/rng.ts', import.meta.url).href;
+
+describe('callOnThread', () => {
+  it('returns what the named export returns on the main thread, awaiting async ones', async () => {
+    const { fmix32 } = await import('../../src/stats/rng.ts');
+    expect(await callOnThread<number>(rng, 'fmix32', [12345])).toBe(fmix32(12345));
+    const file = new URL('../../package.json', import.meta.url).pathname;
+    const bytes = await callOnThread<Uint8Array>(new URL('../../src/load/shared-file.ts', import.meta.url).href, 'readFileShared', [file]);
+    expect(Buffer.from(bytes).toString('utf8')).toBe(readFileSync(file, 'utf8'));
+  });
+
+  it('rejects with the function name when the export is missing or throws', async () => {
+    await expect(callOnThread(rng, 'noSuchFunction', [])).rejects.toThrow(/noSuchFunction on a worker thread: .*has no function noSuchFunction/);
+    await expect(callOnThread(new URL('../../src/load/shared-file.ts', import.meta.url).href, 'readFileShared', ['/no/such/file'])).rejects.toThrow(/readFileShared on a worker thread: .*ENOENT/);
+  });
+
+  it('ownBuffers lists the unshared buffers of typed-array fields once', () => {
+    const a = new Float32Array(4);
+    const shared = new Uint8Array(new SharedArrayBuffer(8));
+    expect(ownBuffers({ a, b: a.subarray(1), shared, n: 3, s: 'x' })).toEqual([a.buffer]);
+    expect(ownBuffers(null)).toEqual([]);
+    expect(ownBuffers(7)).toEqual([]);
+  });
+});
