@@ -5,6 +5,7 @@
  * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
  * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InputsConfig } from '../config.ts';
@@ -13,7 +14,6 @@ import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { parseNpy } from './formats/npy.ts';
 import { copyRow } from './input-values.ts';
-import { readFileShared } from './shared-file.ts';
 
 export { firstNonFinite } from './input-values.ts';
 
@@ -35,15 +35,14 @@ export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Data
 async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<ModelInputs> {
   let buf: Uint8Array;
   try {
-    buf = await readFileShared(cfg.file);
+    buf = await readFile(cfg.file);
   } catch {
     throw messages.missingFile('inputs.file', cfg.file);
   }
   if (!cfg.file.toLowerCase().endsWith('.npy')) {
     throw new InputError(cfg.file, 'model inputs as a .npy array', `a "${cfg.file.split('.').pop()}" file`);
   }
-  // uint8 data stays a view of the file's bytes (shared memory: threads read it in place): no second
-  // copy of the largest array of the audit.
+  // uint8 data stays a view of the file's bytes: no second copy of the largest array of the audit.
   const arr = parseNpy(buf, cfg.file, { copy: false });
   if (arr.shape.length < 2) throw new InputError(cfg.file, 'an array of shape [records, ...features]', `shape [${arr.shape.join(', ')}]`);
   const [n, ...shape] = arr.shape;

@@ -10,16 +10,16 @@ describe('callOnThread', () => {
     const { fmix32 } = await import('../../src/stats/rng.ts');
     expect(await callOnThread<number>(rng, 'fmix32', [12345])).toBe(fmix32(12345));
     const file = new URL('../../package.json', import.meta.url).pathname;
-    const bytes = await callOnThread<Uint8Array>(new URL('../../src/load/shared-file.ts', import.meta.url).href, 'readFileShared', [file]);
-    expect(Buffer.from(bytes).toString('utf8')).toBe(readFileSync(file, 'utf8'));
+    const text = await callOnThread<string>('node:fs/promises', 'readFile', [file, 'utf8']);
+    expect(text).toBe(readFileSync(file, 'utf8'));
   });
 
   it('rejects with the function name when the export is missing or throws', async () => {
     await expect(callOnThread(rng, 'noSuchFunction', [])).rejects.toThrow(/noSuchFunction on a worker thread: .*has no function noSuchFunction/);
-    await expect(callOnThread(new URL('../../src/load/shared-file.ts', import.meta.url).href, 'readFileShared', ['/no/such/file'])).rejects.toThrow(/readFileShared on a worker thread: .*ENOENT/);
+    await expect(callOnThread('node:fs/promises', 'readFile', ['/no/such/file'])).rejects.toThrow(/readFile on a worker thread: .*ENOENT/);
   });
 
-  it('ownBuffers lists the unshared buffers of typed-array fields once', () => {
+  it('ownBuffers lists the transferable (unshared) buffers of typed-array fields once', () => {
     const a = new Float32Array(4);
     const shared = new Uint8Array(new SharedArrayBuffer(8));
     expect(ownBuffers({ a, b: a.subarray(1), shared, n: 3, s: 'x' })).toEqual([a.buffer]);

@@ -5,12 +5,13 @@
  * work (790 minibatch steps, then the evaluated split's probabilities) off the main thread, onto
  * the core the analyses leave idle.
  *
- * The worker reads the inputs in place when they are in shared memory (.npy inputs are read into a
- * SharedArrayBuffer), else gets a compact copy of just the rows it needs, transferred rather than
- * cloned; it runs the same fitLogisticRegression on them: the same values in the same order, so
- * the result is bit for bit the in-process one
- * (test/analyses/baselines/logreg-thread.test.ts). If the thread cannot start or fails, the
- * baseline is trained in-process instead.
+ * The worker gets a compact copy of just the rows it needs (the training sample, then the evaluated
+ * rows; ~0.2 s of copying on the main thread at a million records), transferred rather than cloned,
+ * and runs the same fitLogisticRegression on them: the same values in the same order, so the result
+ * is bit for bit the in-process one (test/analyses/baselines/logreg-thread.test.ts). If the thread
+ * cannot start or fails, the baseline is trained in-process instead. (The inputs themselves cannot
+ * live in shared memory for the thread to read in place: onnxruntime-node refuses tensors over a
+ * SharedArrayBuffer, and the score stage feeds it views of the inputs.)
  */
 import type { ModelInputs } from '../../types.ts';
 import { callOnThread } from '../thread.ts';
@@ -28,19 +29,15 @@ export async function logisticRegressionOnThread(inp: LogRegInput): Promise<LogR
 
 /** fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails. */
 export function fitOnThread(job: LogRegInput): Promise<LogRegResult> {
-  // Shared inputs are shared as they are; a compact copy is transferred, not cloned.
-  const transfer = job.inputs.data.buffer instanceof SharedArrayBuffer ? [] : ([job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
-  return callOnThread(new URL('./logreg.ts', import.meta.url).href, 'fitLogisticRegression', [job], transfer);
+  return callOnThread(new URL('./logreg.ts', import.meta.url).href, 'fitLogisticRegression', [job], [job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
 }
 
 /**
- * What the thread gets to train on `train` and evaluate `inp.evaluate`: inputs in shared memory as
- * they are (nothing copied); otherwise just those rows, copied into inputs of their own (training
- * rows first), with train and evaluate renumbered to match.
+ * What the thread gets to train on `train` and evaluate `inp.evaluate`: just those rows, copied into
+ * inputs of their own (training rows first), with train and evaluate renumbered to match.
  */
 export function threadJob(inp: LogRegInput, train: Int32Array): LogRegInput {
   const src = inp.inputs;
-  if (src.data.buffer instanceof SharedArrayBuffer) return { ...inp, train };
   const d = src.rowSize;
   const rows = new Int32Array(train.length + inp.evaluate.length);
   rows.set(train);
