@@ -95,7 +95,12 @@ function labelIssueVerdict({ extra, dataset }: VerdictInput, section: string | n
   const base = { id: 'labelIssues', title: 'Label issues', section } as const;
   const count = firstNum(extra, ['labelIssueCount', 'labelIssuesCount', 'labelIssueSummary.count', 'labelIssuesSummary.count']) ?? (Array.isArray(extra.labelIssues) ? extra.labelIssues.length : null);
   if (count === null) return { ...base, value: '–', detail: 'Not measured.', tone: 'muted' };
-  return { ...base, value: int(count), detail: flaggedSentence(count, dataset.n, 'record', 'whose label the model contradicts with confidence'), tone: flaggedTone(count, dataset.n) };
+  // The detector looks at some splits only (held-out ones by default): the share is of those records.
+  const examined = firstNum(extra, ['labelIssueExamined']);
+  const what = 'whose label the model contradicts with confidence';
+  if (examined === null || examined === dataset.n) return { ...base, value: int(count), detail: flaggedSentence(count, dataset.n, 'record', what), tone: flaggedTone(count, dataset.n) };
+  const detail = count === 0 ? `No records ${what}, of ${int(examined)} examined.` : `${plural(count, 'record')} (${pct(count / Math.max(1, examined))} of the ${int(examined)} examined) ${what}.`;
+  return { ...base, value: int(count), detail, tone: flaggedTone(count, examined) };
 }
 
 function integrityVerdict({ extra, dataset }: VerdictInput, section: string | null): Verdict {

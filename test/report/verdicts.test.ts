@@ -51,6 +51,14 @@ describe('buildVerdicts', () => {
     expect(byId(buildVerdicts(input({ labelIssues: [] }))).labelIssues).toMatchObject({ value: '0', tone: 'good' });
   });
 
+  it('gives the label-issue share of the records the detector examined, not of the whole dataset', () => {
+    const issues = Array(30).fill({ id: 'x' });
+    // 30 of 1 000 records would be 3 % (warn); of the 200 examined it is 15 % (bad).
+    expect(byId(buildVerdicts(input({ labelIssues: issues, labelIssueExamined: 200 }))).labelIssues).toMatchObject({ value: '30', tone: 'bad', detail: '30 records (15.0 % of the 200 examined) whose label the model contradicts with confidence.' });
+    expect(byId(buildVerdicts(input({ labelIssues: issues }))).labelIssues.detail).toBe('30 records (3.0 % of the data) whose label the model contradicts with confidence.');
+    expect(byId(buildVerdicts(input({ labelIssues: [], labelIssueExamined: 200 }))).labelIssues.detail).toBe('No records whose label the model contradicts with confidence, of 200 examined.');
+  });
+
   it('counts training-curve findings that flag a problem', () => {
     const t = byId(buildVerdicts(input({ trainingCurves: { findings: [{ status: 'pass' }, { status: 'warn' }, { status: 'unknown' }, { status: 'warn' }] } }))).trainingHealth;
     expect(t).toMatchObject({ value: '2', tone: 'warn' });
