@@ -16,9 +16,17 @@ export interface TfHandle {
 const require = createRequire(import.meta.url);
 let cached: Promise<TfHandle> | undefined;
 
-export function loadTf(prefer: TfBackendName | 'auto' = envBackend()): Promise<TfHandle> {
+/**
+ * tfjs has one backend per process, so the first call decides it; a later call that names another
+ * backend is refused rather than silently given the first one.
+ */
+export async function loadTf(prefer: TfBackendName | 'auto' = envBackend()): Promise<TfHandle> {
   cached ??= init(prefer);
-  return cached;
+  const handle = await cached;
+  if (prefer !== 'auto' && handle.backend !== prefer) {
+    throw new Error(`tfjs already runs on ${handle.backend} in this process and cannot switch to ${prefer} (one backend per process: set LOSSLENS_BACKEND before the first use)`);
+  }
+  return handle;
 }
 
 function envBackend(): TfBackendName | 'auto' {
