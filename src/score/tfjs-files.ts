@@ -34,12 +34,28 @@ async function atomicWrite(path: string, data: string | Uint8Array): Promise<voi
   await rename(tmp, path);
 }
 
-/** Read a layers model from `model.json` and its weight shards, checking every byte count. */
-export async function loadLayersModel(tf: typeof TF, modelJsonPath: string): Promise<TF.LayersModel> {
+/** A layers checkpoint as read from its files: what `tf.io.fromMemory` takes, the weights in one buffer. */
+export interface LayersArtifacts {
+  topology: TF.io.ModelJSON['modelTopology'];
+  weightSpecs: TF.io.WeightsManifestEntry[];
+  /** Every weight shard, in manifest order, joined. */
+  weightData: ArrayBuffer;
+}
+
+/** Read `model.json` and its weight shards once, checking every byte count. */
+export async function readLayersArtifacts(modelJsonPath: string): Promise<LayersArtifacts> {
   const path = resolve(modelJsonPath);
   const json = await readModelJson(path, 'layers');
   const { specs, weightData } = await readWeightShards(path, json);
-  return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology as TF.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData }),
-  );
+  return { topology: json.modelTopology as TF.io.ModelJSON['modelTopology'], weightSpecs: specs, weightData };
+}
+
+/** Build the model of `artifacts` (which stay usable: tfjs copies the weights out of the buffer). */
+export function layersModelFromArtifacts(tf: typeof TF, artifacts: LayersArtifacts): Promise<TF.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData: artifacts.weightData }));
+}
+
+/** Read a layers model from `model.json` and its weight shards, checking every byte count. */
+export async function loadLayersModel(tf: typeof TF, modelJsonPath: string): Promise<TF.LayersModel> {
+  return layersModelFromArtifacts(tf, await readLayersArtifacts(modelJsonPath));
 }

@@ -18,12 +18,11 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type * as TF from '@tensorflow/tfjs';
 import { codeValues } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
-import { loadLayersModel } from './tfjs-files.ts';
+import { layersModelFromArtifacts, readLayersArtifacts } from './tfjs-files.ts';
 
 /**
  * Input values per chunk: 64 records of 784 values. Measured on the benchmark's MLP and CNN
@@ -217,8 +216,10 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
       await Promise.all(pool.map((w) => w.terminate()));
     },
     async load(checkpoint: Checkpoint, loadOpts?: LoadOptions): Promise<LoadedModel> {
-      const model = await loadLayersModel(tf, checkpoint.path); // validates the files, gives shapes
-      const artifacts = await modelArtifacts(tf, model);
+      // The files are read once: the same topology and weight bytes build the model here (which
+      // validates them and gives the shapes) and in every worker.
+      const artifacts = await readLayersArtifacts(checkpoint.path);
+      const model = await layersModelFromArtifacts(tf, artifacts);
       const inShape = model.inputs[0].shape.slice(1).map((d) => d ?? -1);
       const outShape = model.outputs[0].shape;
       const k = outShape[outShape.length - 1] ?? -1;
@@ -283,27 +284,4 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
 export function chunkSize(rows: number, workers: number, max: number): number {
   const rounds = Math.ceil(rows / (workers * max));
   return Math.max(1, Math.ceil(rows / (workers * rounds)));
-}
-
-/** The topology, weight specs and weight bytes (one buffer) of a loaded model, to re-create it in a worker. */
-async function modelArtifacts(tf: typeof TF, model: TF.LayersModel): Promise<{ topology: unknown; weightSpecs: TF.io.WeightsManifestEntry[]; weightData: ArrayBuffer }> {
-  let out: { topology: unknown; weightSpecs: TF.io.WeightsManifestEntry[]; weightData: ArrayBuffer } | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (a) => {
-      const data = a.weightData ?? new ArrayBuffer(0);
-      out = { topology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: Array.isArray(data) ? joinBuffers(data) : data };
-      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON' } };
-    }),
-  );
-  return out!;
-}
-
-function joinBuffers(parts: ArrayBuffer[]): ArrayBuffer {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(new Uint8Array(p), at);
-    at += p.byteLength;
-  }
-  return out.buffer;
 }
