@@ -1,9 +1,9 @@
 /** tfjs layers checkpoints (model.json + weights) on tfjs-node, WebAssembly or cpu. */
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
+import { chunkRows } from './chunking.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadLayersModel } from './tfjs-files.ts';
-import { CHUNK_VALUES } from './workers.ts';
 
 export async function createTfjsRuntime(): Promise<ScoringRuntime> {
   const { tf, backend, warnings } = await loadTf();
@@ -25,11 +25,11 @@ export async function createTfjsRuntime(): Promise<ScoringRuntime> {
             out.dispose();
             return data;
           };
-          // WebAssembly: calls of about CHUNK_VALUES input values keep the activations in cache
+          // WebAssembly: calls of about CHUNK_VALUES input values (chunking.ts) keep the activations in cache
           // (several times more records per second than 1 024-record calls; rows are independent,
           // so the outputs are bit for bit the same). Native tfjs-node takes the batch whole.
           const rowSize = batch.length / Math.max(rows, 1);
-          const per = backend === 'tfjs-wasm' ? Math.max(1, Math.round(CHUNK_VALUES / Math.max(rowSize, 1))) : rows;
+          const per = backend === 'tfjs-wasm' ? chunkRows(rowSize) : rows;
           if (rows <= per) return run(batch.subarray(0, rows * rowSize), rows);
           let result: Float32Array | null = null;
           for (let start = 0; start < rows; start += per) {

@@ -3,8 +3,8 @@
  * worker_threads each loads the checkpoint and scores chunks of every batch.
  *
  * Each batch is copied once into a SharedArrayBuffer and cut into chunks of a few records
- * (CHUNK_VALUES); every worker takes the next unscored chunk from a shared atomic counter until
- * none is left and writes its outputs in place — one message per worker per batch, and a worker
+ * (chunkRows, chunking.ts); every worker takes the next unscored chunk from a shared atomic counter
+ * until none is left and writes its outputs in place — one message per worker per batch, and a worker
  * slowed down by another process simply scores fewer chunks. Small chunks are also faster per record than
  * one large slice: a chunk's activations stay in the core's cache.
  *
@@ -21,18 +21,9 @@ import { Worker } from 'node:worker_threads';
 import { codeValues } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
+import { chunkRows } from './chunking.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 import { layersModelFromArtifacts, readLayersArtifacts } from './tfjs-files.ts';
-
-/**
- * Input values per chunk: 64 records of 784 values. Measured on the benchmark's MLP and CNN
- * (bench/synthetic.ts, 784 values per record) on one worker of a shared 2-core machine, 64-record
- * calls scored about 4× (MLP) and 2.7× (CNN) more records per CPU-second than 1024-record calls,
- * whose activations no longer fit in a core's cache; below ~32 records the fixed cost of a tfjs
- * call (≈0.3 ms) takes over. Activations grow with the input, so records with fewer values get
- * proportionally larger chunks (a tabular model's call is mostly that fixed cost), larger ones smaller.
- */
-export const CHUNK_VALUES = 64 * 784;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -179,7 +170,7 @@ export interface WorkerRuntime extends ScoringRuntime {
 }
 
 export interface WorkerRuntimeOptions {
-  /** Records per chunk (default: CHUNK_VALUES input values' worth, at least one record). */
+  /** Records per chunk (default: chunkRows() of chunking.ts, CHUNK_VALUES input values' worth). */
   chunkRows?: number;
 }
 
@@ -241,7 +232,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
       }
       const shape = inShape.map((d) => (d < 0 ? 1 : d));
       const rowSize = shape.reduce((a, b) => a * b, 1);
-      const chunkRows = opts.chunkRows ?? Math.max(1, Math.round(CHUNK_VALUES / rowSize));
+      const maxChunk = opts.chunkRows ?? chunkRows(rowSize);
       /** Score `rows` records of `input` (Float32 values, or uint8 codes the workers decode) on the pool. */
       const score = async (input: Float32Array | Uint8Array, rows: number): Promise<Float32Array> => {
         if (k <= 0) throw new Error(`${checkpoint.path}: the model declares no output width`);
@@ -249,7 +240,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
         if (rows === 0) return new Float32Array(0);
         const { slot, view } = acquire(input.subarray(0, rows * rowSize), rows * k);
         try {
-          const chunk = chunkSize(rows, workers, chunkRows);
+          const chunk = chunkSize(rows, workers, maxChunk);
           const used = pool.slice(0, Math.min(workers, Math.ceil(rows / chunk)));
           const msg = { type: 'predict', key, codes: view instanceof Uint8Array, input: view.buffer, output: slot.output.buffer, next: slot.next.buffer, rows, rowSize, chunk, shape, k };
           // Settled, not raced: the slot is reused only once no worker writes into it any more.
