@@ -24,6 +24,8 @@ describe('createTfjsRuntime', () => {
     expect(chunked.length).toBe(rows * 10);
     expect(bits(chunked)).toEqual(bits(expected));
     expect(bits(await model.predict(batch.subarray(0, 784), 1))).toEqual(bits(expected.subarray(0, 10)));
+    // A batch that is not `rows` whole records is refused (it never made a tensor of that shape).
+    await expect(model.predict(batch.subarray(0, 785), 1)).rejects.toThrow(/a batch of 1 records needs 784 values, got 785/);
     whole.dispose();
     model.dispose();
   });
