@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { forEachChunk } from '../load/input-values.ts';
+import { codeTable, forEachChunk } from '../load/input-values.ts';
 import { writeAtomic } from '../output.ts';
 import type { Checkpoint, ModelInputs } from '../types.ts';
 
@@ -195,14 +195,24 @@ export function weightFiles(path: string, bytes: Buffer): string[] {
 }
 
 /**
- * The inputs exactly as the model sees them: shape and the Float32 values after scale/offset. The
- * values are hashed as Float32 bytes whatever the stored dtype (a chunk of rows at a time), so the
- * key is the same as when inputs were held as Float32 and any change of a value changes it.
+ * The inputs exactly as the model sees them: shape, then either the Float32 values or — for uint8
+ * codes — the 256 Float32 values the codes stand for (after scale/offset) followed by the codes
+ * themselves. Any change of a value changes one or the other. Hashing the stored bytes rather than
+ * widening them first matters at scale: at a million MNIST-sized records it is 784 MB through
+ * SHA-256 instead of decoding and hashing 3.1 GB (≈0.5 s instead of ≈4 s on every cached audit).
+ * The same values stored as Float32 give another key (a one-time miss, never a wrong hit).
  */
 export function hashInputs(inputs: ModelInputs): string {
   const h = createHash('sha256');
   h.update(`${JSON.stringify([inputs.n, ...inputs.shape])}\0`);
-  forEachChunk(inputs, (values) => h.update(bytesOf(values)));
+  const table = codeTable(inputs);
+  if (table) {
+    h.update('uint8 codes of\0');
+    h.update(bytesOf(table));
+    h.update(inputs.data.subarray(0, inputs.n * inputs.rowSize) as Uint8Array);
+  } else {
+    forEachChunk(inputs, (values) => h.update(bytesOf(values)));
+  }
   return h.digest('hex');
 }
 

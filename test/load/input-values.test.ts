@@ -3,7 +3,6 @@ import { duplicateGroups } from '../../src/analyses/discovery/duplicates.ts';
 import { inputHealth } from '../../src/analyses/discovery/integrity-checks.ts';
 import { splitHash } from '../../src/analyses/split-hash.ts';
 import { codeTable, copyRow, fillBatch, firstNonFinite, forEachChunk, inputValue, rowValues } from '../../src/load/input-values.ts';
-import { hashInputs } from '../../src/score/cache.ts';
 import type { Dataset, ModelInputs } from '../../src/types.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 
@@ -65,11 +64,10 @@ describe('input values', () => {
     expect(firstNonFinite(f, 0)).toBe(1);
   });
 
-  it('gives uint8 and Float32 inputs of the same values the same cache key, duplicates, health and split hash', () => {
+  it('gives uint8 and Float32 inputs of the same values the same duplicates, health and split hash', () => {
     for (const [scale, offset] of [[1 / 255, 0], [1, 0], [0, 3], [1e-40, 0]] as const) {
       // scale 0 and 1e-40 map distinct codes to one value: grouping must follow values, not codes.
       const { codes, floats } = pair(scale, offset);
-      expect(hashInputs(codes)).toBe(hashInputs(floats));
       expect(duplicateGroups(codes)).toEqual(duplicateGroups(floats));
       expect(inputHealth(codes)).toEqual(inputHealth(floats));
       const dataset = { n: codes.n, ids: Array.from({ length: codes.n }, (_, i) => `r${i}`), labels: new Int32Array(codes.n), classes: ['a'], split: new Int32Array(codes.n), splitNames: ['test'] } as unknown as Dataset;
@@ -77,10 +75,5 @@ describe('input values', () => {
     }
     expect(duplicateGroups(pair(1, 0).codes)).toContainEqual([2, 5]);
     expect(duplicateGroups(pair(0, 3).codes)).toEqual([Array.from({ length: 40 }, (_, i) => i)]);
-    // Any value change changes the key.
-    const { codes } = pair(1 / 255, 0);
-    const before = hashInputs(codes);
-    codes.data[11] ^= 1;
-    expect(hashInputs(codes)).not.toBe(before);
   });
 });

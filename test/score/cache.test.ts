@@ -11,7 +11,7 @@ import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createScoreCache, decodeEntry, encodeEntry, hashCheckpoint } from '../../src/score/cache.ts';
+import { createScoreCache, decodeEntry, encodeEntry, hashCheckpoint, hashInputs } from '../../src/score/cache.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import { createTfjsRuntime } from '../../src/score/tfjs.ts';
@@ -176,6 +176,23 @@ describe('cache entries', () => {
     expect(decodeEntry(bytes, 'k1', 2, 2, Uint8Array.from([0, 0]))).toMatch(/unscored record 0 holds a score/);
     expect(decodeEntry(encodeEntry({ ...header, format: 99 }, probs), 'k1', 2, 2, scorable)).toMatch(/cache format 99/);
     expect(decodeEntry(Buffer.from('hello'), 'k1', 2, 2, scorable)).toBe('not a losslens score cache file');
+  });
+
+  it('keys uint8 inputs by their codes and the values the codes stand for: any value change changes the key', () => {
+    const codes = (data: Uint8Array, scale: number, offset?: number): ModelInputs => ({ file: 'x.npy', n: 4, shape: [3], rowSize: 3, data, scale, offset });
+    const data = Uint8Array.from({ length: 12 }, (_, i) => i * 20);
+    const key = hashInputs(codes(data, 1 / 255));
+    expect(hashInputs(codes(Uint8Array.from(data), 1 / 255))).toBe(key);
+    const changed = Uint8Array.from(data);
+    changed[7] ^= 1;
+    expect(hashInputs(codes(changed, 1 / 255))).not.toBe(key);
+    expect(hashInputs(codes(data, 1 / 256))).not.toBe(key); // same codes, other values
+    expect(hashInputs(codes(data, 1 / 255, 0.5))).not.toBe(key);
+    expect(hashInputs({ ...codes(data, 1 / 255), shape: [1, 3] })).not.toBe(key);
+    // Float32 inputs: their values.
+    const floats = (v: number[]): ModelInputs => ({ file: 'x.npy', n: 2, shape: [2], rowSize: 2, data: Float32Array.from(v) });
+    expect(hashInputs(floats([0, 1, 2, 3]))).toBe(hashInputs(floats([0, 1, 2, 3])));
+    expect(hashInputs(floats([0, 1, 2, 3]))).not.toBe(hashInputs(floats([0, 1, 2, 4])));
   });
 
   it('hashes model.json together with the weights files it names', async () => {
