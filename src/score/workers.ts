@@ -219,10 +219,12 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
       const dispose = () => {
         for (const w of pool) void w.request({ type: 'dispose', key }).catch(() => undefined);
       };
+      // One table per model load, cloned into each worker with the load message (a worker keeps it for the model's predict requests).
+      const table = loadOpts?.codes ? codeValues(loadOpts.codes.scale, loadOpts.codes.offset) : undefined;
       const loaded = await Promise.allSettled(
         pool.map((w) => {
           const weightData = artifacts.weightData.slice(0);
-          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table: loadOpts?.codes ? codeValues(loadOpts.codes.scale, loadOpts.codes.offset) : undefined }, [weightData]);
+          return w.request({ type: 'load', key, topology: artifacts.topology, weightSpecs: artifacts.weightSpecs, weightData, table }, [weightData]);
         }),
       );
       const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');
