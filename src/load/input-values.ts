@@ -124,8 +124,11 @@ export function firstNonFinite(inputs: ModelInputs, row: number): number {
   return -1;
 }
 
-/** Rows per chunk when streaming every value (hashing): bounds the scratch buffer, not the result. */
-const CHUNK_VALUES = 1 << 20;
+/**
+ * Input values per chunk of forEachChunk (streaming every value, e.g. hashing): bounds its scratch
+ * buffer, not the result. Not src/score/chunking.ts's CHUNK_VALUES, which sizes a model call for the CPU cache.
+ */
+const STREAM_VALUES = 1 << 20;
 
 /**
  * Call `f` with the values of consecutive records, a chunk of whole rows at a time, in dataset order
@@ -133,7 +136,7 @@ const CHUNK_VALUES = 1 << 20;
  */
 export function forEachChunk(inputs: ModelInputs, f: (values: Float32Array, firstRow: number, rows: number) => void): void {
   const d = Math.max(inputs.rowSize, 1);
-  const per = Math.max(1, Math.floor(CHUNK_VALUES / d));
+  const per = Math.max(1, Math.floor(STREAM_VALUES / d));
   const scratch = storesValues(inputs) ? null : new Float32Array(Math.min(per, inputs.n) * inputs.rowSize);
   for (let start = 0; start < inputs.n; start += per) {
     const rows = Math.min(per, inputs.n - start);
