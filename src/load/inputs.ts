@@ -15,8 +15,6 @@ import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { parseNpy } from './formats/npy.ts';
 import { copyRow } from './input-values.ts';
 
-export { firstNonFinite } from './input-values.ts';
-
 type LegacyInputs = { file: string; scale: number; offset: number };
 
 /**

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
-import { firstNonFinite, loadInputs } from '../../src/load/inputs.ts';
+import { firstNonFinite } from '../../src/load/input-values.ts';
+import { loadInputs } from '../../src/load/inputs.ts';
 import { buildCsv, DIR } from '../../examples/penguins/prepare.ts';
 
 describe('examples/penguins', () => {

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { InputsConfig } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
-import { fillBatch } from '../../src/load/input-values.ts';
-import { firstNonFinite, loadInputs } from '../../src/load/inputs.ts';
+import { fillBatch, firstNonFinite } from '../../src/load/input-values.ts';
+import { loadInputs } from '../../src/load/inputs.ts';
 import type { ModelInputs } from '../../src/types.ts';
 import { png } from '../helpers/images.ts';
 
