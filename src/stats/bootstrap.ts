@@ -12,7 +12,6 @@
  * groups by a seeded hash of their dataset index, each group keeps the sums a statistic needs, and
  * groups are resampled instead of records (a cluster bootstrap of i.i.d.-assigned groups).
  */
-import { macroF1 } from './classification.ts';
 import { quantile } from './quantiles.ts';
 import { fmix32 } from './rng.ts';
 
@@ -435,9 +434,33 @@ export function confusionCells(labels: ArrayLike<number>, preds: ArrayLike<numbe
   return out;
 }
 
-/** Macro-F1 (CONTRACT, stats/classification) of k·k cell counts laid out as confusionCells numbers them. */
+/** Per-class counts for macroF1OfCounts, reused across calls: it runs once per bootstrap resample. */
+let tpScratch = new Float64Array(0);
+let supportScratch = new Float64Array(0);
+let predictedScratch = new Float64Array(0);
+
+/**
+ * Macro-F1 (CONTRACT, stats/classification) of k·k cell counts laid out as confusionCells numbers
+ * them. Row and column sums are added in perClassMetrics' order, so the result is macroF1's.
+ */
 export function macroF1OfCounts(counts: ArrayLike<number>, k: number): number {
-  return macroF1(Array.from({ length: k }, (_, t) => Array.from({ length: k }, (_, p) => counts[t * k + p])));
+  if (tpScratch.length < k) {
+    tpScratch = new Float64Array(k);
+    supportScratch = new Float64Array(k);
+    predictedScratch = new Float64Array(k);
+  }
+  for (let c = 0; c < k; c++) {
+    let support = 0;
+    let predicted = 0;
+    for (let j = 0; j < k; j++) {
+      support += counts[c * k + j];
+      predicted += counts[j * k + c];
+    }
+    tpScratch[c] = counts[c * k + c];
+    supportScratch[c] = support;
+    predictedScratch[c] = predicted;
+  }
+  return macroF1OfClassCounts(tpScratch, supportScratch, predictedScratch, k);
 }
 
 /**
