@@ -8,8 +8,7 @@ import { InputError } from '../messages.ts';
 import { writeAtomic } from '../output.ts';
 import { compareMarkdown, compareSummaries } from '../report/compare.ts';
 import { renderCompareHtml } from '../render/compare.ts';
-import { quietOption } from './outputs.ts';
-import { parseCommandArgs } from './parse.ts';
+import { parseCommandArgs, quietOption } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = 'losslens compare <old-summary.json> <new-summary.json> [--out <diff.html>] [--md <diff.md>] [--static] [--quiet]';

@@ -17,8 +17,7 @@ import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
 import { scoreRun } from '../score/score.ts';
 import { createTfjsRuntime } from '../score/tfjs.ts';
-import { quietOption } from './outputs.ts';
-import { parseCommandArgs } from './parse.ts';
+import { parseCommandArgs, quietOption } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = 'losslens log <dir-or-config> --change "<what changed>" [--note "<observation>"] [--tag <tag>]... [--quiet]';

@@ -10,9 +10,7 @@ import { stableJson } from '../report/build.ts';
 import { describeFailures } from '../report/gates.ts';
 import { auditMarkdown } from '../report/markdown.ts';
 import { scoresCsv } from '../report/scores.ts';
-
-/** `quiet`, which every command takes. */
-export const quietOption = { quiet: { type: 'boolean', default: false } } as const;
+import { quietOption } from './parse.ts';
 
 /** The parseArgs options of the commands that write a report (audit, merge). */
 export const reportOptions = {

@@ -19,8 +19,7 @@ import { loadLayersModel } from '../score/tfjs-files.ts';
 import { mulberry32, shuffle } from '../stats/rng.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { appendLine, exists, nextId } from './log.ts';
-import { quietOption } from './outputs.ts';
-import { parseCommandArgs } from './parse.ts';
+import { parseCommandArgs, quietOption } from './parse.ts';
 import type { Command } from './types.ts';
 
 export const OVERFIT = { records: 20, steps: 500, lr: 0.01, nearZero: 0.05 } as const;

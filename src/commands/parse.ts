@@ -1,6 +1,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InputError } from '../messages.ts';
 
+/** `quiet`, which every command takes. */
+export const quietOption = { quiet: { type: 'boolean', default: false } } as const;
+
 /** Run node:util parseArgs, turning its errors into a one-line usage message (exit 2). */
 export function parseOrFail<T>(usage: string, fn: () => T): T {
   try {
