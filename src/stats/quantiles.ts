@@ -25,8 +25,11 @@ export function quantile(sortedAsc: ArrayLike<number>, q: number): number {
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, n - 1);
   const frac = pos - lo;
-  const a = sortedAsc[lo]!;
-  const b = sortedAsc[hi]!;
+  return interpolate(sortedAsc[lo]!, sortedAsc[hi]!, frac);
+}
+
+/** The value `frac` of the way from order statistic a to the next one, b (quantile and selectQuantile). */
+function interpolate(a: number, b: number, frac: number): number {
   if (frac === 0 || a === b) return a; // exact, and avoids inf − inf
   // numpy's two-sided lerp: interpolate from the nearer end so the result stays monotone in q.
   return frac < 0.5 ? a + (b - a) * frac : b - (b - a) * (1 - frac);
@@ -113,8 +116,7 @@ export function selectQuantile(scratch: Float64Array, q: number): number {
   let b = Infinity;
   for (let i = lo + 1; i < n; i++) if (scratch[i] < b) b = scratch[i];
   if (b === 0) b = zeroAt(scratch, lo + 1);
-  if (a === b) return a;
-  return frac < 0.5 ? a + (b - a) * frac : b - (b - a) * (1 - frac);
+  return interpolate(a, b, frac);
 }
 
 /** The zero at sorted position `at` of `values` (known to be ±0 there): −0 while negatives and −0s last. */
