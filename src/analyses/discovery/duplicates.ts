@@ -6,7 +6,7 @@
  * from the stored bytes (4 independent Math.imul lanes, no per-value conversion) and grouped with
  * small open-addressing tables over typed arrays, one per hash partition (no Map, no per-record object).
  */
-import { codeTable, copyRow, rowValues } from '../../load/input-values.ts';
+import { codeTable, copyRow, rowValues, storesValues } from '../../load/input-values.ts';
 import type { ModelInputs } from '../../types.ts';
 import { fmix32 } from '../../stats/rng.ts';
 
@@ -39,7 +39,7 @@ export function forEachWordChunk(inputs: ModelInputs, f: (chunk: WordChunk) => v
   const packed = codesAreValues(inputs);
   const rowWords = packed ? Math.ceil(rowSize / 4) : rowSize;
   // Whole data as one view, no copy: float32 values as stored, or byte rows already word-sized and aligned.
-  const direct = packed ? rowSize % 4 === 0 && data.byteOffset % 4 === 0 : data instanceof Float32Array && inputs.scale === undefined && inputs.offset === undefined;
+  const direct = packed ? rowSize % 4 === 0 && data.byteOffset % 4 === 0 : storesValues(inputs);
   if (direct) {
     f({ words: new Uint32Array(data.buffer, data.byteOffset, n * rowWords), rowWords, firstRow: 0, rows: n });
     return;
@@ -198,7 +198,7 @@ function groupsOf(first: Int32Array): number[][] {
  */
 function rowEquality(inputs: ModelInputs): (a: number, b: number) => boolean {
   const { rowSize, data } = inputs;
-  if (codesAreValues(inputs) || (data instanceof Float32Array && inputs.scale === undefined && inputs.offset === undefined)) {
+  if (codesAreValues(inputs) || storesValues(inputs)) {
     const bytes = data instanceof Float32Array ? new Uint32Array(data.buffer, data.byteOffset, data.length) : data;
     return (a, b) => equalRange(bytes, a * rowSize, bytes, b * rowSize, rowSize);
   }
