@@ -60,11 +60,8 @@ export function equalWidthBins(
   const table = bits ? widthBinTable(nBins) : null;
   for (let i = 0; i < conf.length; i++) {
     const c = conf[i]!;
-    let m = table ? table[bits![i]! >>> 16]! : DECIDE;
-    if (m >= DECIDE) {
-      if (Number.isNaN(c)) continue;
-      m = binOf(c, edges);
-    }
+    const m = widthBin(c, edges, table, bits?.[i]);
+    if (m < 0) continue;
     count[m]!++;
     sumCorrect[m]! += Number(correct[i]);
     sumConf[m]! += c;
@@ -125,6 +122,16 @@ export function binOf(c: number, edges: Float64Array): number {
   while (m > 0 && c <= edges[m]!) m--;
   while (m < last && c > edges[m + 1]!) m++;
   return m;
+}
+
+/**
+ * Equal-width bin of confidence c, −1 for NaN: one lookup of its float32 bits `word` in `table`
+ * (widthBinTable) where the table can tell, binOf otherwise (or without a table).
+ */
+function widthBin(c: number, edges: Float64Array, table: Uint8Array | null, word = 0): number {
+  const m = table ? table[word >>> 16]! : DECIDE;
+  if (m < DECIDE) return m;
+  return Number.isNaN(c) ? -1 : binOf(c, edges);
 }
 
 /**
@@ -315,11 +322,8 @@ function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number,
       if (!full) continue;
       const d = (c === y ? 1 : 0) - p;
       row += d * d;
-      let m = table[bits[o + c]! >>> 16]!;
-      if (m >= DECIDE) {
-        if (Number.isNaN(p)) continue;
-        m = binOf(p, edges);
-      }
+      const m = widthBin(p, edges, table, bits[o + c]);
+      if (m < 0) continue;
       const at = c * nBins + m;
       count[at]!++;
       if (c === y) sumHit[at]!++;
