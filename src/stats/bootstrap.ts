@@ -75,10 +75,16 @@ export function bootstrapVector(
   return run(n, m, stat, opts, false);
 }
 
-function run(n: number, m: number, stat: (idx: Int32Array, out: Float64Array, mult: Int32Array) => void, opts: BootstrapOptions & { multiplicities?: boolean }, copy: boolean): BootstrapResult[] {
+/** Resamples and level of `opts` with their defaults; throws on a level outside (0, 1). */
+function settings(opts: BootstrapOptions): { resamples: number; level: number } {
   const resamples = opts.resamples ?? 1000;
   const level = opts.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  return { resamples, level };
+}
+
+function run(n: number, m: number, stat: (idx: Int32Array, out: Float64Array, mult: Int32Array) => void, opts: BootstrapOptions & { multiplicities?: boolean }, copy: boolean): BootstrapResult[] {
+  const { resamples, level } = settings(opts);
   const counted = opts.multiplicities === true;
   const identity = new Int32Array(n);
   for (let i = 0; i < n; i++) identity[i] = i;
@@ -384,9 +390,7 @@ export function groupedBootstrap(
   stat: (totals: Float64Array, out: Float64Array) => void,
   opts: BootstrapOptions,
 ): BootstrapResult[] {
-  const resamples = opts.resamples ?? 1000;
-  const level = opts.level ?? 0.95;
-  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  const { resamples, level } = settings(opts);
   const { groups } = sums;
   const P = sums.physical;
   const estimates = new Float64Array(m);

@@ -46,6 +46,14 @@ describe('bootstrapCI', () => {
     expect(r.hi).toBe(20);
   });
 
+  it('rejects a level outside (0, 1), record-level and grouped alike', () => {
+    const sums = new GroupSums(2, 1, 0, Int32Array.from([0, 1]), Int32Array.from([0, 0]), []);
+    for (const level of [0, 1, NaN]) {
+      expect(() => bootstrapCI(5, mean, { seed: 1, level })).toThrow(RangeError);
+      expect(() => groupedBootstrap(sums, 1, (t, out) => (out[0] = t[0]), { seed: 1, level })).toThrow(/level must be in \(0, 1\)/);
+    }
+  });
+
   it('all-identical data gives a zero-width interval; n = 0 gives NaN bounds', () => {
     const r = bootstrapCI(5, () => 3, { seed: 1, resamples: 50 });
     expect([r.estimate, r.lo, r.hi]).toEqual([3, 3, 3]);
