@@ -2,7 +2,7 @@
  * Seeded percentile bootstrap for confidence intervals on any statistic of the sample indices.
  * The statistic receives index arrays (not copied data) so callers keep their typed arrays.
  *
- * `bootstrapMany` evaluates several statistics on the very same resamples, drawing each resample
+ * `bootstrapVector` evaluates several statistics on the very same resamples, drawing each resample
  * once: at a million records the draws dominate, so a section with three intervals (or a paired
  * gap per baseline) pays for one set of draws instead of one per statistic. Its results equal
  * separate `bootstrapCI` calls with the same seed and options.
@@ -36,34 +36,22 @@ export interface BootstrapResult {
   seed: number;
 }
 
-export type Statistic = (idx: Int32Array) => number;
-
 /**
  * Percentile bootstrap interval: draw `resamples` index sets of size n with replacement, evaluate
  * `stat` on each, and take the (1−level)/2 and (1+level)/2 quantiles (numpy "linear"). lo/hi are
  * NaN when every resample gives NaN. `stat` gets a fresh copy of each index set (it may keep or
  * mutate it).
  */
-export function bootstrapCI(n: number, stat: Statistic, opts: BootstrapOptions): BootstrapResult {
+export function bootstrapCI(n: number, stat: (idx: Int32Array) => number, opts: BootstrapOptions): BootstrapResult {
   return run(n, 1, (idx, out) => (out[0] = stat(idx)), opts, true)[0];
 }
 
 /**
- * One interval per statistic, all on the same resamples (identical to `bootstrapCI` per statistic
- * with the same options). The index set is shared, not copied: statistics must only read it.
- */
-export function bootstrapMany(n: number, stats: readonly Statistic[], opts: BootstrapOptions): BootstrapResult[] {
-  return bootstrapVector(n, stats.length, (idx, out) => {
-    for (let s = 0; s < stats.length; s++) out[s] = stats[s](idx);
-  }, opts);
-}
-
-/**
  * The fast path: `m` statistics computed together by one function, writing out[0..m), typically
- * in one pass over the drawn indices. Same resamples and results as `bootstrapMany` with the m
- * statistics separately. `stat` must only read `idx` and `mult`. With `multiplicities`, `mult[i]`
- * holds how often record i was drawn in this resample (on the estimate: 1 each), so integer
- * counts can be formed per record or per group (`KeyGroups`) instead of per draw — counts do not
+ * in one pass over the drawn indices. Same resamples and results as `bootstrapCI` on each of the m
+ * statistics. `stat` must only read `idx` and `mult` (they are shared, not copied). With
+ * `multiplicities`, `mult[i]` holds how often record i was drawn in this resample (on the
+ * estimate: 1 each), so integer counts can be formed per record or per group (`KeyGroups`) instead of per draw — counts do not
  * depend on the order they are summed in; floating-point sums do, so those stay in draw order.
  */
 export function bootstrapVector(

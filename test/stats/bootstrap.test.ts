@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, bootstrapMany, bootstrapVector, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
+import { bootstrapCI, bootstrapVector, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { mulberry32, randomInt } from '../../src/stats/rng.ts';
 
@@ -63,11 +63,10 @@ describe('bootstrapCI', () => {
   });
 });
 
-describe('bootstrapMany / bootstrapVector', () => {
+describe('bootstrapVector', () => {
   const max = (idx: Int32Array) => Math.max(...Array.from(idx, (i) => data[i]!));
   it('equal separate bootstrapCI calls with the same options (same draws, same numbers)', () => {
     const opts = { seed: 11, resamples: 300, level: 0.9 };
-    expect(bootstrapMany(200, [mean, max], opts)).toEqual([bootstrapCI(200, mean, opts), bootstrapCI(200, max, opts)]);
     const v = bootstrapVector(200, 2, (idx, out) => ((out[0] = mean(idx)), (out[1] = max(idx))), opts);
     expect(v).toEqual([bootstrapCI(200, mean, opts), bootstrapCI(200, max, opts)]);
   });
