@@ -22,6 +22,7 @@ export interface CalibrationSummary {
   ece: number;
   mce: number;
   adaptiveEce: number;
+  /** mean over the k classes of the equal-width ECE of p_c against 1[label = c]. */
   classwiseEce: number;
   brier: number;
   nll: number;
@@ -249,14 +250,6 @@ export function mce(bins: CalibrationBin[]): number {
     if (!(gap <= max)) max = gap; // first non-empty bin replaces the initial NaN
   }
   return max;
-}
-
-/**
- * Class-wise ECE: for every class c, the equal-width ECE of p_c against 1[label = c] over all
- * samples with a valid label; then the unweighted mean over the k classes.
- */
-export function classwiseEce(probs: Float32Array, labels: Int32Array, k: number, nBins = 15): number {
-  return pass(probs, labels, k, nBins, undefined, true).classwise;
 }
 
 /**

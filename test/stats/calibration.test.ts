@@ -4,7 +4,6 @@ import {
   binOf,
   byConfidence,
   calibrationSummary,
-  classwiseEce,
   ece,
   equalMassBins,
   equalWidthBins,
@@ -104,15 +103,10 @@ describe('equalMassBins', () => {
   });
 });
 
-describe('classwiseEce and calibrationSummary', () => {
+describe('calibrationSummary', () => {
   // rows (0.75, 0.25) and (0.25, 0.75), both labelled 0 — all values exact in float32
   const probs = f32([0.75, 0.25, 0.25, 0.75]);
   const labels = i32([0, 0]);
-
-  it('classwise ECE: mean over classes of ECE(p_c, 1[y = c])', () => {
-    // class 0: gaps |1−.75|, |1−.25| in separate bins → 0.5; class 1: |0−.25|, |0−.75| → 0.5
-    expect(classwiseEce(probs, labels, 2)).toBe(0.5);
-  });
 
   it('binary summary, hand-computed', () => {
     const s = calibrationSummary(probs, labels, 2);
@@ -123,6 +117,8 @@ describe('classwiseEce and calibrationSummary', () => {
     expect(s.brier).toBe(0.625);
     expect(s.nll).toBeCloseTo((-Math.log(0.75) - Math.log(0.25)) / 2, 15);
     expect(s.bins).toHaveLength(15);
+    // class-wise: mean over classes of ECE(p_c, 1[y = c]); class 0: gaps |1−.75|, |1−.25| in
+    // separate bins → 0.5; class 1: |0−.25|, |0−.75| → 0.5
     expect(s.classwiseEce).toBe(0.5);
   });
 
