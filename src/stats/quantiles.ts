@@ -132,7 +132,7 @@ function zeroAt(values: Float64Array, at: number): number {
  * around k by recursing on a sample-sized window, so a pass costs about 1.5 n comparisons
  * (quickselect: about 3.4 n). Deterministic: no random pivots.
  */
-export function selectKth(a: Float64Array, k: number): number {
+function selectKth(a: Float64Array, k: number): number {
   floydRivest(a, k, 0, a.length - 1);
   return a[k];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, quantiles, selectKth, selectQuantile, sortedFinite, sortFloat32 } from '../../src/stats/quantiles.ts';
+import { quantile, quantiles, selectQuantile, sortedFinite, sortFloat32 } from '../../src/stats/quantiles.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 
 describe('quantile (numpy "linear")', () => {
@@ -78,7 +78,7 @@ describe('sortFloat32', () => {
   });
 });
 
-describe('selectQuantile / selectKth', () => {
+describe('selectQuantile', () => {
   it('equal quantile() on the sorted copy, signed zeros included', () => {
     for (const [n, seed] of [[1, 1], [2, 2], [5, 3], [601, 4], [4000, 5], [20001, 6]]) {
       const v = awkward(n, seed);
@@ -89,14 +89,15 @@ describe('selectQuantile / selectKth', () => {
     }
   });
 
-  it('places the k-th value with smaller ones left and larger ones right', () => {
+  it('selects the k-th value and its successor right of it, at the ends and in the middle', () => {
+    // q puts the interpolation between order statistics k and k+1, so the k-th value and the
+    // partition (the successor is the minimum right of k) both reach the result; k = n−1 is q = 1.
     const v = awkward(3000, 9);
     const sorted = Float64Array.from(v).sort();
     for (const k of [0, 1, 1499, 2998, 2999]) {
-      const a = Float64Array.from(v);
-      expect(selectKth(a, k)).toBe(sorted[k]);
-      for (let i = 0; i < k; i++) expect(a[i] <= a[k]).toBe(true);
-      for (let i = k + 1; i < a.length; i++) expect(a[i] >= a[k]).toBe(true);
+      const q = k === 2999 ? 1 : (k + 0.25) / 2999;
+      expect(Math.floor(2999 * q)).toBe(k);
+      expect(bits([selectQuantile(Float64Array.from(v), q)])).toEqual(bits([quantile(sorted, q)]));
     }
   });
 
