@@ -19,6 +19,7 @@ import type { ColumnTable } from 'arquero';
 import type { ScoringRuntime } from '../src/score/runtime.ts';
 import { flopsPerSample, nativeReference, type ReferenceResult } from './native-reference.ts';
 import { MODELS, writeCheckpoints, writeConfig, writeDataset, CLASSES, type ModelKind } from './synthetic.ts';
+import { wasmThreadsCeiling, type WasmCeiling } from './wasm-ceiling.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const CORES = availableParallelism();
@@ -196,6 +197,17 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   };
 }
 
+/** Child process: a checkpoint of `kind`, then the independent-threads tfjs-wasm ceiling (wasm-ceiling.ts). */
+async function ceilingProbe(kind: ModelKind, seconds: number, dir: string): Promise<WasmCeiling> {
+  process.env.LOSSLENS_BACKEND = 'tfjs-wasm';
+  const { loadTf } = await import('../src/score/backend.ts');
+  const { discoverCheckpoints } = await import('../src/load/checkpoints.ts');
+  const handle = await loadTf();
+  const pattern = await writeCheckpoints(handle.tf, MODELS[kind], join(dir, 'ckpt'), 1, 11);
+  const [checkpoint] = await discoverCheckpoints(pattern, dir);
+  return wasmThreadsCeiling(checkpoint.path, kind === 'mlp' ? [784] : [28, 28, 1], CORES, seconds);
+}
+
 // ---------------------------------------------------------------- child: one end-to-end audit
 async function e2e(configPath: string, out: string): Promise<Omit<E2E, 'kind' | 'n' | 'checkpoints' | 'generateMs'>> {
   const { loadConfig } = await import('../src/config.ts');
@@ -275,6 +287,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
       probe: { type: 'string' },
+      ceiling: { type: 'string' },
       e2e: { type: 'string' },
       seconds: { type: 'string' },
       dir: { type: 'string' },
@@ -286,6 +299,12 @@ async function main(): Promise<void> {
     const res = await probe(kind, runtime, Number(values.seconds ?? 3), values.dir!).catch((e: Error) => ({ runtime, error: e.message.split('\n')[0] }));
     process.stdout.write(`${JSON.stringify(res)}\n`);
     process.exit(0); // worker threads and onnxruntime pools must not keep a probe alive
+  }
+  if (values.ceiling) {
+    const kind = values.ceiling as ModelKind;
+    const res = await ceilingProbe(kind, Number(values.seconds ?? 3), values.dir!).catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+    process.stdout.write(`${JSON.stringify(res)}\n`);
+    process.exit(0);
   }
   if (values.e2e) {
     const res = await e2e(values.e2e, values.report!);
@@ -312,7 +331,7 @@ async function main(): Promise<void> {
   log(`machine: ${JSON.stringify(machine)}`);
 
   // 1. throughput per model and runtime, against the native reference
-  const throughput: { kind: ModelKind; reference: ReferenceResult; reference1: ReferenceResult; probes: Probe[] }[] = [];
+  const throughput: Results['throughput'] = [];
   for (const kind of ['mlp', 'cnn'] as ModelKind[]) {
     const gemms = MODELS[kind].gemms;
     const reference = await nativeReference(gemms, { batch: 1024, seconds });
@@ -329,12 +348,14 @@ async function main(): Promise<void> {
         if (!wasm[runtime] || (p.samplesPerSec ?? 0) > (wasm[runtime]!.samplesPerSec ?? 0)) wasm[runtime] = p;
       }
     }
+    const ceiling = await child<WasmCeiling | { error: string }>(['--ceiling', kind, '--seconds', String(2 * seconds), '--dir', join(root, `ceiling-${kind}`)]).catch((e: Error) => ({ error: e.message }));
+    log(`  tfjs-wasm, independent threads: ${'error' in ceiling ? `unavailable (${ceiling.error})` : `${fmt(ceiling.ratio, 2)}× one thread (${fmtInt(ceiling.together)} vs ${fmtInt(ceiling.one)} records/s)`}`);
     for (const runtime of RUNTIMES) {
       const p = wasm[runtime] ?? (await run(runtime));
       probes.push(p);
       log(`  ${runtime}: ${p.error ? `unavailable (${p.error})` : `${fmtInt(p.samplesPerSec!)} samples/s, ${fmt(p.gflops)} GFLOP/s`}`);
     }
-    throughput.push({ kind, reference, reference1, probes });
+    throughput.push({ kind, reference, reference1, probes, ceiling });
   }
 
   // 2. end to end per size
@@ -376,7 +397,7 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------- results.md
 interface Results {
   machine: Record<string, string | number>;
-  throughput: { kind: ModelKind; reference: ReferenceResult; reference1: ReferenceResult; probes: Probe[] }[];
+  throughput: { kind: ModelKind; reference: ReferenceResult; reference1: ReferenceResult; probes: Probe[]; ceiling?: WasmCeiling | { error: string } }[];
   runs: E2E[];
   quick: boolean;
   totalS: number;
@@ -420,6 +441,13 @@ export function renderResults(r: Results): string {
       if (p.error) L.push(`| ${label} | – | not available: ${p.error.replace(/\|/g, '/').slice(0, 140)} | | |`);
       else L.push(`| ${label} | ${threads} | ${fmtInt(p.samplesPerSec!)} | ${fmt(p.gflops)} | ${fmt((100 * p.gflops!) / refG, 0)} %${p.refGflops ? ` (bare graph ${fmt(p.refGflops)}, converted graph alone ${fmt(p.graphGflops)} GFLOP/s, interleaved)` : ''} |`);
     }
+    const c = t.ceiling;
+    if (c && 'error' in c) L.push(`| tfjs-wasm, independent threads (no pool) | – | not available: ${c.error.replace(/\|/g, '/').slice(0, 140)} | | |`);
+    else if (c) {
+      const g = (rate: number) => (rate * flopsPerSample(spec.gemms)) / 1e9;
+      L.push(`| tfjs-wasm, one thread alone (predict calls of ${c.chunk} records, no scoring loop) | 1 | ${fmtInt(c.one)} | ${fmt(g(c.one))} | ${fmt((100 * g(c.one)) / t.reference1.gflops, 0)} % |`);
+      L.push(`| tfjs-wasm, ${c.threads} independent threads at once (the same calls, nothing shared: the ceiling for a pool) | ${c.threads} | ${fmtInt(c.together)} | ${fmt(g(c.together))} | ${fmt((100 * g(c.together)) / t.reference.gflops, 0)} % (${fmt(c.ratio, 2)}× one thread) |`);
+    }
     L.push('');
   }
 
@@ -460,7 +488,9 @@ export function renderResults(r: Results): string {
     const w = t.probes.find((p) => p.runtime === 'tfjs-wasm-workers');
     const s = t.probes.find((p) => p.runtime === 'tfjs-wasm');
     const sp = w?.samplesPerSec && s?.samplesPerSec ? w.samplesPerSec / s.samplesPerSec : null;
-    L.push(`| ${t.kind}: tfjs-wasm worker_threads ≥ 1.7× single-thread on ${CORES} cores | ${sp === null ? '–' : `${fmt(sp, 2)}×`} | ${yes(sp === null ? null : sp >= 1.7)} |`);
+    const c = t.ceiling && !('error' in t.ceiling) ? t.ceiling : null;
+    const bound = c ? ` (${c.threads} independent wasm threads reach ${fmt(c.ratio, 2)}× one thread on this machine)` : '';
+    L.push(`| ${t.kind}: tfjs-wasm worker_threads ≥ 1.7× single-thread on ${CORES} cores | ${sp === null ? '–' : `${fmt(sp, 2)}×${bound}`} | ${yes(sp === null ? null : sp >= 1.7)} |`);
   }
   for (const t of r.throughput) {
     const o = t.probes.find((p) => p.runtime === 'onnxruntime');
