@@ -529,7 +529,7 @@ function notes(r: Results, big: E2E | null): string[] {
     const ar = ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs;
     if (ar >= 0.1) {
       const top = Object.entries(big.perAnalysis ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 3);
-      out.push(`- Analyses at ${fmtInt(big.n)} records: ${top.map(([id, ms]) => `${id} ${fmt(ms / 1000)} s`).join(', ')} of ${fmt((big.stages.analyses ?? 0) / 1000)} s (baselines includes training the logistic regression, a fixed 790 minibatch steps; the rest are passes over the run's typed arrays); scoring itself took ${fmt((big.stages.score ?? 0) / 1000)} s.`);
+      out.push(`- Analyses at ${fmtInt(big.n)} records: ${top.map(([id, ms]) => `${id} ${fmt(ms / 1000)} s`).join(', ')} of ${fmt((big.stages.analyses ?? 0) / 1000)} s (the logistic-regression baseline trains on a worker thread meanwhile — 790 minibatch steps — and baselines counts only the wait for it and the rest; the others are passes over the run's typed arrays on the main thread); scoring itself took ${fmt((big.stages.score ?? 0) / 1000)} s.`);
     }
     if (big.wallMs > 60_000) {
       const path = (big.stages.load ?? 0) + (big.stages.score ?? 0) + (big.stages.render ?? 0) + (big.stages.write ?? 0);
