@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { confidentLearning } from '../src/analyses/discovery/confident-learning.ts';
 import { discover } from '../src/analyses/discovery/detect.ts';
+import { fullProbs } from '../src/score/compact.ts';
 import { duplicateFindings, inputHealth } from '../src/analyses/discovery/integrity-checks.ts';
 import { rowsOf } from '../src/analyses/common.ts';
 import { loadConfig } from '../src/config.ts';
@@ -104,7 +105,7 @@ async function main(dir: string): Promise<void> {
   const insample = dataset.splitNames.filter((s) => !d.labelIssues.splits.includes(s));
   for (const split of insample) {
     const pool = rowsOf(run, dataset, split);
-    const res = confidentLearning(run.scores[ctx.final.checkpoint].probs, dataset.labels, run.k, pool);
+    const res = confidentLearning(fullProbs(run.scores[ctx.final.checkpoint], 'eval-discovery'), dataset.labels, run.k, pool);
     const examined = new Uint8Array(dataset.n);
     pool.forEach((i) => (examined[i] = 1));
     const flagged = new Uint8Array(dataset.n);

@@ -52,10 +52,18 @@ export interface Checkpoint {
 
 /** Scores of one checkpoint over all records (NaN / -1 for records that could not be scored). */
 export interface CheckpointScores {
-  probs: Float32Array; // n·k, row-major
+  /**
+   * n·k, row-major; null on a compact checkpoint. Every checkpoint but the final one is kept compact
+   * once scored (score.ts compactScores): analyses read those only through the per-record columns
+   * below, so a run holds n·k floats once, not once per checkpoint.
+   */
+  probs: Float32Array | null;
   loss: Float32Array; // −ln max(p_label, 1e-12); NaN when unscorable or unlabelled
   pred: Int32Array; // argmax, -1 when unscorable
   conf: Float32Array; // max probability
+  /** Compact checkpoints: p(given label), and the largest p of another class (NaN when unlabelled). */
+  pLabel?: Float32Array;
+  pOther?: Float32Array;
 }
 
 export interface UnscorableRecord {

@@ -11,6 +11,7 @@ import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { rowsOf, subset, type Subset } from './common.ts';
 import { fix, int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+import { fullProbs } from '../score/compact.ts';
 
 export const N_BINS = 15;
 export const LEVEL = 0.95;
@@ -404,7 +405,7 @@ export const calibration: Analysis = {
 
     // Per-split numbers read the run's arrays through each split's records (no copies).
     const splitRows = new Map(dataset.splitNames.map((s) => [s, rowsOf(run, dataset, s)])); // memoised in common.ts
-    const probs = run.scores[final.checkpoint].probs;
+    const probs = fullProbs(run.scores[final.checkpoint], 'calibration');
     const perSplit: Record<string, SplitCalibration> = {};
     for (const [s, rows] of splitRows) {
       if (rows.length === 0) continue;

@@ -5,6 +5,7 @@
 import { confusionMatrix, macroF1 } from '../stats/classification.ts';
 import { ece, equalWidthBins, mce } from '../stats/calibration.ts';
 import type { Dataset, ScoredRun } from '../types.ts';
+import { fullProbs } from '../score/compact.ts';
 
 export interface Subset {
   rows: Int32Array;
@@ -46,7 +47,7 @@ function computeRows(run: ScoredRun, dataset: Dataset, split: string | null): In
 /** Copies one checkpoint's scores for `rows` into dense arrays the stats functions take. */
 export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Subset {
   const k = run.k;
-  const src = run.scores[checkpoint].probs;
+  const src = fullProbs(run.scores[checkpoint], 'subset');
   const probs = new Float32Array(rows.length * k);
   for (let r = 0; r < rows.length; r++) for (let j = 0, o = rows[r] * k, d = r * k; j < k; j++) probs[d + j] = src[o + j];
   return { rows, probs, ...recordColumns(run, dataset, checkpoint, rows) };
@@ -92,7 +93,7 @@ export function headline(sub: Subset, k: number): Headline {
  * same values summed in the same order, without copying n·k probabilities per checkpoint and split.
  */
 export function headlineOfRun(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Headline {
-  return headlineOf(run.scores[checkpoint].probs, recordColumns(run, dataset, checkpoint, rows), rows, run.k);
+  return headlineOf(fullProbs(run.scores[checkpoint], 'headline'), recordColumns(run, dataset, checkpoint, rows), rows, run.k);
 }
 
 /** Row r's probabilities are probs[at(r)·k …] with at(r) = rows ? rows[r] : r. */

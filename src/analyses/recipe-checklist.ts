@@ -7,7 +7,7 @@
 import { ANOMALY_IDS, detectAll } from './curves/index.ts';
 import { curvesOf } from './curves/series.ts';
 import type { Finding } from './curves/types.ts';
-import { rowsOf, subset } from './common.ts';
+import { rowsOf } from './common.ts';
 import { fix } from './format.ts';
 import { isTestSplit } from './split-hash.ts';
 import { testDiscipline } from './timeline.ts';
@@ -71,10 +71,12 @@ function initLoss(ctx: AnalysisContext, fromCurves: Finding | undefined): Checkl
   // Without a log, a step-0 checkpoint answers the question directly.
   const c0 = ctx.run.checkpoints[0];
   if (c0 && c0.step === 0 && ctx.final.rows.length) {
-    const sub = subset(ctx.run, ctx.dataset, 0, ctx.final.rows);
+    // The loss column only: checkpoint 0 is compact (score/compact.ts) when it is not the final one.
+    const loss = ctx.run.scores[0].loss;
+    const rows = ctx.final.rows;
     let sum = 0;
-    for (const v of sub.loss) sum += v;
-    const mean = sum / sub.loss.length;
+    for (let r = 0; r < rows.length; r++) sum += loss[rows[r]];
+    const mean = sum / rows.length;
     const lnK = Math.log(ctx.run.k);
     const ok = Math.abs(mean - lnK) / lnK <= INIT_TOLERANCE;
     return { ...base, status: ok ? 'pass' : 'warn', evidence: `checkpoint ${c0.id} (step 0) has mean loss ${fix(mean, 3)} on ${ctx.final.split}; ln K = ${fix(lnK, 3)}` };

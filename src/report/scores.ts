@@ -7,12 +7,14 @@
  */
 import { discoveryColumns } from '../analyses/discovery/columns.ts';
 import type { AnalysisContext } from '../analyses/types.ts';
+import { fullProbs } from '../score/compact.ts';
 
 export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; values: (i: number) => string }[] = []): Generator<string> {
   const { run, dataset, final } = ctx;
   // Per-record flags of the discovery detectors (outlier, label_issue, …) always follow the CONTRACT columns.
   const extraColumns = [...discoveryColumns(ctx), ...moreColumns];
   const fs = run.scores[final.checkpoint];
+  const probs = fullProbs(fs, 'scores file');
   const header = ['id', 'split', 'label', 'predicted', 'confidence', 'loss', ...run.classes.map((c) => `p:${c}`), ...run.checkpoints.map((c) => `loss@${c.id}`), ...extraColumns.map((c) => c.name)];
   yield `${header.map(csvField).join(',')}\n`;
   const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(9))) : '');
@@ -28,7 +30,7 @@ export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; va
       scored ? num(fs.conf[i]) : '',
       scored ? num(fs.loss[i]) : '',
     ];
-    for (let j = 0; j < run.k; j++) cells.push(scored ? num(fs.probs[i * run.k + j]) : '');
+    for (let j = 0; j < run.k; j++) cells.push(scored ? num(probs[i * run.k + j]) : '');
     for (const s of run.scores) cells.push(scored ? num(s.loss[i]) : '');
     for (const c of extraColumns) cells.push(csvField(c.values(i)));
     buf += `${cells.join(',')}\n`;

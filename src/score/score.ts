@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codeTable, fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
+import { compactScores, fullProbs } from './compact.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
@@ -91,6 +92,8 @@ export async function scoreRun(
   const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => scorable[i] === 1);
   const scores: CheckpointScores[] = new Array(checkpoints.length);
   const outputKind: ScoredRun['outputKind'] = new Array(checkpoints.length);
+  // Only the final checkpoint keeps its n·k probabilities once scored (CheckpointScores).
+  const keepFull = (c: number) => c === checkpoints.length - 1;
   const pending: number[] = [];
   const entries: (CacheEntry | null)[] = [];
   for (const [c, ckpt] of checkpoints.entries()) {
@@ -106,7 +109,7 @@ export async function scoreRun(
     // exactly — without two more n·k copies per checkpoint.
     const s = { ...emptyScores(n, k, false), probs: cached.probs };
     writeBatch(s, cached.probs, rows, dataset.labels, k, false, rows);
-    scores[c] = s;
+    scores[c] = keepFull(c) ? s : compactScores(s, dataset.labels, k);
     outputKind[c] = cached.outputKind;
   }
   const total = checkpoints.length * rows.length;
@@ -150,7 +153,8 @@ export async function scoreRun(
       done += rows.length * group.length;
       for (const [g, c] of group.entries()) {
         outputKind[c] = kinds[g] ?? 'probabilities';
-        await entries[c]?.write({ probs: scores[c].probs, outputKind: outputKind[c] });
+        await entries[c]?.write({ probs: fullProbs(scores[c], 'score cache'), outputKind: outputKind[c] });
+        scores[c] = keepFull(c) ? scores[c] : compactScores(scores[c], dataset.labels, k);
       }
     } finally {
       for (const m of models) m.dispose();
@@ -227,6 +231,7 @@ export function scoresFromProbs(probs: Float32Array, scorable: Uint8Array, label
  * of `out`, so stored n·k probabilities need no packing copy) as probabilities, pred, conf and loss.
  */
 function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean, outRows?: Int32Array): void {
+  const probs = fullProbs(s, 'writeBatch');
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
     const o = (outRows ? outRows[r] : r) * k;
@@ -237,13 +242,13 @@ function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, la
     let best = 0;
     for (let j = 0; j < k; j++) {
       const p = logits ? Math.exp(out[o + j] - max) / sum : out[o + j];
-      s.probs[i * k + j] = p;
+      probs[i * k + j] = p;
       // Compare the stored (Float32) values, so a re-read from the score cache picks the same argmax.
-      if (s.probs[i * k + j] > s.probs[i * k + best]) best = j;
+      if (probs[i * k + j] > probs[i * k + best]) best = j;
     }
     s.pred[i] = best;
-    s.conf[i] = s.probs[i * k + best];
+    s.conf[i] = probs[i * k + best];
     const label = labels[i];
-    s.loss[i] = label >= 0 ? -Math.log(Math.max(s.probs[i * k + label], LOSS_CLAMP)) : Number.NaN;
+    s.loss[i] = label >= 0 ? -Math.log(Math.max(probs[i * k + label], LOSS_CLAMP)) : Number.NaN;
   }
 }

@@ -6,9 +6,12 @@
  * shard or batch computed it).
  *
  * A partial is one binary file: a magic line, a JSON header (config fingerprint, shard, record
- * range, classes, checkpoints, backend, output interpretation, unscorable records), then per
- * checkpoint the range's probabilities as little-endian Float32, the range's scorable mask, and a
- * SHA-256 of everything before it. Its size is records × classes × checkpoints × 4 bytes.
+ * range, classes, checkpoints, backend, output interpretation, unscorable records), then for every
+ * checkpoint but the final one its compact columns over the range (score/compact.ts: loss,
+ * confidence, p(label), largest other p as Float32, prediction as Int32 — 20 bytes a record), the
+ * final checkpoint's probabilities (Float32, records × classes), the range's scorable mask, and a
+ * SHA-256 of everything before it. Little-endian (checked). Its size is about
+ * records × (4·classes + 20·(checkpoints − 1) + 1) bytes: the probabilities of one checkpoint, not of all.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,10 +23,11 @@ import { loadInputs } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import type { Checkpoint, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
+import { fullProbs } from './compact.ts';
 import { createScoringPlan } from './runtimes.ts';
 import { scoreRun, scoresFromProbs } from './score.ts';
 
-export const PARTIAL_FORMAT = 1;
+export const PARTIAL_FORMAT = 2;
 const MAGIC = 'losslens-partial\n';
 const DIGEST = 32;
 
@@ -54,10 +58,23 @@ export interface PartialHeader {
   endianness: string;
 }
 
+/** A compact checkpoint's columns over a record range (CheckpointScores without probs). */
+export interface CompactColumns {
+  loss: Float32Array;
+  conf: Float32Array;
+  pLabel: Float32Array;
+  pOther: Float32Array;
+  pred: Int32Array;
+}
+
+const COMPACT_FIELDS = ['loss', 'conf', 'pLabel', 'pOther', 'pred'] as const;
+
 export interface PartialResult {
   header: PartialHeader;
-  /** Per checkpoint: (end − start)·k probabilities (NaN for unscored records). */
-  probs: Float32Array[];
+  /** Every checkpoint but the final one, compact, over the range. */
+  compact: CompactColumns[];
+  /** The final checkpoint: (end − start)·k probabilities (NaN for unscored records). */
+  finalProbs: Float32Array;
   scorable: Uint8Array;
 }
 
@@ -112,7 +129,9 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
     unscorable: run.unscorable.map((u) => ({ ...u, index: u.index + start })),
     endianness: endianness(),
   };
-  return { header, probs: run.scores.map((s) => s.probs), scorable: run.scorable };
+  const last = run.scores.length - 1;
+  const compact = run.scores.slice(0, last).map((s) => ({ loss: s.loss, conf: s.conf, pLabel: s.pLabel!, pOther: s.pOther!, pred: s.pred }));
+  return { header, compact, finalProbs: fullProbs(run.scores[last], 'partial'), scorable: run.scorable };
 }
 
 /** The records [start, end) as a dataset of their own (what scoring reads of it). */
@@ -137,12 +156,13 @@ function sliceInputs(x: ModelInputs, start: number, end: number): ModelInputs {
 export function encodePartial(p: PartialResult): Uint8Array {
   const head = Buffer.from(JSON.stringify(p.header), 'utf8');
   const magic = Buffer.from(MAGIC, 'ascii');
-  const size = magic.length + 4 + head.length + p.probs.reduce((s, a) => s + a.byteLength, 0) + p.scorable.byteLength + DIGEST;
+  const arrays: ArrayBufferView[] = [...p.compact.flatMap((c) => COMPACT_FIELDS.map((f) => c[f])), p.finalProbs, p.scorable];
+  const size = magic.length + 4 + head.length + arrays.reduce((s, a) => s + a.byteLength, 0) + DIGEST;
   const out = Buffer.alloc(size);
   let off = magic.copy(out, 0);
   off = out.writeUInt32LE(head.length, off);
   off += head.copy(out, off);
-  for (const a of [...p.probs, p.scorable]) {
+  for (const a of arrays) {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
     off += a.byteLength;
   }
@@ -170,16 +190,24 @@ export function decodePartial(buf: Uint8Array, file: string): PartialResult {
   if (header.endianness !== endianness()) bad(`a partial written on a ${header.endianness}-endian machine`);
   const len = header.end - header.start;
   const k = header.classes.length;
+  const compactCount = Math.max(0, header.checkpoints.length - 1);
   let off = magic.length + 4 + headLen;
-  const expected = off + header.checkpoints.length * len * k * 4 + len;
-  if (expected !== body.length) bad(`${body.length} bytes, expected ${expected} for ${len} records × ${k} classes × ${header.checkpoints.length} checkpoints`);
-  const probs = header.checkpoints.map(() => {
-    const a = new Float32Array(len * k);
+  const expected = off + compactCount * len * 4 * COMPACT_FIELDS.length + len * k * 4 + len;
+  if (expected !== body.length) bad(`${body.length} bytes, expected ${expected} for ${len} records × ${k} classes and ${header.checkpoints.length} checkpoints`);
+  const take = <T extends Float32Array | Int32Array>(a: T): T => {
     new Uint8Array(a.buffer).set(body.subarray(off, off + a.byteLength));
     off += a.byteLength;
     return a;
-  });
-  return { header, probs, scorable: new Uint8Array(body.subarray(off, off + len)) };
+  };
+  const compact = Array.from({ length: compactCount }, () => ({
+    loss: take(new Float32Array(len)),
+    conf: take(new Float32Array(len)),
+    pLabel: take(new Float32Array(len)),
+    pOther: take(new Float32Array(len)),
+    pred: take(new Int32Array(len)),
+  }));
+  const finalProbs = take(new Float32Array(len * k));
+  return { header, compact, finalProbs, scorable: new Uint8Array(body.subarray(off, off + len)) };
 }
 
 export async function readPartial(file: string): Promise<PartialResult> {
@@ -236,7 +264,15 @@ export async function mergePartials(parts: { file: string; partial: PartialResul
     return [...seen][0] ?? h0.outputKind[c];
   });
 
-  const probs = h0.checkpoints.map(() => new Float32Array(n * k).fill(Number.NaN));
+  // Every record is in exactly one shard's range, so these fills are all overwritten.
+  const probs = new Float32Array(n * k).fill(Number.NaN);
+  const compact = h0.checkpoints.slice(1).map(() => ({
+    loss: new Float32Array(n),
+    conf: new Float32Array(n),
+    pLabel: new Float32Array(n),
+    pOther: new Float32Array(n),
+    pred: new Int32Array(n),
+  }));
   const scorable = new Uint8Array(n);
   const unscorable: UnscorableRecord[] = [];
   for (let i = 1; i <= count; i++) {
@@ -245,7 +281,10 @@ export async function mergePartials(parts: { file: string; partial: PartialResul
     const want = shardRange(n, { index: i, count });
     if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `records ${want.start}–${want.end - 1} for shard ${i}/${count}`, `records ${h.start}–${h.end - 1}`);
     if (h.ids !== idsHash(dataset.ids, h.start, h.end)) throw new InputError(file, `the record ids of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other ids (the dataset changed since the shard was scored)');
-    partial.probs.forEach((p, c) => probs[c].set(p, h.start * k));
+    partial.compact.forEach((cols, c) => {
+      for (const f of COMPACT_FIELDS) compact[c][f].set(cols[f], h.start);
+    });
+    probs.set(partial.finalProbs, h.start * k);
     scorable.set(partial.scorable, h.start);
     unscorable.push(...h.unscorable);
   }
@@ -255,7 +294,7 @@ export async function mergePartials(parts: { file: string; partial: PartialResul
     classes: dataset.classes,
     backend: h0.backend,
     checkpoints,
-    scores: probs.map((p) => scoresFromProbs(p, scorable, dataset.labels, k)),
+    scores: [...compact.map((cols) => ({ probs: null, ...cols })), scoresFromProbs(probs, scorable, dataset.labels, k)],
     scorable,
     unscorable,
     outputKind,

@@ -7,6 +7,7 @@ import type { AnalysisContext } from '../../src/analyses/types.ts';
 import { normalizeConfig } from '../../src/config.ts';
 import { sampleLoss, topLabel } from '../../src/stats/losses.ts';
 import type { CheckpointScores, Dataset, ScoredRun } from '../../src/types.ts';
+import { compactScores } from '../../src/score/compact.ts';
 
 export interface FakeRunSpec {
   classes: string[];
@@ -60,6 +61,8 @@ export function makeContext(spec: FakeRunSpec): AnalysisContext {
     }
     return { probs, pred, conf, loss };
   });
+  // As the pipeline keeps them (score/compact.ts): probabilities on the final checkpoint only.
+  for (let c = 0; c + 1 < scores.length; c++) scores[c] = compactScores(scores[c], labels, k);
   const steps = spec.steps ?? spec.checkpoints.map((_, c) => c * 100);
   const run: ScoredRun = {
     n,

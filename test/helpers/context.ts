@@ -12,6 +12,7 @@ import type { AnalysisContext } from '../../src/analyses/types.ts';
 import { normalizeConfig } from '../../src/config.ts';
 import { sampleLoss, topLabel } from '../../src/stats/losses.ts';
 import type { CheckpointScores, Dataset, ModelInputs, ScoredRun } from '../../src/types.ts';
+import { compactScores } from '../../src/score/compact.ts';
 
 export interface ContextSpec {
   /** Final-checkpoint probabilities, one row of k per record; null = could not be scored. */
@@ -92,7 +93,8 @@ export function makeContext(spec: ContextSpec): AnalysisContext {
     return { probs, pred, conf, loss };
   };
   const all = [...(spec.history ?? []), spec.probs];
-  const scores = all.map(toScores);
+  // As the pipeline keeps them (score/compact.ts): probabilities on the final checkpoint only.
+  const scores = all.map(toScores).map((s, c) => (c === all.length - 1 ? s : compactScores(s, labels, k)));
   const run: ScoredRun = {
     n,
     k,

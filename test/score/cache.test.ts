@@ -16,6 +16,7 @@ import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import { createTfjsRuntime } from '../../src/score/tfjs.ts';
 import type { Dataset, ModelInputs, ScoredRun } from '../../src/types.ts';
+import { scoreBytes } from '../helpers/scores.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'tiny');
 
@@ -59,7 +60,7 @@ async function audit(opts: { backend?: string; loaded?: Loaded; batchSize?: numb
 function expectSameScores(a: ScoredRun, b: ScoredRun): void {
   expect(b.scores.length).toBe(a.scores.length);
   a.scores.forEach((s, c) => {
-    expect(Buffer.from(b.scores[c].probs.buffer).equals(Buffer.from(s.probs.buffer))).toBe(true);
+    expect(scoreBytes(b.scores[c]).equals(scoreBytes(s))).toBe(true);
     expect(Array.from(b.scores[c].pred)).toEqual(Array.from(s.pred));
     expect(Buffer.from(b.scores[c].loss.buffer).equals(Buffer.from(s.loss.buffer))).toBe(true);
     expect(Buffer.from(b.scores[c].conf.buffer).equals(Buffer.from(s.conf.buffer))).toBe(true);

@@ -37,11 +37,16 @@ describe('onnx runtime', () => {
     const run = await scoreRun(runtime, checkpoints, dataset, inputs, { batchSize: 37, output: 'auto', progress: silentProgress });
     expect(run.outputKind).toEqual(['logits', 'logits', 'logits', 'logits']);
     for (const [c, cp] of checkpoints.entries()) {
+      // A run keeps the probabilities of its final checkpoint only (score/compact.ts): score each alone.
+      const alone = c === checkpoints.length - 1 ? run : await scoreRun(runtime, [cp], dataset, inputs, { batchSize: 37, output: 'auto', progress: silentProgress });
+      const probs = alone.scores[alone.scores.length - 1].probs!;
       const expected = torchProbs(cp.id);
-      expect(expected.length).toBe(run.scores[c].probs.length);
+      expect(expected.length).toBe(probs.length);
       let worst = 0;
-      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - run.scores[c].probs[i]));
+      for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - probs[i]));
       expect(worst).toBeLessThan(1e-5);
+      // …and the compact checkpoint holds the same losses as scoring it alone.
+      expect(Buffer.from(run.scores[c].loss.buffer).equals(Buffer.from(alone.scores[alone.scores.length - 1].loss.buffer))).toBe(true);
     }
   });
 
@@ -56,7 +61,7 @@ describe('onnx runtime', () => {
     expect(run.outputKind).toEqual(['probabilities']);
     const expected = torchProbs('epoch-03');
     let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - run.scores[0].probs[i]));
+    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - run.scores[0].probs![i]));
     expect(worst).toBeLessThan(1e-5);
   });
 

@@ -64,7 +64,7 @@ describe('precomputed predictions', () => {
     const run = await scoreRun(runtime, [{ id: 'l', step: 0, path }], dataset, indexInputs(n), { batchSize: 64, output: 'auto', progress: silentProgress });
     expect(run.backend).toBe('precomputed');
     expect(run.outputKind).toEqual(['logits']);
-    for (let i = 0; i < n * K; i++) expect(Math.abs(run.scores[0].probs[i] - probs[i])).toBeLessThan(1e-5);
+    for (let i = 0; i < n * K; i++) expect(Math.abs(run.scores[0].probs![i] - probs[i])).toBeLessThan(1e-5);
   });
 
   it('names missing ids, duplicate ids and ids outside the dataset', async () => {

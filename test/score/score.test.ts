@@ -43,7 +43,7 @@ describe('scoreRun', () => {
     const s = run.scores[0];
     const z = [Math.exp(2), 1, Math.exp(-2)];
     const sum = z[0] + z[1] + z[2];
-    expect(s.probs[0]).toBeCloseTo(z[0] / sum, 6);
+    expect(s.probs![0]).toBeCloseTo(z[0] / sum, 6);
     expect(s.pred[0]).toBe(0);
     expect(s.loss[0]).toBeCloseTo(-Math.log(z[0] / sum), 5);
     // Record 1: all logits 0 → uniform; ties go to the lowest index.

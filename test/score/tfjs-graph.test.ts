@@ -60,7 +60,7 @@ describe('tfjs graph runtime', () => {
     const dataset = { n: rows.length, classes: ['a', 'b', 'c'], ids: rows.map((_, i) => `r${i}`), labels: Int32Array.from([0, 1, 2, 0, 1]), unknownLabels: [] } as unknown as Dataset;
     const run = await scoreRun(runtime, [ckpt(path)], dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
     expect(run.outputKind).toEqual(['probabilities']);
-    rows.forEach((x, i) => expected(x).forEach((p, j) => expect(run.scores[0].probs[i * 3 + j]).toBeCloseTo(p, 5)));
+    rows.forEach((x, i) => expected(x).forEach((p, j) => expect(run.scores[0].probs![i * 3 + j]).toBeCloseTo(p, 5)));
   });
 
   it('rejects truncated weights, a layers model.json and a missing file, naming the file', async () => {

@@ -11,6 +11,7 @@ import { confidentLearning, type LabelIssue, type LabelIssueResult } from './con
 import { scanInputs, type InputHealth } from './integrity-checks.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
 import { heldOutSplits, isTrainingSplit } from './splits.ts';
+import { fullProbs } from '../../score/compact.ts';
 
 export interface LabelIssueScope {
   /** Split names the detector ran on. */
@@ -77,7 +78,7 @@ export function labelIssueSplits(ctx: AnalysisContext): { splits: string[]; warn
 
 function labelIssues(ctx: AnalysisContext): LabelIssueScope {
   const { run, dataset, final } = ctx;
-  const probs = run.scores[final.checkpoint].probs;
+  const probs = fullProbs(run.scores[final.checkpoint], 'label issues');
   const { splits, warnings } = labelIssueSplits(ctx);
   if (dataset.splitNames.length === 1 && !isTrainingSplit(dataset.splitNames[0]) && !ctx.config.dataset.split) {
     warnings.push('the dataset has no split column, so the label-issue detector cannot tell held-out records from trained-on ones; if the model was trained on these records, expect misses');

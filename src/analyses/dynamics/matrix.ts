@@ -9,6 +9,7 @@
  * to ≥ 1e-12 like the loss (the margin is therefore bounded by ±27.6).
  */
 import { LOSS_CLAMP } from '../../stats/losses.ts';
+import { labelProbs } from '../../score/compact.ts';
 import type { ScoredRun } from '../../types.ts';
 
 /** One cell of the matrix: record `i` under checkpoint `c`. */
@@ -23,14 +24,22 @@ export function cellAt(run: ScoredRun, labels: Int32Array, c: number, i: number)
   const s = run.scores[c];
   const k = run.k;
   const y = labels[i];
-  return { p: s.probs[i * k + y], loss: s.loss[i], correct: s.pred[i] === y, margin: logitMargin(s.probs, i, k, y) };
+  // A compact checkpoint (score/compact.ts) keeps exactly the two probabilities a cell needs.
+  const p = s.probs ? s.probs[i * k + y] : s.pLabel![i];
+  const margin = s.probs ? logitMargin(s.probs, i, k, y) : marginOf(p, s.pOther![i]);
+  return { p, loss: s.loss[i], correct: s.pred[i] === y, margin };
 }
 
 /** ln p_y − max_{j≠y} ln p_j for record i (probabilities clamped to ≥ 1e-12). */
 export function logitMargin(probs: Float32Array, i: number, k: number, y: number): number {
   let other = 0;
   for (let j = 0; j < k; j++) if (j !== y && probs[i * k + j] > other) other = probs[i * k + j];
-  return Math.log(Math.max(probs[i * k + y], LOSS_CLAMP)) - Math.log(Math.max(other, LOSS_CLAMP));
+  return marginOf(probs[i * k + y], other);
+}
+
+/** ln p − ln other, both clamped like the loss. */
+function marginOf(p: number, other: number): number {
+  return Math.log(Math.max(p, LOSS_CLAMP)) - Math.log(Math.max(other, LOSS_CLAMP));
 }
 
 /** Per-record summaries over the checkpoints `used` (indices into run.scores, in step order). */
@@ -60,9 +69,16 @@ export interface RecordDynamics {
  */
 export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Array, used: number[]): RecordDynamics {
   const m = rows.length;
-  const k = run.k;
   const C = used.length;
-  const probsOf = used.map((c) => run.scores[c].probs);
+  // p(label) and the largest other p per checkpoint: stored on compact checkpoints, derived from
+  // the probabilities on the final one (labelProbs: the same Float32 values either way).
+  const pLabelOf: Float32Array[] = [];
+  const pOtherOf: Float32Array[] = [];
+  for (const c of used) {
+    const { pLabel, pOther } = labelProbs(run.scores[c], labels, run.k);
+    pLabelOf.push(pLabel);
+    pOtherOf.push(pOther);
+  }
   const lossOf = used.map((c) => run.scores[c].loss);
   const predOf = used.map((c) => run.scores[c].pred);
   const confidence = new Float64Array(m);
@@ -75,7 +91,6 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
   for (let r = 0; r < m; r++) {
     const i = rows[r];
     const y = labels[i];
-    const at = i * k;
     let sumP = 0;
     let sumP2 = 0;
     let hits = 0;
@@ -84,17 +99,11 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
     let forgot = 0;
     let prev = 0;
     for (let t = 0; t < C; t++) {
-      const probs = probsOf[t];
-      const p = probs[at + y];
+      const p = pLabelOf[t][i];
       sumP += p;
       sumP2 += p * p;
       sumLoss += lossOf[t][i];
-      // logitMargin, inlined: ln p_y − max_{j≠y} ln p_j with both clamped like the loss (the
-      // classes before and after y in two loops: no j ≠ y test per class).
-      let other = 0;
-      for (let j = at; j < at + y; j++) other = probs[j] > other ? probs[j] : other;
-      for (let j = at + y + 1; j < at + k; j++) other = probs[j] > other ? probs[j] : other;
-      sumMargin += Math.log(Math.max(p, LOSS_CLAMP)) - Math.log(Math.max(other, LOSS_CLAMP));
+      sumMargin += marginOf(p, pOtherOf[t][i]);
       const ok = predOf[t][i] === y ? 1 : 0;
       if (t > 0 && prev === 1 && ok === 0) forgot++;
       prev = ok;
