@@ -17,10 +17,24 @@ import type { ModelInputs } from '../../types.ts';
 import { callOnThread } from '../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
 
-/** Train and evaluate on a worker thread; falls back to the main thread if the thread fails. */
-export async function logisticRegressionOnThread(inp: LogRegInput): Promise<LogRegResult> {
+/**
+ * Most bytes of rows copied for the thread. Beyond it (wide Float32 inputs, say 50 000 features on
+ * a large evaluated split) the copy would cost more memory than the thread saves time, and the
+ * baseline is trained on the main thread as before. A million MNIST-sized uint8 records need ~172 MB.
+ */
+export const THREAD_COPY_BYTES = 512 * 2 ** 20;
+
+/** Bytes of the compact copy threadJob would make for training on `train`. */
+export function threadCopyBytes(inp: LogRegInput, train: Int32Array): number {
+  return (train.length + inp.evaluate.length) * inp.inputs.rowSize * inp.inputs.data.BYTES_PER_ELEMENT;
+}
+
+/** Train and evaluate on a worker thread; on the main thread when the copy is too large or the thread fails. */
+export async function logisticRegressionOnThread(inp: LogRegInput, maxCopyBytes = THREAD_COPY_BYTES): Promise<LogRegResult> {
+  const train = trainingSample(inp);
+  if (threadCopyBytes(inp, train) > maxCopyBytes) return logisticRegression(inp);
   try {
-    return await fitOnThread(threadJob(inp, trainingSample(inp)));
+    return await fitOnThread(threadJob(inp, train));
   } catch {
     // No thread (or it failed): the same fit here, from the original inputs (a compact copy went to the thread).
     return logisticRegression(inp);

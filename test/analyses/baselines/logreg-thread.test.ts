@@ -1,6 +1,6 @@
 /** The logistic-regression baseline on a worker thread gives bit for bit the in-process result. */
 import { describe, expect, it } from 'vitest';
-import { fitOnThread, logisticRegressionOnThread, threadJob } from '../../../src/analyses/baselines/logreg-thread.ts';
+import { fitOnThread, logisticRegressionOnThread, threadCopyBytes, threadJob } from '../../../src/analyses/baselines/logreg-thread.ts';
 import { fitLogisticRegression, logisticRegression, trainingSample, type LogRegInput } from '../../../src/analyses/baselines/logreg.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 
@@ -54,10 +54,18 @@ describe('logistic regression on a worker thread', () => {
     expect(bytes(a.loss)).toEqual(bytes(b.loss));
   });
 
-  it('logisticRegressionOnThread returns the same baseline as logisticRegression', async () => {
+  it('logisticRegressionOnThread returns the same baseline as logisticRegression, also when the copy is over budget (main thread)', async () => {
     const inp = problem();
-    const [a, b] = await Promise.all([logisticRegressionOnThread(inp), logisticRegression(inp)]);
-    expect(bytes(a.loss)).toEqual(bytes(b.loss));
-    expect(a.trainedOn).toBe(300);
+    const b = await logisticRegression(inp);
+    for (const budget of [Infinity, 0]) {
+      const a = await logisticRegressionOnThread(inp, budget);
+      expect(bytes(a.loss)).toEqual(bytes(b.loss));
+      expect(a.trainedOn).toBe(300);
+    }
+  });
+
+  it('counts the bytes of the compact copy: (training + evaluated rows) × values per row × bytes per value', () => {
+    expect(threadCopyBytes(problem(), problem().train)).toBe(600 * 16);
+    expect(threadCopyBytes(problem(true), problem(true).train)).toBe(600 * 16 * 4);
   });
 });
