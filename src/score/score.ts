@@ -5,12 +5,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codeTable, fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
-import { compactScores, fullProbs } from './compact.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import type { Checkpoint, CheckpointScores, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
 import { weightFiles, type CacheEntry, type ScoreCache } from './cache.ts';
+import { compactScores, fullProbs } from './compact.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 
 export interface ScoreOptions {

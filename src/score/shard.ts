@@ -264,7 +264,7 @@ export async function mergePartials(parts: { file: string; partial: PartialResul
     return [...seen][0] ?? h0.outputKind[c];
   });
 
-  // Every record is in exactly one shard's range, so these fills are all overwritten.
+  // Every record lies in exactly one shard's range: every element is overwritten below.
   const probs = new Float32Array(n * k).fill(Number.NaN);
   const compact = h0.checkpoints.slice(1).map(() => ({
     loss: new Float32Array(n),
