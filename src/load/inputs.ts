@@ -5,14 +5,14 @@
  * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
  * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InputsConfig } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
-import { parseNpy } from './formats/npy.ts';
+import { parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow } from './input-values.ts';
 
 type LegacyInputs = { file: string; scale: number; offset: number };
@@ -37,21 +37,80 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
   } catch {
     throw messages.missingFile('inputs.file', cfg.file);
   }
-  if (!cfg.file.toLowerCase().endsWith('.npy')) {
-    throw new InputError(cfg.file, 'model inputs as a .npy array', `a "${cfg.file.split('.').pop()}" file`);
-  }
+  checkNpyName(cfg.file);
   // uint8 data stays a view of the file's bytes: no second copy of the largest array of the audit.
   const arr = parseNpy(buf, cfg.file, { copy: false });
-  if (arr.shape.length < 2) throw new InputError(cfg.file, 'an array of shape [records, ...features]', `shape [${arr.shape.join(', ')}]`);
-  const [n, ...shape] = arr.shape;
-  if (n !== expectedRows) {
-    throw new InputError(cfg.file, `${expectedRows} rows (one per dataset record, in dataset order)`, `${n} rows`);
+  checkRows(cfg.file, arr.shape, expectedRows);
+  return npyInputs(cfg, arr);
+}
+
+/**
+ * Records [start, end) of the inputs — for a .npy file reading only those rows' bytes, so a shard
+ * of a large audit holds its own records, not everyone's (other sources are loaded whole, then
+ * sliced). The rows are exactly those of loadInputs (test/load/inputs.test.ts).
+ */
+export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: number, end: number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
+  if (cfg.source !== 'npy') {
+    const all = await loadInputs(cfg, dataset, onWarn);
+    return { ...all, n: end - start, data: all.data.subarray(start * all.rowSize, end * all.rowSize) };
   }
+  let fh: FileHandle;
+  try {
+    fh = await open(cfg.file, 'r');
+  } catch {
+    throw messages.missingFile('inputs.file', cfg.file);
+  }
+  try {
+    checkNpyName(cfg.file);
+    const { size } = await fh.stat();
+    let head = await readAt(fh, 0, Math.min(size, 1 << 16));
+    // Header lengths are stored in the first 12 bytes; a header longer than the first read is rare.
+    if (head.length >= 12 && head[6] !== 1) {
+      const len = 12 + new DataView(head.buffer, head.byteOffset).getUint32(8, true);
+      if (len > head.length && len <= size) head = await readAt(fh, 0, len);
+    }
+    const h = parseNpyHeader(head, cfg.file);
+    checkRows(cfg.file, h.shape, dataset.n);
+    const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;
+    const need = dataset.n * rowBytes;
+    if (size - h.offset < need) throw new InputError(cfg.file, `${need} data bytes for shape (${h.shape.join(', ')})`, `${size - h.offset} bytes (truncated file?)`);
+    const bytes = await readAt(fh, h.offset + start * rowBytes, (end - start) * rowBytes);
+    return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** `length` bytes of the file from `position`, in a buffer of their own. */
+async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  for (let off = 0; off < length; ) {
+    const { bytesRead } = await fh.read(out, off, length - off, position + off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return out;
+}
+
+function checkNpyName(file: string): void {
+  if (!file.toLowerCase().endsWith('.npy')) {
+    throw new InputError(file, 'model inputs as a .npy array', `a "${file.split('.').pop()}" file`);
+  }
+}
+
+function checkRows(file: string, shape: number[], expectedRows: number): void {
+  if (shape.length < 2) throw new InputError(file, 'an array of shape [records, ...features]', `shape [${shape.join(', ')}]`);
+  if (shape[0] !== expectedRows) throw new InputError(file, `${expectedRows} rows (one per dataset record, in dataset order)`, `${shape[0]} rows`);
+}
+
+/** Model inputs from an .npy array (all of its rows): uint8 stays uint8 with scale/offset beside it, other dtypes become Float32 values. */
+function npyInputs(cfg: LegacyInputs, arr: NpyArray): ModelInputs {
+  const [n, ...shape] = arr.shape;
   const rowSize = shape.reduce((a, b) => a * b, 1);
   const src = arr.data;
   const { scale, offset } = cfg;
   if (src instanceof Uint8Array) return { file: cfg.file, n, shape, rowSize, data: src, scale, offset };
-  // Float32 sources are converted in place (parseNpy's copy is ours); wider ones into a new Float32Array.
+  // Float32 sources are converted in place (the array's buffer is ours); wider ones into a new Float32Array.
   const data = src instanceof Float32Array ? src : new Float32Array(n * rowSize);
   if (src instanceof BigInt64Array) {
     for (let i = 0; i < data.length; i++) data[i] = Number(src[i]) * scale + offset;

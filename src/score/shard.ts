@@ -19,12 +19,12 @@ import { endianness } from 'node:os';
 import type { Config } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
-import { loadInputs } from '../load/inputs.ts';
+import { loadInputRows, loadInputs } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import type { Checkpoint, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
 import { fullProbs } from './compact.ts';
-import { createScoringPlan } from './runtimes.ts';
+import { createScoringPlan, type ScoringPlan } from './runtimes.ts';
 import { scoreRun, scoresFromProbs } from './score.ts';
 
 export const PARTIAL_FORMAT = 2;
@@ -106,12 +106,21 @@ function idsHash(ids: string[], start: number, end: number): string {
 export async function scoreShard(config: Config, spec: ShardSpec, progress: Progress): Promise<PartialResult> {
   progress.stage(`loading ${config.dataset.file}`);
   const dataset = await loadDataset(config.dataset, (w) => progress.warn(w));
-  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w)) : null;
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
-  const plan = await createScoringPlan(config, dataset, inputs);
   const { start, end } = shardRange(dataset.n, spec);
+  const slice = sliceDataset(dataset, start, end);
+  let plan: ScoringPlan;
+  if (config.model.type === 'precomputed') {
+    // Precomputed predictions are aligned to the whole dataset by id, then sliced with it.
+    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w)) : null;
+    const full = await createScoringPlan(config, dataset, inputs);
+    plan = { ...full, inputs: sliceInputs(full.inputs, start, end) };
+  } else {
+    // Only this shard's rows of the inputs are read (.npy: their bytes alone).
+    plan = await createScoringPlan(config, slice, config.inputs ? await loadInputRows(config.inputs, dataset, start, end, (w) => progress.warn(w)) : null);
+  }
   progress.stage(`scoring shard ${spec.index}/${spec.count}: records ${start.toLocaleString('en-US')}–${(end - 1).toLocaleString('en-US')} × ${checkpoints.length} checkpoints on ${plan.runtime.name}`);
-  const run = await scoreRun(plan.runtime, checkpoints, sliceDataset(dataset, start, end), sliceInputs(plan.inputs, start, end), { batchSize: config.model.batchSize, output: config.model.output, progress });
+  const run = await scoreRun(plan.runtime, checkpoints, slice, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
   for (const w of plan.runtime.warnings) progress.warn(w);
   const header: PartialHeader = {
     format: PARTIAL_FORMAT,

@@ -6,7 +6,7 @@ import type { InputsConfig } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
 import { fillBatch, firstNonFinite } from '../../src/load/input-values.ts';
-import { loadInputs } from '../../src/load/inputs.ts';
+import { loadInputRows, loadInputs } from '../../src/load/inputs.ts';
 import type { ModelInputs } from '../../src/types.ts';
 import { png } from '../helpers/images.ts';
 
@@ -90,3 +90,55 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     await expect(loadInputs(cfg({ source: 'images', file: dir }), ds2)).rejects.toThrow(/4\.png: expected 2×1 pixels like a\/1\.png \(losslens does not resize\), found 3×1/);
   });
 });
+
+describe('loadInputRows', () => {
+  const dataset = (n: number) => ({ n }) as never;
+
+  it('reads just the rows of a record range of a .npy file, exactly as loadInputs gives them, for every dtype', async () => {
+    const dir = tmp();
+    const n = 7;
+    const arrays = {
+      uint8: Uint8Array.from({ length: n * 6 }, (_, i) => (i * 37) % 256),
+      float32: Float32Array.from({ length: n * 6 }, (_, i) => Math.sin(i)),
+      float64: Float64Array.from({ length: n * 6 }, (_, i) => Math.cos(i) * 1e3),
+      int32: Int32Array.from({ length: n * 6 }, (_, i) => i * 1001 - 9000),
+      int64: BigInt64Array.from({ length: n * 6 }, (_, i) => BigInt(i * 7 - 20)),
+    } as const;
+    for (const [dtype, data] of Object.entries(arrays)) {
+      const f = join(dir, `${dtype}.npy`);
+      writeFileSync(f, encodeNpy({ dtype: dtype as keyof typeof arrays, shape: [n, 2, 3], data }));
+      const c = cfg({ file: f, scale: 0.5, offset: 1 });
+      const all = await loadInputs(c, n);
+      for (const [start, end] of [[0, n], [0, 3], [3, 7], [6, 7], [2, 2]]) {
+        const part = await loadInputRows(c, dataset(n), start, end);
+        expect(part.n).toBe(end - start);
+        expect(part.shape).toEqual([2, 3]);
+        expect(part.data.constructor).toBe(all.data.constructor);
+        expect(Array.from(values(part))).toEqual(Array.from(values(all)).slice(start * 6, end * 6));
+      }
+    }
+  });
+
+  it('checks the row count, a truncated file and a missing one like loadInputs', async () => {
+    const dir = tmp();
+    const f = join(dir, 'x.npy');
+    const bytes = encodeNpy({ dtype: 'float32', shape: [4, 3], data: new Float32Array(12) });
+    writeFileSync(f, bytes);
+    await expect(loadInputRows(cfg({ file: f }), dataset(5), 0, 2)).rejects.toThrow(/expected 5 rows .* found 4 rows/);
+    writeFileSync(f, bytes.subarray(0, bytes.length - 4));
+    await expect(loadInputRows(cfg({ file: f }), dataset(4), 0, 2)).rejects.toThrow(/48 data bytes .* 44 bytes \(truncated file\?\)/);
+    await expect(loadInputRows(cfg({ file: join(dir, 'none.npy') }), dataset(4), 0, 2)).rejects.toThrow(/none\.npy/);
+  });
+
+  it('slices the other sources after loading them whole', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'r.csv'), 'id,label,text\na,x,one two\nb,y,three\nc,x,four five six\n');
+    writeFileSync(join(dir, 'count.mjs'), 'export default (r) => [String(r.text).split(" ").length, 1];\n');
+    const ds = await loadDataset({ ...dsConfig, file: join(dir, 'r.csv') });
+    const c = cfg({ source: 'preprocess', file: join(dir, 'count.mjs') });
+    const part = await loadInputRows(c, ds, 1, 3);
+    expect(part.n).toBe(2);
+    expect(Array.from(values(part))).toEqual([1, 1, 3, 1]);
+  });
+});
+

@@ -23,13 +23,22 @@ const DESCR_OUT: Record<NpyDtype, string> = {
 const BYTES: Record<NpyDtype, number> = { float32: 4, float64: 8, uint8: 1, int32: 4, int64: 8 };
 const MAGIC = '\x93NUMPY';
 
+/** What an .npy header says: the dtype, the shape and where the data starts. */
+export interface NpyHeader {
+  dtype: NpyDtype;
+  shape: number[];
+  /** Byte offset of the first value. */
+  offset: number;
+  /** Bytes per value. */
+  bytes: number;
+}
+
 /**
- * Parse an .npy file's bytes. `file` is only used in error messages. With `copy: false`, uint8 data
- * is a view into `buf` (no alignment to worry about), saving a copy of the file; other dtypes are
- * always copied.
+ * Parse the header at the start of an .npy file (`buf` may hold just the first bytes of the file).
+ * `file` is only used in error messages.
  */
-export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean } = {}): NpyArray {
-  const fail = (expected: string, found: string) => {
+export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
+  const fail = (expected: string, found: string): never => {
     throw new InputError(file, expected, found);
   };
   if (buf.length < 10 || String.fromCharCode(...buf.subarray(0, 6)) !== MAGIC) {
@@ -37,8 +46,10 @@ export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean }
   }
   const major = buf[6];
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const headerStart = major === 1 ? 10 : 12;
+  if (buf.length < headerStart) fail('a complete .npy header', `${buf.length} bytes`);
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (buf.length < headerStart + headerLen) fail(`a .npy header of ${headerStart + headerLen} bytes`, `${buf.length} bytes`);
   const header = new TextDecoder('latin1').decode(buf.subarray(headerStart, headerStart + headerLen));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
@@ -48,16 +59,29 @@ export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean }
   const dtype = DESCR[descr!];
   if (!dtype) fail(`dtype one of ${Object.keys(DESCR).join(', ')}`, `'${descr}'`);
   const shape = shapeText!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const offset = headerStart + headerLen;
-  const need = count * BYTES[dtype];
-  if (buf.length - offset < need) fail(`${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
+  return { dtype, shape, offset: headerStart + headerLen, bytes: BYTES[dtype] };
+}
+
+/**
+ * Parse an .npy file's bytes. `file` is only used in error messages. With `copy: false`, uint8 data
+ * is a view into `buf` (no alignment to worry about), saving a copy of the file; other dtypes are
+ * always copied.
+ */
+export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean } = {}): NpyArray {
+  const { dtype, shape, offset, bytes: size } = parseNpyHeader(buf, file);
+  const need = shape.reduce((a, b) => a * b, 1) * size;
+  if (buf.length - offset < need) throw new InputError(file, `${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
   if (opts.copy === false && dtype === 'uint8') return { dtype, shape, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, need) };
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the element size,
   // and Node's Buffer#slice returns a view (whose .buffer is the whole file), not a copy.
   const bytes = new Uint8Array(buf.subarray(offset, offset + need));
   const data = makeTyped(dtype, bytes.buffer);
   return { dtype, shape, data };
+}
+
+/** Values of `dtype` over a buffer of their bytes (ours, aligned). */
+export function typedFromBuffer(dtype: NpyDtype, buffer: ArrayBuffer): NpyData {
+  return makeTyped(dtype, buffer);
 }
 
 function makeTyped(dtype: NpyDtype, buffer: ArrayBuffer): NpyData {
