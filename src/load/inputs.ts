@@ -64,9 +64,11 @@ export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: 
     checkNpyName(cfg.file);
     const { size } = await fh.stat();
     let head = await readAt(fh, 0, Math.min(size, 1 << 16));
-    // Header lengths are stored in the first 12 bytes; a header longer than the first read is rare.
-    if (head.length >= 12 && head[6] !== 1) {
-      const len = 12 + new DataView(head.buffer, head.byteOffset).getUint32(8, true);
+    // The header's length is in its first 12 bytes (format 1: uint16 at 8; 2 and 3: uint32 at 8); one
+    // longer than the first read is rare but legal.
+    if (head.length >= 12) {
+      const view = new DataView(head.buffer, head.byteOffset);
+      const len = head[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
       if (len > head.length && len <= size) head = await readAt(fh, 0, len);
     }
     const h = parseNpyHeader(head, cfg.file);
