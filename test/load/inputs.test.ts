@@ -119,6 +119,20 @@ describe('loadInputRows', () => {
     }
   });
 
+  it('reads a header longer than its first read (format 2.0, 70 000 bytes)', async () => {
+    const f = join(tmp(), 'long.npy');
+    let header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 2), }";
+    header += ' '.repeat(70_000 - 12 - header.length - 1) + '\n';
+    const head = new Uint8Array(12 + header.length);
+    head.set([0x93, ...Buffer.from('NUMPY', 'latin1'), 2, 0]);
+    new DataView(head.buffer).setUint32(8, header.length, true);
+    head.set(Buffer.from(header, 'latin1'), 12);
+    writeFileSync(f, Buffer.concat([head, Uint8Array.from([1, 2, 3, 4, 5, 6])]));
+    const part = await loadInputRows(cfg({ file: f }), dataset(3), 1, 3);
+    expect(Array.from(part.data)).toEqual([3, 4, 5, 6]);
+    expect(Array.from((await loadInputs(cfg({ file: f }), 3)).data)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it('checks the row count, a truncated file and a missing one like loadInputs', async () => {
     const dir = tmp();
     const f = join(dir, 'x.npy');
