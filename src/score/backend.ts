@@ -21,10 +21,15 @@ let cached: Promise<TfHandle> | undefined;
  * backend is refused rather than silently given the first one.
  */
 export async function loadTf(prefer: TfBackendName | 'auto' = envBackend()): Promise<TfHandle> {
+  const first = cached === undefined;
   cached ??= init(prefer);
   const handle = await cached;
   if (prefer !== 'auto' && handle.backend !== prefer) {
-    throw new Error(`tfjs already runs on ${handle.backend} in this process and cannot switch to ${prefer} (one backend per process: set LOSSLENS_BACKEND before the first use)`);
+    throw new Error(
+      first
+        ? `the ${prefer} backend did not initialise (${handle.warnings.join('; ')}); tfjs fell back to ${handle.backend}`
+        : `tfjs already runs on ${handle.backend} in this process and cannot switch to ${prefer} (one backend per process: set LOSSLENS_BACKEND before the first use)`,
+    );
   }
   return handle;
 }

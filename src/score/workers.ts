@@ -180,8 +180,8 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
   if (opts.chunkRows !== undefined && !(Number.isInteger(opts.chunkRows) && opts.chunkRows >= 1)) {
     throw new Error(`createWorkerTfjsRuntime: chunkRows must be a positive integer, got ${opts.chunkRows}`);
   }
+  // Throws unless this process's tfjs runs on WebAssembly (the workers' backend must match it).
   const { tf, backend, warnings } = await loadTf('tfjs-wasm');
-  if (backend !== 'tfjs-wasm') throw new Error('the worker pool needs the tfjs WebAssembly backend');
   const require = createRequire(import.meta.url);
   const paths = { tfjs: require.resolve('@tensorflow/tfjs'), wasm: require.resolve('@tensorflow/tfjs-backend-wasm') };
   const pool = Array.from({ length: workers }, () => new PoolWorker(paths));
