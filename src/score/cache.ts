@@ -3,14 +3,17 @@
  * are kept on disk, keyed by everything they depend on:
  *
  *   - the checkpoint's bytes (model.json and every weights file it names; other formats: the file),
- *   - the model inputs as fed to the model (the Float32 values after scale/offset, and their shape),
+ *   - the model inputs as fed to the model (their shape, and the Float32 values — or, for uint8
+ *     inputs, the stored codes and the 256 values they decode to: hashInputs),
  *   - which records were scored (the scorable mask decides which rows are batched together),
  *   - the backend, the output interpretation (auto / probabilities / logits) and the batch size
  *     (kernels may pick different code paths per batch shape, so numerics can differ),
  *   - the cache format and the losslens version (a change in the scoring code must not be masked).
  *
  * Labels are not in the key: probabilities do not depend on them; loss, prediction and confidence
- * are recomputed from the cached probabilities on every run.
+ * are recomputed from the cached probabilities on every run. (That is also why entries hold every
+ * checkpoint's full probabilities although a run keeps only the final one's, score/compact.ts: the
+ * compact columns depend on the labels, and relabelling records after an audit must not re-score.)
  *
  * An entry is `<key>.scores`: a magic line, a JSON header (repeating the key, n, k, the output
  * kind), the probabilities as raw little-endian Float32, and a SHA-256 of everything before it.
