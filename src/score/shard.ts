@@ -48,6 +48,11 @@ export interface PartialHeader {
   n: number;
   /** SHA-256 of the range's record ids: the merge checks its dataset is the one scored. */
   ids: string;
+  /**
+   * SHA-256 of the range's labels: the earlier checkpoints' compact columns (loss, p(label)) were
+   * computed with them, so a merge with relabelled records must re-score, not mix label sets.
+   */
+  labels: string;
   classes: string[];
   checkpoints: { id: string; step: number }[];
   backend: string;
@@ -96,6 +101,11 @@ export async function configFingerprint(config: Config): Promise<string> {
   return sha256(await readFile(config.path));
 }
 
+function labelsHash(labels: Int32Array, start: number, end: number): string {
+  const range = labels.subarray(start, end);
+  return sha256(new Uint8Array(range.buffer, range.byteOffset, range.byteLength));
+}
+
 function idsHash(ids: string[], start: number, end: number): string {
   const h = createHash('sha256');
   for (let i = start; i < end; i++) h.update(`${ids[i]}\n`);
@@ -130,6 +140,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
     end,
     n: dataset.n,
     ids: idsHash(dataset.ids, start, end),
+    labels: labelsHash(dataset.labels, start, end),
     classes: dataset.classes,
     checkpoints: checkpoints.map((c) => ({ id: c.id, step: c.step })),
     backend: run.backend,
@@ -290,6 +301,7 @@ export async function mergePartials(parts: { file: string; partial: PartialResul
     const want = shardRange(n, { index: i, count });
     if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `records ${want.start}–${want.end - 1} for shard ${i}/${count}`, `records ${h.start}–${h.end - 1}`);
     if (h.ids !== idsHash(dataset.ids, h.start, h.end)) throw new InputError(file, `the record ids of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other ids (the dataset changed since the shard was scored)');
+    if (h.labels !== labelsHash(dataset.labels, h.start, h.end)) throw new InputError(file, `the labels of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other labels (records were relabelled since the shard was scored: re-run the shards)');
     partial.compact.forEach((cols, c) => {
       for (const f of COMPACT_FIELDS) compact[c][f].set(cols[f], h.start);
     });

@@ -78,6 +78,13 @@ describe('losslens audit --shard + losslens merge', () => {
     writeFileSync(corrupt, bytes);
     expectError(await merge(p(1), corrupt), /checksum mismatch/);
 
+    // Relabelled records: the partials' earlier-checkpoint columns were computed with the old labels.
+    const csv = join(run, 'records.csv');
+    const original = readFileSync(csv, 'utf8');
+    writeFileSync(csv, original.replace('r01,dog,', 'r01,cat,'));
+    expectError(await merge(p(1), p(2)), /p1\.partial.*other labels \(records were relabelled since the shard was scored/);
+    writeFileSync(csv, original);
+
     const cfgPath = join(run, 'losslens.config.json');
     writeFileSync(cfgPath, readFileSync(cfgPath, 'utf8').replace('"seed": 3', '"seed": 4'));
     expectError(await merge(p(1), p(2)), /different config file/);

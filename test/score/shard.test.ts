@@ -7,7 +7,7 @@ function partial(len: number, k: number, checkpoints: number): PartialResult {
   const f = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i * 7 + seed)));
   return {
     header: {
-      format: PARTIAL_FORMAT, config: 'c', shard: { index: 1, count: 1 }, start: 0, end: len, n: len, ids: 'i', classes: Array.from({ length: k }, (_, j) => `c${j}`),
+      format: PARTIAL_FORMAT, config: 'c', shard: { index: 1, count: 1 }, start: 0, end: len, n: len, ids: 'i', labels: 'l', classes: Array.from({ length: k }, (_, j) => `c${j}`),
       checkpoints: Array.from({ length: checkpoints }, (_, c) => ({ id: `s${c}`, step: c })), backend: 'fake', outputKind: Array(checkpoints).fill('logits'), scored: len, unscorable: [], endianness: endianness(),
     },
     compact: Array.from({ length: checkpoints - 1 }, (_, c) => ({ loss: f(len, c), conf: f(len, c + 10), pLabel: f(len, c + 20), pOther: f(len, c + 30), pred: Int32Array.from({ length: len }, (_, i) => (i + c) % k) })),
