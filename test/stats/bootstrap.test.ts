@@ -196,15 +196,8 @@ describe('grouped bootstrap (large n)', () => {
         for (let s = 0; s < W; s++) if (!Object.is(got[s], want[g * W + s])) differ++;
       }
       expect(differ).toBe(0);
-      // Totals in record order, as a record-by-record pass adds them.
-      const total = new Float64Array(W);
-      for (let r = 0; r < n; r++) {
-        for (let q = 3 * r; q < 3 * r + 3; q++) if (e.countSlot[q] >= 0) total[e.countSlot[q]]++;
-        for (const { slot, value } of e.columns) {
-          const sl = typeof slot === 'number' ? slot : slot[r];
-          if (sl >= 0) total[counts + sl] += value[r];
-        }
-      }
+      // Totals in record order: every record in one group, so direct() adds them as a record-by-record pass does.
+      const total = direct(new Int32Array(n), 1, counts, floats, e);
       expect(sums.total.every((t, s) => Object.is(t, total[s]))).toBe(true);
       if (counts === 40) expect(sums.physical).toBeLessThan(counts + floats); // counts did share float64s
     });
@@ -216,14 +209,7 @@ describe('grouped bootstrap (large n)', () => {
     const group = hashGroups(Int32Array.from({ length: n }, (_, i) => i), G, 1);
     for (let r = 0; r < n; r += 7) group[r] = -1;
     const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
-    const total = new Float64Array(counts + floats);
-    for (let r = 0; r < n; r++) {
-      for (let q = 3 * r; q < 3 * r + 3; q++) if (e.countSlot[q] >= 0) total[e.countSlot[q]]++;
-      for (const { slot, value } of e.columns) {
-        const sl = typeof slot === 'number' ? slot : slot[r];
-        if (sl >= 0) total[counts + sl] += value[r];
-      }
-    }
+    const total = direct(new Int32Array(n), 1, counts, floats, e);
     expect(sums.total.every((t, s) => Object.is(t, total[s]))).toBe(true);
   });
 
