@@ -108,6 +108,11 @@ export function fillBatch(inputs: ModelInputs, rows: ArrayLike<number>, out: Flo
   }
 }
 
+/** Records [start, end) of `inputs` as inputs of their own (a view: no copy). */
+export function inputRows(inputs: ModelInputs, start: number, end: number): ModelInputs {
+  return { ...inputs, n: end - start, data: inputs.data.subarray(start * inputs.rowSize, end * inputs.rowSize) };
+}
+
 /** The value at position `j` of record `i`. */
 export function inputValue(inputs: ModelInputs, i: number, j: number): number {
   const v = inputs.data[i * inputs.rowSize + j];

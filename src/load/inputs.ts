@@ -12,8 +12,8 @@ import type { InputsConfig } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
-import { parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
-import { copyRow } from './input-values.ts';
+import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
+import { copyRow, inputRows } from './input-values.ts';
 
 type LegacyInputs = { file: string; scale: number; offset: number };
 
@@ -50,10 +50,7 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
  * sliced). The rows are exactly those of loadInputs (test/load/inputs.test.ts).
  */
 export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: number, end: number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
-  if (cfg.source !== 'npy') {
-    const all = await loadInputs(cfg, dataset, onWarn);
-    return { ...all, n: end - start, data: all.data.subarray(start * all.rowSize, end * all.rowSize) };
-  }
+  if (cfg.source !== 'npy') return inputRows(await loadInputs(cfg, dataset, onWarn), start, end);
   let fh: FileHandle;
   try {
     fh = await open(cfg.file, 'r');
@@ -64,18 +61,13 @@ export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: 
     checkNpyName(cfg.file);
     const { size } = await fh.stat();
     let head = await readAt(fh, 0, Math.min(size, 1 << 16));
-    // The header's length is in its first 12 bytes (format 1: uint16 at 8; 2 and 3: uint32 at 8); one
-    // longer than the first read is rare but legal.
-    if (head.length >= 12) {
-      const view = new DataView(head.buffer, head.byteOffset);
-      const len = head[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
-      if (len > head.length && len <= size) head = await readAt(fh, 0, len);
-    }
+    // A header longer than the first read is rare but legal.
+    const headerEnd = npyHeaderEnd(head);
+    if (headerEnd > head.length && headerEnd <= size) head = await readAt(fh, 0, headerEnd);
     const h = parseNpyHeader(head, cfg.file);
     checkRows(cfg.file, h.shape, dataset.n);
+    checkNpyData(h, size - h.offset, cfg.file);
     const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;
-    const need = dataset.n * rowBytes;
-    if (size - h.offset < need) throw new InputError(cfg.file, `${need} data bytes for shape (${h.shape.join(', ')})`, `${size - h.offset} bytes (truncated file?)`);
     const bytes = await readAt(fh, h.offset + start * rowBytes, (end - start) * rowBytes);
     return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
   } finally {

@@ -19,6 +19,7 @@ import { endianness } from 'node:os';
 import type { Config } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
+import { inputRows } from '../load/input-values.ts';
 import { loadInputRows, loadInputs } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
@@ -124,7 +125,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
     // Precomputed predictions are aligned to the whole dataset by id, then sliced with it.
     const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w)) : null;
     const full = await createScoringPlan(config, dataset, inputs);
-    plan = { ...full, inputs: sliceInputs(full.inputs, start, end) };
+    plan = { ...full, inputs: inputRows(full.inputs, start, end) };
   } else {
     // Only this shard's rows of the inputs are read (.npy: their bytes alone).
     plan = await createScoringPlan(config, slice, config.inputs ? await loadInputRows(config.inputs, dataset, start, end, (w) => progress.warn(w)) : null);
@@ -167,10 +168,6 @@ function sliceDataset(d: Dataset, start: number, end: number): Dataset {
     groups,
     unknownLabels: d.unknownLabels.filter((u) => u.index >= start && u.index < end).map((u) => ({ ...u, index: u.index - start })),
   };
-}
-
-function sliceInputs(x: ModelInputs, start: number, end: number): ModelInputs {
-  return { ...x, n: end - start, data: x.data.subarray(start * x.rowSize, end * x.rowSize) };
 }
 
 export function encodePartial(p: PartialResult): Uint8Array {

@@ -115,7 +115,6 @@ export function hashRows({ words, rowWords, firstRow, rows }: WordChunk, out: Ui
   }
 }
 
-
 /** Records per hash partition: its probe table (2 slots a record) stays in the CPU cache. */
 const PARTITION_RECORDS = 2048;
 

@@ -34,6 +34,23 @@ export interface NpyHeader {
 }
 
 /**
+ * Bytes from the file's start to the end of its header (where the data begins), read from the
+ * length field after the magic (format 1: uint16 at byte 8; 2 and 3: uint32); 0 when `buf` is too
+ * short to tell.
+ */
+export function npyHeaderEnd(buf: Uint8Array): number {
+  if (buf.length < (buf[6] === 1 ? 10 : 12)) return 0;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  return buf[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+}
+
+/** Throws unless `available` data bytes hold the whole array `header` describes. */
+export function checkNpyData(header: NpyHeader, available: number, file: string): void {
+  const need = header.shape.reduce((a, b) => a * b, 1) * header.bytes;
+  if (available < need) throw new InputError(file, `${need} data bytes for shape (${header.shape.join(', ')})`, `${available} bytes (truncated file?)`);
+}
+
+/**
  * Parse the header at the start of an .npy file (`buf` may hold just the first bytes of the file).
  * `file` is only used in error messages.
  */
@@ -44,13 +61,10 @@ export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
   if (buf.length < 10 || String.fromCharCode(...buf.subarray(0, 6)) !== MAGIC) {
     fail('a .npy file (magic \\x93NUMPY)', 'other bytes');
   }
-  const major = buf[6];
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerStart = major === 1 ? 10 : 12;
-  if (buf.length < headerStart) fail('a complete .npy header', `${buf.length} bytes`);
-  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (buf.length < headerStart + headerLen) fail(`a .npy header of ${headerStart + headerLen} bytes`, `${buf.length} bytes`);
-  const header = new TextDecoder('latin1').decode(buf.subarray(headerStart, headerStart + headerLen));
+  const headerStart = buf[6] === 1 ? 10 : 12;
+  const end = npyHeaderEnd(buf);
+  if (end === 0 || buf.length < end) fail(`a .npy header of ${end || headerStart} bytes`, `${buf.length} bytes`);
+  const header = new TextDecoder('latin1').decode(buf.subarray(headerStart, end));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -59,7 +73,7 @@ export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
   const dtype = DESCR[descr!];
   if (!dtype) fail(`dtype one of ${Object.keys(DESCR).join(', ')}`, `'${descr}'`);
   const shape = shapeText!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  return { dtype, shape, offset: headerStart + headerLen, bytes: BYTES[dtype] };
+  return { dtype, shape, offset: end, bytes: BYTES[dtype] };
 }
 
 /**
@@ -68,9 +82,10 @@ export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
  * always copied.
  */
 export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean } = {}): NpyArray {
-  const { dtype, shape, offset, bytes: size } = parseNpyHeader(buf, file);
-  const need = shape.reduce((a, b) => a * b, 1) * size;
-  if (buf.length - offset < need) throw new InputError(file, `${need} data bytes for shape (${shape.join(', ')})`, `${buf.length - offset} bytes (truncated file?)`);
+  const header = parseNpyHeader(buf, file);
+  const { dtype, shape, offset } = header;
+  checkNpyData(header, buf.length - offset, file);
+  const need = shape.reduce((a, b) => a * b, 1) * header.bytes;
   if (opts.copy === false && dtype === 'uint8') return { dtype, shape, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, need) };
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the element size,
   // and Node's Buffer#slice returns a view (whose .buffer is the whole file), not a copy.
