@@ -130,7 +130,7 @@ const pendingLogReg = new WeakMap<AnalysisContext, Promise<LogRegResult>>();
  */
 function trainLogReg(ctx: AnalysisContext): Promise<LogRegResult> | null {
   const trainSplit = trainSplitOf(ctx);
-  if (ctx.final.rows.length === 0 || logRegSkip(ctx, trainSplit)) return null;
+  if (logRegSkip(ctx, trainSplit)) return null; // (no evaluated rows: notApplicable, never started)
   const { run, dataset, final } = ctx;
   const inp = { inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k: run.k, train: rowsOf(run, dataset, trainSplit), evaluate: final.rows, seed: ctx.seed + SEED_LOGREG };
   return threadsAllowed(ctx) ? logisticRegressionOnThread(inp) : logisticRegression(inp);
