@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { confidentLearning } from '../src/analyses/discovery/confident-learning.ts';
 import { discover } from '../src/analyses/discovery/detect.ts';
 import { fullProbs } from '../src/score/compact.ts';
-import { duplicateFindings, inputHealth } from '../src/analyses/discovery/integrity-checks.ts';
+import { duplicateFindings } from '../src/analyses/discovery/integrity-checks.ts';
+import { inputScan } from '../src/analyses/discovery/input-scan.ts';
 import { rowsOf } from '../src/analyses/common.ts';
 import { loadConfig } from '../src/config.ts';
 import { runAudit } from '../src/pipeline.ts';
@@ -85,21 +86,22 @@ async function main(dir: string): Promise<void> {
   const kindOf = dataset.ids.map((id) => defects.get(id));
   const all = new Uint8Array(dataset.n).fill(1);
   const d = discover(ctx);
+  const scan = inputScan(ctx);
   const scored = Uint8Array.from(d.outliers.z, (z) => (Number.isNaN(z) ? 0 : 1));
   const rows: DetectorEval[] = [];
   rows.push(evaluate('loss outliers (k = ' + config.analysis.outlierK + ')', 'all splits', scored, d.outliers.flagged, kindOf));
   rows.push(evaluate('label issues (default)', d.labelIssues.splits.join(', '), d.labelIssues.examined, d.labelIssues.flagged, kindOf));
-  if (d.duplicates && ctx.inputs) {
-    const inDup = Uint8Array.from(d.duplicateOf, (g) => (g >= 0 ? 1 : 0));
+  if (scan && ctx.inputs) {
+    const inDup = Uint8Array.from(scan.duplicateOf, (g) => (g >= 0 ? 1 : 0));
     rows.push(evaluate('integrity: duplicate inputs', 'all splits', all, inDup, kindOf));
     const conflicting = new Uint8Array(dataset.n);
-    for (const g of duplicateFindings(d.duplicates, dataset.labels, dataset.split, dataset.splitNames).conflictingGroups) for (const i of g) conflicting[i] = 1;
+    for (const g of duplicateFindings(scan.duplicates, dataset.labels, dataset.split, dataset.splitNames).conflictingGroups) for (const i of g) conflicting[i] = 1;
     rows.push(evaluate('integrity: conflicting-label duplicates', 'all splits', all, conflicting, kindOf));
     const constant = new Uint8Array(dataset.n);
-    for (const i of inputHealth(ctx.inputs).constantRecords) constant[i] = 1;
+    for (const i of scan.health.constantRecords) constant[i] = 1;
     rows.push(evaluate('integrity: constant inputs', 'all splits', all, constant, kindOf));
   }
-  const union = Uint8Array.from(all, (_, i) => (d.outliers.flagged[i] || d.labelIssues.flagged[i] || d.duplicateOf[i] >= 0 ? 1 : 0));
+  const union = Uint8Array.from(all, (_, i) => (d.outliers.flagged[i] || d.labelIssues.flagged[i] || (scan !== null && scan.duplicateOf[i] >= 0) ? 1 : 0));
   rows.push(evaluate('any of the above', 'all splits', all, union, kindOf));
   // Not a default: the same detector on trained-on records, to show why the default is held-out.
   const insample = dataset.splitNames.filter((s) => !d.labelIssues.splits.includes(s));

@@ -4,7 +4,7 @@
  * and held-out splits (leakage), labels outside the class list, constant columns, class imbalance
  * with the loss a prior-only model would get, and every record that could not be scored, with why.
  */
-import { discover } from './discovery/detect.ts';
+import { inputScan, inputScanReady, startInputScan } from './discovery/input-scan.ts';
 import { classBalance, columnHealth, duplicateFindings, type InputHealth } from './discovery/integrity-checks.ts';
 import { fix, int, plural } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
@@ -18,10 +18,15 @@ export const integrity: Analysis = {
   id: 'integrity',
   title: 'Data integrity',
   description: 'Checks of the data itself, before any score: missing and non-finite values, duplicate inputs (with conflicting labels, or shared between training and held-out splits), labels outside the class list, constant columns, class imbalance, and records that could not be scored.',
-  run(ctx) {
+  // The input scan may run on a worker thread while the analyses that need only scores run.
+  start: startInputScan,
+  async run(ctx) {
     const { dataset, run } = ctx;
     const cols = columnHealth(dataset.table);
-    const { duplicates, inputHealth: ih } = discover(ctx);
+    await inputScanReady(ctx);
+    const scan = inputScan(ctx);
+    const duplicates = scan?.duplicates ?? null;
+    const ih = scan?.health ?? null;
     const dup = duplicates ? duplicateFindings(duplicates, dataset.labels, dataset.split, dataset.splitNames) : null;
     const bal = classBalance(dataset.labels, dataset.split, dataset.splitNames, run.k);
     const missingLabels = dataset.unknownLabels.filter((u) => u.label === '(missing)');
@@ -136,7 +141,7 @@ function inputBlocks(ih: InputHealth | null, ctx: AnalysisContext): Block[] {
 
 function duplicateBlocks(ctx: AnalysisContext, conflicting: number[][], leaked: number[]): Block[] {
   const { dataset } = ctx;
-  const { duplicates } = discover(ctx);
+  const duplicates = inputScan(ctx)?.duplicates;
   if (!duplicates?.length) return [];
   const leakedSet = new Set(leaked);
   // Conflicting and leaking groups first (they change metrics), then by size.

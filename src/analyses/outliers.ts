@@ -6,6 +6,7 @@
  */
 import { histogram, linearEdges } from '../stats/histogram.ts';
 import { discover } from './discovery/detect.ts';
+import { inputScanReady, startInputScan } from './discovery/input-scan.ts';
 import type { OutlierGroup } from './discovery/loss-outliers.ts';
 import { MIN_FLAG_LOSS } from './discovery/loss-outliers.ts';
 import { reasonsFor } from './discovery/reasons.ts';
@@ -23,9 +24,12 @@ export const outliers: Analysis = {
   id: 'outliers',
   title: 'Loss outliers',
   description: 'Records whose loss is far above what is typical for their class and split — by a robust rule on the negative log-odds of the given label (median + k·MAD per class), not by a fixed cut — shown as you would recognise them, with every reason they were flagged. Wrong labels and corrupted inputs concentrate here.',
-  run(ctx) {
+  // Its reasons name duplicate inputs: the input scan, which may run on a worker thread meanwhile.
+  start: startInputScan,
+  async run(ctx) {
     const { run, dataset, final, config } = ctx;
     const s = run.scores[final.checkpoint];
+    await inputScanReady(ctx);
     const d = discover(ctx);
     const o = d.outliers;
     let scored = 0;

@@ -1,11 +1,15 @@
 /**
  * Work an analysis can hand to a worker thread: a function of its arguments alone (no scores, no
- * other analysis), e.g. training the logistic-regression baseline. Started before the analyses run
- * (Analysis.start), it uses the core the main thread's analyses leave idle. (Scanning the inputs for
- * duplicates there too was measured and dropped: at 1M records the two threads contended, and the
- * analysis stage was no faster than with the baseline alone on a thread.)
+ * other analysis), e.g. scanning the inputs or training the logistic-regression baseline. Started
+ * before the analyses run (Analysis.start), it uses the core the main thread's analyses leave idle.
  *
- * The thread imports the named export of a source module and calls it. Typed arrays over a
+ * One background thread at a time, so the main thread keeps a core to itself: the calls go to one
+ * worker, which runs them in the order they were made. They are all posted at once, so the worker
+ * goes from one to the next by itself — while the main thread is busy with analyses and cannot
+ * handle a message (a queue on the main thread would start the next call only then). The worker
+ * ends when no call is left; a later call starts a new one.
+ *
+ * The worker imports the named export of a source module and calls it. Typed arrays over a
  * SharedArrayBuffer (.npy inputs: load/shared-file.ts) are shared, not copied; `transfer` hands
  * other buffers over without a copy. The result comes back the same way, so it is exactly what the
  * same call on the main thread returns (the callers' tests check bit for bit).
@@ -28,32 +32,74 @@ export function threadsAllowed(ctx: AnalysisContext): boolean {
   return (ctx.config.model.workers ?? availableParallelism()) > 1;
 }
 
-/** The calls wait for each other: one background thread at a time, so the main thread keeps a core to itself. */
-let queue: Promise<unknown> = Promise.resolve();
+/** A call as the worker receives it. */
+export interface ThreadCall {
+  id: number;
+  module: string;
+  fn: string;
+  args: unknown[];
+}
+
+/** The worker's answer to call `id`. */
+export type ThreadReply = { id: number; value: unknown } | { id: number; error: string };
+
+interface Pending {
+  fn: string;
+  resolve: (value: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+/** The current worker and the calls it has yet to answer. */
+let current: { worker: Worker; pending: Map<number, Pending> } | null = null;
+let nextId = 0;
 
 /**
- * `module[fn](...args)` on a new worker thread, after the calls queued before it; rejects if the
+ * `module[fn](...args)` on the worker thread, after the calls made before it; rejects if the
  * thread cannot start or the call throws.
  */
 export function callOnThread<T>(module: string, fn: string, args: unknown[], transfer: ArrayBuffer[] = []): Promise<T> {
-  const result = queue.then(() => spawn<T>(module, fn, args, transfer));
-  queue = result.catch(() => {});
-  return result;
+  const t = current ?? (current = startWorker());
+  const id = nextId++;
+  return new Promise<T>((resolve, reject) => {
+    t.pending.set(id, { fn, resolve: resolve as (v: unknown) => void, reject });
+    try {
+      t.worker.postMessage({ id, module, fn, args } satisfies ThreadCall, transfer);
+    } catch (e) {
+      t.pending.delete(id);
+      reject(e as Error);
+    }
+  });
 }
 
-function spawn<T>(module: string, fn: string, args: unknown[], transfer: ArrayBuffer[]): Promise<T> {
+function startWorker(): { worker: Worker; pending: Map<number, Pending> } {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./thread-entry.ts', import.meta.url).href;
-  return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry, module, fn, args }, transferList: transfer });
-    worker.once('message', (r: { value: T } | { error: string }) => {
-      void worker.terminate();
-      if ('error' in r) reject(new Error(`${fn} on a worker thread: ${r.error}`));
-      else resolve(r.value);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`${fn} on a worker thread: the thread exited with code ${code}`)));
+  const t = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry } }), pending: new Map<number, Pending>() };
+  const retire = () => {
+    if (current === t) current = null;
+  };
+  t.worker.on('message', (r: ThreadReply) => {
+    const p = t.pending.get(r.id);
+    if (!p) return;
+    t.pending.delete(r.id);
+    if ('error' in r) p.reject(new Error(`${p.fn} on a worker thread: ${r.error}`));
+    else p.resolve(r.value);
+    if (t.pending.size === 0) {
+      retire();
+      void t.worker.terminate();
+    }
   });
+  // A thread that dies (it could not start, or ran out of memory) fails every call still waiting on it.
+  const fail = (why: string) => {
+    retire();
+    for (const [id, p] of t.pending) {
+      t.pending.delete(id);
+      p.reject(new Error(`${p.fn} on a worker thread: ${why}`));
+    }
+  };
+  t.worker.on('error', (e) => fail(e.message));
+  t.worker.on('exit', (code) => fail(`the thread exited with code ${code}`));
+  return t;
 }
 
 /** The unshared buffers of the typed arrays among `value`'s own fields (what a result can transfer). */

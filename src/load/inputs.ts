@@ -5,7 +5,7 @@
  * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
  * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InputsConfig } from '../config.ts';
@@ -14,6 +14,7 @@ import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
+import { readShared } from './shared-file.ts';
 
 type LegacyInputs = { file: string; scale: number; offset: number };
 
@@ -31,17 +32,27 @@ export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Data
 }
 
 async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<ModelInputs> {
+  const fh = await openInputs(cfg.file);
   let buf: Uint8Array;
   try {
-    buf = await readFile(cfg.file);
-  } catch {
-    throw messages.missingFile('inputs.file', cfg.file);
+    checkNpyName(cfg.file);
+    // Shared memory (shared-file.ts): the analyses' worker threads read the inputs in place.
+    buf = await readShared(fh, 0, (await fh.stat()).size, cfg.file);
+  } finally {
+    await fh.close();
   }
-  checkNpyName(cfg.file);
   // uint8 data stays a view of the file's bytes: no second copy of the largest array of the audit.
   const arr = parseNpy(buf, cfg.file, { copy: false });
   checkRows(cfg.file, arr.shape, expectedRows);
   return npyInputs(cfg, arr);
+}
+
+async function openInputs(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch {
+    throw messages.missingFile('inputs.file', file);
+  }
 }
 
 /**
@@ -51,12 +62,7 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
  */
 export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: number, end: number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
   if (cfg.source !== 'npy') return inputRows(await loadInputs(cfg, dataset, onWarn), start, end);
-  let fh: FileHandle;
-  try {
-    fh = await open(cfg.file, 'r');
-  } catch {
-    throw messages.missingFile('inputs.file', cfg.file);
-  }
+  const fh = await openInputs(cfg.file);
   try {
     checkNpyName(cfg.file);
     const { size } = await fh.stat();
@@ -68,7 +74,7 @@ export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: 
     checkRows(cfg.file, h.shape, dataset.n);
     checkNpyData(h, size - h.offset, cfg.file);
     const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;
-    const bytes = await readAt(fh, h.offset + start * rowBytes, (end - start) * rowBytes);
+    const bytes = await readShared(fh, h.offset + start * rowBytes, (end - start) * rowBytes, cfg.file);
     return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
   } finally {
     await fh.close();
@@ -104,8 +110,9 @@ function npyInputs(cfg: LegacyInputs, arr: NpyArray): ModelInputs {
   const src = arr.data;
   const { scale, offset } = cfg;
   if (src instanceof Uint8Array) return { file: cfg.file, n, shape, rowSize, data: src, scale, offset };
-  // Float32 sources are converted in place (the array's buffer is ours); wider ones into a new Float32Array.
-  const data = src instanceof Float32Array ? src : new Float32Array(n * rowSize);
+  // Float32 sources are converted in place (the array's buffer is ours); wider ones into a new
+  // Float32Array, in shared memory like the file's bytes (threads read it in place).
+  const data = src instanceof Float32Array ? src : new Float32Array(new SharedArrayBuffer(n * rowSize * 4));
   if (src instanceof BigInt64Array) {
     for (let i = 0; i < data.length; i++) data[i] = Number(src[i]) * scale + offset;
   } else {

@@ -4,7 +4,7 @@
  * and unknown-label records.
  */
 import * as aq from 'arquero';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { duplicateGroups } from '../../src/analyses/discovery/duplicates.ts';
 import { classBalance, columnHealth, duplicateFindings, inputHealth } from '../../src/analyses/discovery/integrity-checks.ts';
 import { integrity } from '../../src/analyses/integrity.ts';
@@ -108,8 +108,12 @@ describe('integrity section', () => {
     ],
     columns: { note: ['a', null, 'b', 'c', 'd', 'e'], site: ['s', 's', 's', 's', 's', 's'] },
   });
-  const out = integrity.run(ctx) as AnalysisOutput;
-  const s = (out.summary as any).integrity;
+  let out: AnalysisOutput;
+  let s: any;
+  beforeAll(async () => {
+    out = await integrity.run(ctx);
+    s = (out.summary as any).integrity;
+  });
 
   it('summary.json integrity counts', () => {
     expect(s).toMatchObject({
@@ -143,8 +147,8 @@ describe('integrity section', () => {
     expect(out.headline).toMatch(/integrity findings/);
   });
 
-  it('a clean dataset says so; without inputs the input checks are reported as skipped', () => {
-    const clean = integrity.run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1], columns: { x: [1, 2] } })) as AnalysisOutput;
+  it('a clean dataset says so; without inputs the input checks are reported as skipped', async () => {
+    const clean = await integrity.run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1], columns: { x: [1, 2] } }));
     expect(clean.headline).toMatch(/^No integrity problems found in 2 records/);
     expect((clean.summary as any).integrity.duplicateGroups).toBeNull();
     expect(clean.blocks.some((b) => b.type === 'text' && /No model inputs were loaded/.test(b.text))).toBe(true);

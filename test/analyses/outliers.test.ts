@@ -9,7 +9,7 @@ import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/context.ts';
 
-const run = (ctx: ReturnType<typeof makeContext>) => outliers.run(ctx) as AnalysisOutput;
+const run = (ctx: ReturnType<typeof makeContext>) => outliers.run(ctx) as Promise<AnalysisOutput>;
 const tables = (out: AnalysisOutput) => out.blocks.filter((b): b is Extract<Block, { type: 'table' }> => b.type === 'table');
 
 describe('negLogOdds / softplus', () => {
@@ -147,8 +147,8 @@ function fixture(extra: { analysis?: Record<string, unknown> } = {}) {
 }
 
 describe('outliers section', () => {
-  it('summary: outliers[] top-K worst first with CONTRACT fields, every flagged id, the rule', () => {
-    const out = run(fixture());
+  it('summary: outliers[] top-K worst first with CONTRACT fields, every flagged id, the rule', async () => {
+    const out = await run(fixture());
     const s = out.summary as Record<string, any>;
     expect(s.outlierIds).toEqual(['r009']);
     expect(s.outliers).toHaveLength(1);
@@ -163,16 +163,16 @@ describe('outliers section', () => {
     expect(out.headline).toMatch(/^1 record .* have outlying loss/);
   });
 
-  it('the table shows the record preview, label, predicted, confidence, loss, rank and reasons', () => {
-    const t = tables(run(fixture()))[0];
+  it('the table shows the record preview, label, predicted, confidence, loss, rank and reasons', async () => {
+    const t = tables(await run(fixture()))[0];
     expect(t.columns.map((c) => c.label)).toEqual(['rank', 'record', 'id', 'split', 'label', 'predicted', 'confidence', 'loss', 'robust z', 'why flagged']);
     expect(t.rows).toHaveLength(1);
     expect(t.rows[0][1]).toEqual({ preview: { kind: 'fields', fields: [['id', 'r009']] } });
     expect(String(t.rows[0][9])).toMatch(/robust SD/);
   });
 
-  it('falls back to the highest-loss records when nothing crosses the rule, and respects topK', () => {
-    const out = run(fixture({ analysis: { outlierK: 50, topK: 2 } }));
+  it('falls back to the highest-loss records when nothing crosses the rule, and respects topK', async () => {
+    const out = await run(fixture({ analysis: { outlierK: 50, topK: 2 } }));
     const s = out.summary as Record<string, any>;
     expect(s.outliers).toEqual([]);
     expect(s.outlierIds).toEqual([]);
@@ -182,9 +182,9 @@ describe('outliers section', () => {
     expect(out.headline).toMatch(/No record's loss is an outlier/);
   });
 
-  it('unscorable records (NaN loss) are neither ranked nor flagged', () => {
+  it('unscorable records (NaN loss) are neither ranked nor flagged', async () => {
     const ctx = makeContext({ probs: [...T.map((t) => [Math.exp(-softplus(t)), 1 - Math.exp(-softplus(t))]), null], labels: zeros(11) });
-    const s = run(ctx).summary as Record<string, any>;
+    const s = (await run(ctx)).summary as Record<string, any>;
     expect(s.outlierIds).toEqual(['r009']);
     expect(s.outlierRule.groups[0].n).toBe(10);
   });

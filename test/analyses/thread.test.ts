@@ -19,6 +19,24 @@ describe('callOnThread', () => {
     await expect(callOnThread('node:fs/promises', 'readFile', ['/no/such/file'])).rejects.toThrow(/readFile on a worker thread: .*ENOENT/);
   });
 
+  it('runs calls made together on one thread, in order, the next starting without the busy main thread', async () => {
+    const calls = new URL('../fixtures/thread-calls.ts', import.meta.url).href;
+    const slept = callOnThread<number>(calls, 'sleep', [150]);
+    const first = callOnThread<{ threadId: number; at: number }>(calls, 'where', []);
+    const second = callOnThread<{ threadId: number; at: number }>(calls, 'where', []);
+    // Keep the main thread busy (no event loop) well past the sleep and the thread's start-up.
+    const busyUntil = Date.now() + 2000;
+    while (Date.now() < busyUntil);
+    const [a, b] = await Promise.all([first, second, slept]);
+    expect(a.threadId).toBe(b.threadId);
+    expect(a.threadId).not.toBe(0); // not the main thread
+    expect(a.at).toBeLessThan(busyUntil); // the calls after sleep ran while the main thread was busy
+    expect(b.at).toBeGreaterThanOrEqual(a.at);
+    // That worker ended with its last call: the next call gets a thread of its own.
+    const c = await callOnThread<{ threadId: number }>(calls, 'where', []);
+    expect(c.threadId).not.toBe(a.threadId);
+  });
+
   it('ownBuffers lists the transferable (unshared) buffers of typed-array fields once', () => {
     const a = new Float32Array(4);
     const shared = new Uint8Array(new SharedArrayBuffer(8));

@@ -109,8 +109,11 @@ describe('loadInputRows', () => {
       writeFileSync(f, encodeNpy({ dtype: dtype as keyof typeof arrays, shape: [n, 2, 3], data }));
       const c = cfg({ file: f, scale: 0.5, offset: 1 });
       const all = await loadInputs(c, n);
+      // In shared memory, so the analyses' worker threads read them in place (load/shared-file.ts).
+      expect(all.data.buffer).toBeInstanceOf(SharedArrayBuffer);
       for (const [start, end] of [[0, n], [0, 3], [3, 7], [6, 7], [2, 2]]) {
         const part = await loadInputRows(c, dataset(n), start, end);
+        expect(part.data.buffer).toBeInstanceOf(SharedArrayBuffer);
         expect(part.n).toBe(end - start);
         expect(part.shape).toEqual([2, 3]);
         expect(part.data.constructor).toBe(all.data.constructor);

@@ -224,6 +224,22 @@ describe('createLayersRuntime', () => {
     expect(Array.from(packed)).toEqual([0, 1, 2, 255, 128, 7]);
   });
 
+  it('gatherCodes copies codes in shared memory, which onnxruntime refuses, even for consecutive rows', async () => {
+    const data = new Uint8Array(new SharedArrayBuffer(9));
+    data.set([0, 1, 2, 10, 20, 30, 255, 128, 7]);
+    const scratch = new Uint8Array(9);
+    const rows = gatherCodes(data, 3, Int32Array.from([0, 1, 2]), 1, 2, scratch);
+    expect(rows.buffer).toBe(scratch.buffer);
+    expect(Array.from(rows)).toEqual([10, 20, 30, 255, 128, 7]);
+    // The reason: a tensor over the shared bytes is refused, the copy is taken.
+    const ort = await import('onnxruntime-node');
+    const graph = { name: 'cast', inputs: [{ name: 'x', dims: [2, 3], type: 'uint8' as const }], outputs: [{ name: 'y', dims: [2, 3] }], nodes: [{ op: 'Cast', inputs: ['x'], outputs: ['y'], attrs: { to: 1 } }], initializers: [] };
+    const session = await ort.InferenceSession.create(encodeModel(graph));
+    await expect(session.run({ x: new ort.Tensor('uint8', data.subarray(3, 9), [2, 3]) })).rejects.toThrow();
+    expect(Array.from((await session.run({ x: new ort.Tensor('uint8', rows, [2, 3]) })).y.data as Float32Array)).toEqual([10, 20, 30, 255, 128, 7]);
+    await session.release();
+  });
+
   it('falls back to tfjs with the reason recorded when a layer is not convertible', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'losslens-convert-'));
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.repeatVector({ n: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });

@@ -5,14 +5,15 @@
  * work (790 minibatch steps, then the evaluated split's probabilities) off the main thread, onto
  * the core the analyses leave idle.
  *
- * The worker gets a compact copy of just the rows it needs (the training sample, then the evaluated
- * rows; ~0.2 s of copying on the main thread at a million records), transferred rather than cloned,
- * and runs the same fitLogisticRegression on them: the same values in the same order, so the result
- * is bit for bit the in-process one (test/analyses/baselines/logreg-thread.test.ts). If the thread
- * cannot start or fails, the baseline is trained in-process instead. (The inputs themselves cannot
- * live in shared memory for the thread to read in place: onnxruntime-node refuses tensors over a
- * SharedArrayBuffer, and the score stage feeds it views of the inputs.)
+ * Inputs in shared memory (.npy files: load/shared-file.ts) are read by the worker in place. Other
+ * inputs go over as a compact copy of just the rows it needs (the training sample, then the
+ * evaluated rows), transferred rather than cloned; that copy costs the main thread 0.3–0.6 s at a
+ * million records, mostly first touches of fresh pages. Either way the worker runs the same
+ * fitLogisticRegression on the same values in the same order, so the result is bit for bit the
+ * in-process one (test/analyses/baselines/logreg-thread.test.ts). If the thread cannot start or
+ * fails, the baseline is trained in-process instead.
  */
+import { isShared } from '../../load/shared-file.ts';
 import type { ModelInputs } from '../../types.ts';
 import { callOnThread } from '../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
@@ -32,18 +33,24 @@ export function threadCopyBytes(inp: LogRegInput, train: Int32Array): number {
 /** Train and evaluate on a worker thread; on the main thread when the copy is too large or the thread fails. */
 export async function logisticRegressionOnThread(inp: LogRegInput, maxCopyBytes = THREAD_COPY_BYTES): Promise<LogRegResult> {
   const train = trainingSample(inp);
-  if (threadCopyBytes(inp, train) > maxCopyBytes) return logisticRegression(inp);
+  const shared = isShared(inp.inputs.data);
+  if (!shared && threadCopyBytes(inp, train) > maxCopyBytes) return logisticRegression(inp);
   try {
-    return await fitOnThread(threadJob(inp, train));
+    return await fitOnThread(shared ? { ...inp, train } : threadJob(inp, train));
   } catch {
     // No thread (or it failed): the same fit here, from the original inputs (a compact copy went to the thread).
     return logisticRegression(inp);
   }
 }
 
-/** fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails. */
+/**
+ * fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails.
+ * Shared inputs are shared as they are (the labels, the dataset's own, are cloned); a compact copy
+ * is transferred, not cloned.
+ */
 export function fitOnThread(job: LogRegInput): Promise<LogRegResult> {
-  return callOnThread(new URL('./logreg.ts', import.meta.url).href, 'fitLogisticRegression', [job], [job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
+  const transfer = isShared(job.inputs.data) ? [] : ([job.inputs.data.buffer, job.labels.buffer] as ArrayBuffer[]);
+  return callOnThread(new URL('./logreg.ts', import.meta.url).href, 'fitLogisticRegression', [job], transfer);
 }
 
 /**

@@ -5,9 +5,11 @@
  */
 import type { AnalysisContext } from '../types.ts';
 import { discover } from './detect.ts';
+import { inputScan } from './input-scan.ts';
 
 export function discoveryColumns(ctx: AnalysisContext): { name: string; values: (i: number) => string }[] {
   const d = discover(ctx);
+  const scan = inputScan(ctx);
   const suggested = new Map(d.labelIssues.issues.map((is) => [is.index, ctx.run.classes[is.suggested]]));
   const num = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(Number(v.toPrecision(6))) : v > 0 ? 'inf' : '-inf');
   return [
@@ -15,6 +17,6 @@ export function discoveryColumns(ctx: AnalysisContext): { name: string; values: 
     { name: 'loss_z', values: (i) => num(d.outliers.z[i]) },
     { name: 'label_issue', values: (i) => (d.labelIssues.examined[i] ? String(d.labelIssues.flagged[i]) : '') },
     { name: 'suggested_label', values: (i) => suggested.get(i) ?? '' },
-    { name: 'duplicate_group', values: (i) => (d.duplicateOf[i] >= 0 ? String(d.duplicateOf[i]) : '') },
+    { name: 'duplicate_group', values: (i) => (scan && scan.duplicateOf[i] >= 0 ? String(scan.duplicateOf[i]) : '') },
   ];
 }

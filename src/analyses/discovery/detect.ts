@@ -1,14 +1,13 @@
 /**
- * Runs the record-level detectors once per audit and shares the result between the outliers,
- * label-issues, slices and integrity sections and the scores file (memoised on the context, so
- * every consumer sees the same flags). The model inputs are read once, for duplicates and input
- * health together.
+ * Runs the score-based record-level detectors (loss outliers, label issues) once per audit and
+ * shares the result between the outliers, label-issues, slices and dynamics sections and the scores
+ * file (memoised on the context, so every consumer sees the same flags). The detectors on the model
+ * inputs (duplicates, input health) are input-scan.ts, which may run on a worker thread.
  */
 import { InputError, messages } from '../../messages.ts';
 import { rowsOf } from '../common.ts';
 import type { AnalysisContext } from '../types.ts';
 import { confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
-import { scanInputs, type InputHealth } from './integrity-checks.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
 import { heldOutSplits, isTrainingSplit } from './splits.ts';
 import { fullProbs } from '../../score/compact.ts';
@@ -30,12 +29,6 @@ export interface LabelIssueScope {
 export interface Discovery {
   outliers: LossOutliers;
   labelIssues: LabelIssueScope;
-  /** Groups of bit-identical inputs; null when there are no model inputs (precomputed scores). */
-  duplicates: number[][] | null;
-  /** Group number per record (index into duplicates), -1 when unique. */
-  duplicateOf: Int32Array;
-  /** Non-finite and constant input values; null without model inputs. Computed in the same pass as duplicates. */
-  inputHealth: InputHealth | null;
 }
 
 const cache = new WeakMap<AnalysisContext, Discovery>();
@@ -53,11 +46,7 @@ function compute(ctx: AnalysisContext): Discovery {
   const { run, dataset, final, config } = ctx;
   const s = run.scores[final.checkpoint];
   const outliers = lossOutliers(s.loss, dataset.labels, dataset.split, config.analysis.outlierK);
-  const scan = ctx.inputs ? scanInputs(ctx.inputs) : null;
-  const duplicates = scan?.duplicates ?? null;
-  const duplicateOf = new Int32Array(dataset.n).fill(-1);
-  duplicates?.forEach((g, gi) => g.forEach((i) => (duplicateOf[i] = gi)));
-  return { outliers, labelIssues: labelIssues(ctx), duplicates, duplicateOf, inputHealth: scan?.health ?? null };
+  return { outliers, labelIssues: labelIssues(ctx) };
 }
 
 /** The splits the label-issue detector should use: configured, else held-out, else all (with a warning). */

@@ -7,6 +7,7 @@ import type { ModelInputs } from '../../types.ts';
 import { fix } from '../format.ts';
 import type { AnalysisContext } from '../types.ts';
 import { discover } from './detect.ts';
+import { inputScan } from './input-scan.ts';
 
 export function reasonsFor(ctx: AnalysisContext, i: number): string[] {
   const { run, dataset, final } = ctx;
@@ -21,9 +22,10 @@ export function reasonsFor(ctx: AnalysisContext, i: number): string[] {
   if (s.pred[i] >= 0 && s.pred[i] !== y) out.push(`model says "${run.classes[s.pred[i]]}" (${fix(s.conf[i], 3)})`);
   const issue = d.labelIssues.flagged[i] ? d.labelIssues.issues.find((is) => is.index === i) : undefined;
   if (issue) out.push(`label issue: suggests "${run.classes[issue.suggested]}"`);
-  const g = d.duplicateOf[i];
-  if (g >= 0 && d.duplicates) {
-    const group = d.duplicates[g];
+  const scan = inputScan(ctx);
+  const g = scan ? scan.duplicateOf[i] : -1;
+  if (scan && g >= 0) {
+    const group = scan.duplicates[g];
     const conflicting = group.some((j) => dataset.labels[j] !== y);
     out.push(`same input as ${group.length - 1} other record(s)${conflicting ? ', with other labels' : ''}`);
   }

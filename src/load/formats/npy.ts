@@ -78,7 +78,8 @@ export function parseNpyHeader(buf: Uint8Array, file: string): NpyHeader {
 
 /**
  * Parse an .npy file's bytes. `file` is only used in error messages. With `copy: false`, uint8 data
- * is a view into `buf` (no alignment to worry about), saving a copy of the file; other dtypes are
+ * is a view into `buf` (no alignment to worry about), saving a copy of the file, and so is float32
+ * data that starts on a multiple of 4 bytes (the usual 64-byte padded header); other dtypes are
  * always copied.
  */
 export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean } = {}): NpyArray {
@@ -87,6 +88,7 @@ export function parseNpy(buf: Uint8Array, file: string, opts: { copy?: boolean }
   checkNpyData(header, buf.length - offset, file);
   const need = shape.reduce((a, b) => a * b, 1) * header.bytes;
   if (opts.copy === false && dtype === 'uint8') return { dtype, shape, data: new Uint8Array(buf.buffer, buf.byteOffset + offset, need) };
+  if (opts.copy === false && dtype === 'float32' && (buf.byteOffset + offset) % 4 === 0) return { dtype, shape, data: new Float32Array(buf.buffer, buf.byteOffset + offset, need / 4) };
   // Copy into a fresh, aligned buffer: the data offset need not be a multiple of the element size,
   // and Node's Buffer#slice returns a view (whose .buffer is the whole file), not a copy.
   const bytes = new Uint8Array(buf.subarray(offset, offset + need));

@@ -5,29 +5,37 @@ import { fitLogisticRegression, logisticRegression, trainingSample, type LogRegI
 import { mulberry32 } from '../../../src/stats/rng.ts';
 
 /** 3 classes, 16 uint8 features (class shifts the first three), 600 records: train even rows, evaluate odd ones. */
-function problem(float = false): LogRegInput {
+function problem(float = false, shared = false): LogRegInput {
   const n = 600;
   const d = 16;
   const rng = mulberry32(11);
-  const codes = new Uint8Array(n * d);
+  const codes = new Uint8Array(shared && !float ? new SharedArrayBuffer(n * d) : new ArrayBuffer(n * d));
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     labels[i] = i % 3;
     for (let j = 0; j < d; j++) codes[i * d + j] = Math.floor(rng() * 128) + (j === labels[i] ? 100 : 0);
   }
   const inputs = float
-    ? { file: 'x.npy', n, shape: [d], rowSize: d, data: Float32Array.from(codes, (v) => v / 255) }
+    ? { file: 'x.npy', n, shape: [d], rowSize: d, data: floats(codes, shared) }
     : { file: 'x.npy', n, shape: [d], rowSize: d, data: codes, scale: 1 / 255 };
   const rows = (odd: number) => Int32Array.from({ length: n / 2 }, (_, i) => 2 * i + odd);
   return { inputs, rowSize: d, labels, k: 3, train: rows(0), evaluate: rows(1), seed: 9 };
+}
+
+function floats(codes: Uint8Array, shared: boolean): Float32Array {
+  const out = new Float32Array(shared ? new SharedArrayBuffer(codes.length * 4) : new ArrayBuffer(codes.length * 4));
+  codes.forEach((v, i) => (out[i] = v / 255));
+  return out;
 }
 
 const bytes = (a: Float32Array | Int32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 describe('logistic regression on a worker thread', () => {
   for (const [name, inp] of [
-    ['uint8 inputs', problem()],
-    ['Float32 inputs', problem(true)],
+    ['uint8 inputs (a compact copy)', problem()],
+    ['Float32 inputs (a compact copy)', problem(true)],
+    ['shared uint8 inputs (read in place)', problem(false, true)],
+    ['shared Float32 inputs (read in place)', problem(true, true)],
   ] as const) {
     it(`equals the in-process fit bit for bit: ${name}`, async () => {
       const here = await logisticRegression(inp);
@@ -62,6 +70,16 @@ describe('logistic regression on a worker thread', () => {
       expect(bytes(a.loss)).toEqual(bytes(b.loss));
       expect(a.trainedOn).toBe(300);
     }
+  });
+
+  it('shared inputs go to the thread as they are: no copy (so no copy budget), and the caller keeps its labels', async () => {
+    const inp = problem(false, true);
+    const b = await logisticRegression(inp);
+    const a = await logisticRegressionOnThread(inp, 0);
+    expect(bytes(a.loss)).toEqual(bytes(b.loss));
+    // Labels were cloned, not transferred: still readable here.
+    expect(inp.labels.length).toBe(600);
+    expect(inp.labels[5]).toBe(2);
   });
 
   it('counts the bytes of the compact copy: (training + evaluated rows) × values per row × bytes per value', () => {

@@ -1,0 +1,27 @@
+/**
+ * File bytes in shared memory: a Uint8Array over a SharedArrayBuffer, which worker threads receive
+ * without a copy. The inputs of a million-record audit are ~800 MB; the analyses' worker threads
+ * (the input scan, the logistic-regression baseline) read them in place while the main thread runs
+ * the other analyses. onnxruntime-node refuses tensors over shared memory, so the score stage feeds
+ * it a per-batch copy of shared codes (score.ts gatherCodes), never a view.
+ */
+import type { FileHandle } from 'node:fs/promises';
+
+const READ_BYTES = 2 ** 30;
+
+/** `length` bytes of the file from `position`, in shared memory of their own; throws if the file is shorter. */
+export async function readShared(fh: FileHandle, position: number, length: number, file: string): Promise<Uint8Array> {
+  const out = new Uint8Array(new SharedArrayBuffer(length));
+  for (let off = 0; off < length; ) {
+    // At most READ_BYTES a call: one read of a file beyond 2 GiB would be refused.
+    const { bytesRead } = await fh.read(out, off, Math.min(length - off, READ_BYTES), position + off);
+    if (bytesRead === 0) throw new Error(`${file}: the file ended while it was read (${off} of ${length} bytes from byte ${position})`);
+    off += bytesRead;
+  }
+  return out;
+}
+
+/** Whether a typed array's memory is shared (a SharedArrayBuffer). */
+export function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}

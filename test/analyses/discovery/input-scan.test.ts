@@ -1,0 +1,53 @@
+/** The input scan on a worker thread gives the in-process scan; it only goes there for shared inputs with threads allowed. */
+import { describe, expect, it } from 'vitest';
+import { inputScan, inputScanReady, startInputScan } from '../../../src/analyses/discovery/input-scan.ts';
+import { scanInputs } from '../../../src/analyses/discovery/integrity-checks.ts';
+import type { AnalysisContext } from '../../../src/analyses/types.ts';
+import type { ModelInputs } from '../../../src/types.ts';
+import { makeContext } from '../../helpers/context.ts';
+
+/** 40 uint8 records of 8 codes: 0–4, 10 and 11 repeat one input; 20 and 30 are blank (one value). */
+function codes(shared: boolean): Uint8Array {
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(40 * 8) : new ArrayBuffer(40 * 8));
+  for (let i = 0; i < 40; i++) for (let j = 0; j < 8; j++) out[i * 8 + j] = (i * 31 + j * 7) % 251;
+  for (const i of [1, 2, 3, 4]) out.copyWithin(i * 8, 0, 8);
+  out.copyWithin(11 * 8, 10 * 8, 11 * 8);
+  out.fill(0, 20 * 8, 21 * 8);
+  out.fill(0, 30 * 8, 31 * 8);
+  return out;
+}
+
+function context(opts: { shared: boolean; workers: number }): AnalysisContext {
+  const ctx = makeContext({ probs: Array.from({ length: 40 }, () => [0.6, 0.4]), labels: Array.from({ length: 40 }, (_, i) => i % 2) });
+  const inputs: ModelInputs = { file: '/fake/inputs.npy', n: 40, shape: [8], rowSize: 8, data: codes(opts.shared), scale: 1 / 255 };
+  return { ...ctx, inputs, config: { ...ctx.config, model: { ...ctx.config.model, workers: opts.workers } } };
+}
+
+describe('input scan', () => {
+  it('runs on a worker thread for shared inputs and gives exactly the in-process scan', async () => {
+    const ctx = context({ shared: true, workers: 2 });
+    expect(startInputScan(ctx)).toBe(true);
+    expect(startInputScan(ctx)).toBe(true); // idempotent: the same scan
+    await inputScanReady(ctx);
+    const scan = inputScan(ctx)!;
+    const here = scanInputs(ctx.inputs!);
+    expect(scan.duplicates).toEqual(here.duplicates);
+    expect(scan.health).toEqual(here.health);
+    // The fixture's duplicates and blanks were found at all.
+    expect(scan.duplicates).toEqual([[0, 1, 2, 3, 4], [10, 11], [20, 30]]);
+    expect(scan.health.constantRecords).toEqual([20, 30]);
+    expect(Array.from(scan.duplicateOf.subarray(0, 12))).toEqual([0, 0, 0, 0, 0, -1, -1, -1, -1, -1, 1, 1]);
+    expect(inputScan(ctx)).toBe(scan); // memoised
+  });
+
+  it('stays in-process for unshared inputs, with one thread, and without inputs', async () => {
+    for (const ctx of [context({ shared: false, workers: 2 }), context({ shared: true, workers: 1 })]) {
+      expect(startInputScan(ctx)).toBe(false);
+      await inputScanReady(ctx); // nothing to wait for
+      expect(inputScan(ctx)!.duplicates).toEqual([[0, 1, 2, 3, 4], [10, 11], [20, 30]]);
+    }
+    const none = makeContext({ probs: [[0.6, 0.4]], labels: [0] });
+    expect(startInputScan(none)).toBe(false);
+    expect(inputScan(none)).toBeNull();
+  });
+});
