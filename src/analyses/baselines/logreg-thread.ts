@@ -44,7 +44,8 @@ export async function logisticRegressionOnThread(inp: LogRegInput, maxCopyBytes 
 }
 
 /**
- * fitLogisticRegression(job) on a new worker thread; rejects if the thread cannot start or fails.
+ * fitLogisticRegression(job) on the analyses' worker thread (thread.ts); rejects if the thread cannot
+ * start or fails.
  * Shared inputs are shared as they are (the labels, the dataset's own, are cloned); a compact copy
  * is transferred, not cloned.
  */
