@@ -71,8 +71,8 @@ export const baselines: Analysis = {
       ...figures.map((f): Cell[] => [f.name, f.source, f.accuracy, f.macroF1, f.nll, f.accuracy === null ? '—' : signed(100 * (m.accuracy - f.accuracy), 1), f.macroF1 === null ? '—' : signed(100 * (m.macroF1 - f.macroF1), 1), f.nll === null ? '—' : signed(m.nll - f.nll, 3)]),
     ];
     const notes = [...evaluated.map(({ b }) => `${b.name}: ${b.note}.`), ...figures.filter((f) => f.note).map((f) => `${f.name}: ${f.note}.`), ...skipped.map((s) => `Not evaluated — ${s}.`)];
+    // The verdict is the section's headline (and a verdict card): not repeated as a block.
     const blocks: Block[] = [
-      { type: 'text', text: verdictText, tone: strongest.gap.accuracy.lo > 0 ? 'good' : 'warn' },
       {
         type: 'table',
         caption: `Model against baselines on ${final.split} (${labels.length.toLocaleString('en-US')} records)`,

@@ -55,6 +55,8 @@ describe('baselines analysis', () => {
     expect(gap.against).toBe('logistic regression');
     expect(gap.accuracy.gap).toBe(0);
     expect(out.headline).toContain('does not clearly beat logistic regression');
+    // The headline is not repeated as the section's first block.
+    expect(out.blocks.some((b) => b.type === 'text' && b.text === out.headline)).toBe(false);
   }, 60_000);
 
   it('says which baselines it could not evaluate and is deterministic', async () => {
