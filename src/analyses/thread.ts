@@ -49,8 +49,13 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** The current worker and the calls it has yet to answer. */
-let current: { worker: Worker; pending: Map<number, Pending> } | null = null;
+/** A worker and the calls it has yet to answer. */
+interface Thread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+}
+
+let current: Thread | null = null;
 let nextId = 0;
 
 /**
@@ -65,33 +70,36 @@ export function callOnThread<T>(module: string, fn: string, args: unknown[], tra
     try {
       t.worker.postMessage({ id, module, fn, args } satisfies ThreadCall, transfer);
     } catch (e) {
+      // Arguments that cannot be posted (e.g. a function): this call fails, the worker goes on.
       t.pending.delete(id);
       reject(e as Error);
+      endIfIdle(t);
     }
   });
 }
 
-function startWorker(): { worker: Worker; pending: Map<number, Pending> } {
+/** A worker with no call left ends (it would otherwise keep the process alive). */
+function endIfIdle(t: Thread): void {
+  if (t.pending.size > 0) return;
+  if (current === t) current = null;
+  void t.worker.terminate();
+}
+
+function startWorker(): Thread {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./thread-entry.ts', import.meta.url).href;
-  const t = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry } }), pending: new Map<number, Pending>() };
-  const retire = () => {
-    if (current === t) current = null;
-  };
+  const t: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry } }), pending: new Map<number, Pending>() };
   t.worker.on('message', (r: ThreadReply) => {
     const p = t.pending.get(r.id);
     if (!p) return;
     t.pending.delete(r.id);
     if ('error' in r) p.reject(new Error(`${p.fn} on a worker thread: ${r.error}`));
     else p.resolve(r.value);
-    if (t.pending.size === 0) {
-      retire();
-      void t.worker.terminate();
-    }
+    endIfIdle(t);
   });
   // A thread that dies (it could not start, or ran out of memory) fails every call still waiting on it.
   const fail = (why: string) => {
-    retire();
+    if (current === t) current = null;
     for (const [id, p] of t.pending) {
       t.pending.delete(id);
       p.reject(new Error(`${p.fn} on a worker thread: ${why}`));

@@ -37,6 +37,12 @@ describe('callOnThread', () => {
     expect(c.threadId).not.toBe(a.threadId);
   });
 
+  it('rejects a call whose arguments cannot be posted, and the next call still runs', async () => {
+    await expect(callOnThread(rng, 'fmix32', [() => 1])).rejects.toThrow(/could not be cloned/);
+    const { fmix32 } = await import('../../src/stats/rng.ts');
+    expect(await callOnThread<number>(rng, 'fmix32', [7])).toBe(fmix32(7));
+  });
+
   it('ownBuffers lists the transferable (unshared) buffers of typed-array fields once', () => {
     const a = new Float32Array(4);
     const shared = new Uint8Array(new SharedArrayBuffer(8));

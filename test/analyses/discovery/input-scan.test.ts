@@ -40,6 +40,15 @@ describe('input scan', () => {
     expect(inputScan(ctx)).toBe(scan); // memoised
   });
 
+  it('scans in-process when the thread call fails (here: inputs that cannot be posted)', async () => {
+    const ctx = context({ shared: true, workers: 2 });
+    const inputs = Object.assign({}, ctx.inputs!, { unpostable: () => 0 }); // a function cannot be cloned to a thread
+    const failing = { ...ctx, inputs };
+    expect(startInputScan(failing)).toBe(true);
+    await inputScanReady(failing);
+    expect(inputScan(failing)!.duplicates).toEqual([[0, 1, 2, 3, 4], [10, 11], [20, 30]]);
+  });
+
   it('stays in-process for unshared inputs, with one thread, and without inputs', async () => {
     for (const ctx of [context({ shared: false, workers: 2 }), context({ shared: true, workers: 1 })]) {
       expect(startInputScan(ctx)).toBe(false);
