@@ -3,6 +3,7 @@
  * loss_z (robust z of the outlier rule), label_issue (0/1; empty when the record was outside the
  * detector's splits), suggested_label, duplicate_group (number of the exact-duplicate group).
  */
+import { roundedDecimal } from '../../report/decimal.ts';
 import type { AnalysisContext } from '../types.ts';
 import { discover } from './detect.ts';
 import { inputScan } from './input-scan.ts';
@@ -11,7 +12,7 @@ export function discoveryColumns(ctx: AnalysisContext): { name: string; values: 
   const d = discover(ctx);
   const scan = inputScan(ctx);
   const suggested = new Map(d.labelIssues.issues.map((is) => [is.index, ctx.run.classes[is.suggested]]));
-  const num = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? String(Number(v.toPrecision(6))) : v > 0 ? 'inf' : '-inf');
+  const num = (v: number) => (Number.isNaN(v) ? '' : Number.isFinite(v) ? roundedDecimal(v, 6) : v > 0 ? 'inf' : '-inf');
   return [
     { name: 'outlier', values: (i) => (Number.isNaN(d.outliers.z[i]) ? '' : String(d.outliers.flagged[i])) },
     { name: 'loss_z', values: (i) => num(d.outliers.z[i]) },

@@ -1,0 +1,66 @@
+/**
+ * The scores file, row by row, equals the plain reference writer (one array of cells per row,
+ * numbers through toPrecision) — the fast writer changes how rows are built, not one byte of them.
+ */
+import { describe, expect, it } from 'vitest';
+import { discoveryColumns } from '../../src/analyses/discovery/columns.ts';
+import type { AnalysisContext } from '../../src/analyses/types.ts';
+import { fullProbs } from '../../src/score/compact.ts';
+import { scoresCsv } from '../../src/report/scores.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
+import { makeContext } from '../helpers/context.ts';
+
+/** The straightforward writer the fast one must match. */
+function reference(ctx: AnalysisContext): string {
+  const { run, dataset, final } = ctx;
+  const field = (s: string) => {
+    const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+    return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const extra = discoveryColumns(ctx);
+  const fs = run.scores[final.checkpoint];
+  const probs = fullProbs(fs, 'test');
+  const num = (v: number) => (Number.isFinite(v) ? String(Number(v.toPrecision(9))) : '');
+  const unknown = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]));
+  const lines = [[...['id', 'split', 'label', 'predicted', 'confidence', 'loss'], ...run.classes.map((c) => `p:${c}`), ...run.checkpoints.map((c) => `loss@${c.id}`), ...extra.map((c) => c.name)].map(field).join(',')];
+  for (let i = 0; i < run.n; i++) {
+    const ok = run.scorable[i] === 1;
+    const cells = [field(dataset.ids[i]), field(dataset.splitNames[dataset.split[i]]), field(dataset.labels[i] >= 0 ? run.classes[dataset.labels[i]] : (unknown.get(i) ?? '')), ok ? field(run.classes[fs.pred[i]]) : '', ok ? num(fs.conf[i]) : '', ok ? num(fs.loss[i]) : ''];
+    for (let j = 0; j < run.k; j++) cells.push(ok ? num(probs[i * run.k + j]) : '');
+    for (const s of run.scores) cells.push(ok ? num(s.loss[i]) : '');
+    for (const c of extra) cells.push(field(c.values(i)));
+    lines.push(cells.join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('scores file', () => {
+  it('equals the reference writer: unscorable and unlabelled records, names needing quotes, tiny and certain probabilities', () => {
+    const rng = mulberry32(3);
+    const n = 300;
+    const probs = Array.from({ length: n }, (_, i) => {
+      if (i === 7 || i === 150) return null; // unscorable
+      const a = i % 11 === 0 ? 1e-30 : rng();
+      const b = i % 13 === 0 ? 0 : rng();
+      const s = a + b + rng();
+      return [a / s, b / s, 1 - a / s - b / s];
+    });
+    const labels = Array.from({ length: n }, (_, i) => (i === 9 ? -1 : i % 3));
+    const ctx = makeContext({
+      probs,
+      labels,
+      classes: ['cat', 'dog, big', '=owl'],
+      ids: Array.from({ length: n }, (_, i) => (i === 4 ? 'a "quoted", id' : i === 5 ? '+1' : `r${i}`)),
+      splits: Array.from({ length: n }, (_, i) => (i % 4 ? 'train' : 'val "held out"')),
+      history: [probs.map((p) => p && [p[1], p[0], p[2]])],
+      unknownLabels: { 9: 'emu' },
+    });
+    const fast = [...scoresCsv(ctx)].join('');
+    expect(fast).toBe(reference(ctx));
+    // The cases were there: an empty scored row, a quoted id, a neutralised formula.
+    expect(fast).toContain('\nr7,train,"dog, big",,,,,,,,');
+    expect(fast).toContain('"a ""quoted"", id"');
+    expect(fast).toContain("\n'+1,");
+    expect(fast).toContain(',emu,');
+  });
+});
