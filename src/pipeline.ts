@@ -74,7 +74,9 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   // 2. score
   const plan = await createScoringPlan(config, dataset, inputs);
   const runtime = plan.runtime;
-  progress.stage(`scoring ${dataset.n.toLocaleString('en-US')} records × ${checkpoints.length} checkpoints on ${runtime.name}`);
+  const size = `${dataset.n.toLocaleString('en-US')} records × ${checkpoints.length} checkpoints`;
+  // Ready scores (a merge of shard partials) are read, not scored: say so, so a merge does not look like a re-run.
+  progress.stage(opts.scores ? `reading the ready scores of ${size}` : `scoring ${size} on ${runtime.name}`);
   // Precomputed predictions are not cached: reading them is cheap and their alignment depends on the dataset's ids.
   const cache = config.cache.enabled && config.model.type !== 'precomputed' ? createScoreCache(config.cache.dir, warn) : undefined;
   const run = opts.scores ? await opts.scores(dataset, checkpoints) : await scoreRun(runtime, checkpoints, dataset, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress, cache });

@@ -1,0 +1,29 @@
+/** runAudit's stages as the user sees them: ready scores (a merge) are read, not scored, and give the same summary. */
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { runAudit } from '../src/pipeline.ts';
+import { stableJson } from '../src/report/build.ts';
+
+const TINY = fileURLToPath(new URL('./fixtures/tiny', import.meta.url));
+
+function recorder() {
+  const stages: string[] = [];
+  return { stages, progress: { stage: (s: string) => void stages.push(s), tick() {}, warn() {}, done() {} } };
+}
+
+describe('runAudit', () => {
+  it('says "scoring" when it scores and "reading the ready scores" when handed them, with the same summary', async () => {
+    const config = loadConfig(TINY);
+    config.cache.enabled = false;
+    const scored = recorder();
+    const first = await runAudit(config, { progress: scored.progress, now: new Date(0) });
+    expect(scored.stages.find((s) => s.startsWith('scoring'))).toMatch(/^scoring 40 records × 2 checkpoints on /);
+    const ready = recorder();
+    const second = await runAudit(config, { progress: ready.progress, now: new Date(0), scores: async () => first.ctx.run });
+    expect(ready.stages).toContain('reading the ready scores of 40 records × 2 checkpoints');
+    expect(ready.stages.some((s) => s.startsWith('scoring'))).toBe(false);
+    const strip = (summary: Record<string, unknown>) => stableJson({ ...summary, run: { ...(summary.run as object), wallTimeMs: null } });
+    expect(strip(second.summary)).toBe(strip(first.summary));
+  }, 60_000);
+});
