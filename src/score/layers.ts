@@ -114,7 +114,9 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
     const rt = await getFallback();
     return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], load: (c, o) => rt.load(c, o) };
   }
-  const warnings: string[] = [...tfjs.warnings];
+  // Scoring runs on onnxruntime; tfjs only reads the checkpoints and checks each conversion, so its
+  // backend warning ("tfjs-node is not available; using WebAssembly") says which part it concerns.
+  const warnings: string[] = tfjs.warnings.map((w) => `tfjs, which reads the checkpoints and checks each conversion to ONNX: ${w}`);
   let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
   const decodings = new Map<string, Promise<CodeDecoding | null>>();
   return {

@@ -149,6 +149,8 @@ describe('createLayersRuntime', () => {
     const checkpoints: Checkpoint[] = ['epoch-00', 'epoch-01'].map((id, step) => ({ id, step, path: join('examples/mnist/checkpoints', id, 'model.json') }));
     const rt = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: 10 });
     expect(rt.name).toBe(CONVERTED_NAME);
+    // tfjs's backend warnings (e.g. no tfjs-node here) say they concern reading and checking, not scoring.
+    expect(rt.warnings.every((w) => w.startsWith('tfjs, which reads the checkpoints and checks each conversion to ONNX: '))).toBe(true);
     const never = await createLayersRuntime({ convert: 'never', workers: 1, checkpoints, records: 10 });
     expect(never.name).toMatch(/^tfjs-/);
   });
