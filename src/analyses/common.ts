@@ -3,8 +3,8 @@
  * computing the CONTRACT.md headline metrics for one checkpoint on a set of records.
  */
 import { confusionMatrix, macroF1 } from '../stats/classification.ts';
-import { ece, equalWidthBins, mce } from '../stats/calibration.ts';
-import type { Dataset, ScoredRun } from '../types.ts';
+import { ece, equalWidthBins, equalWidthBinsAt, mce } from '../stats/calibration.ts';
+import type { CheckpointScores, Dataset, ScoredRun } from '../types.ts';
 import { fullProbs } from '../score/compact.ts';
 
 export interface Subset {
@@ -138,6 +138,23 @@ function coreMetrics({ labels, preds, conf, loss }: Columns): CheckpointMetrics 
   return { n, accuracy: correct / n, nll: lossSum / n, ece: ece(bins, n), bins };
 }
 
+/**
+ * coreMetrics(recordColumns(…, rows)) read in place: the same sums in the same order, without
+ * gathering four columns per checkpoint and split (at 20 checkpoints of a million records that
+ * gathering was most of the per-checkpoint curves' 0.6 s).
+ */
+function coreMetricsAt(s: CheckpointScores, labels: Int32Array, rows: Int32Array): CheckpointMetrics {
+  const n = rows.length;
+  let correct = 0;
+  let lossSum = 0;
+  for (let r = 0; r < n; r++) {
+    const i = rows[r];
+    if (s.pred[i] === labels[i]) correct++;
+    lossSum += s.loss[i];
+  }
+  return { n, accuracy: correct / n, nll: lossSum / n, ece: ece(equalWidthBinsAt(s.conf, s.pred, labels, rows, 15), n) };
+}
+
 /** What the per-checkpoint × split table shows: a subset of Headline, the same values. */
 export type CheckpointMetrics = Pick<Headline, 'n' | 'accuracy' | 'nll' | 'ece'>;
 
@@ -165,11 +182,7 @@ export function checkpointMetrics(run: ScoredRun, dataset: Dataset, split: strin
   let out = memo.metrics.get(split);
   if (!out) {
     const rows = rowsOf(run, dataset, split);
-    out = run.scores.map((_, c): CheckpointMetrics => {
-      if (rows.length === 0) return { n: 0, accuracy: NaN, nll: NaN, ece: NaN };
-      const { n, accuracy, nll, ece: e } = coreMetrics(recordColumns(run, dataset, c, rows));
-      return { n, accuracy, nll, ece: e };
-    });
+    out = run.scores.map((s): CheckpointMetrics => (rows.length === 0 ? { n: 0, accuracy: NaN, nll: NaN, ece: NaN } : coreMetricsAt(s, dataset.labels, rows)));
     memo.metrics.set(split, out);
   }
   return out;

@@ -7,6 +7,7 @@ import {
   ece,
   equalMassBins,
   equalWidthBins,
+  equalWidthBinsAt,
   mce,
   topLabelSummary,
   widthBinTable,
@@ -126,6 +127,22 @@ describe('calibrationSummary', () => {
     const s = calibrationSummary(f32([0.75, 0.25, 0.5, 0.5]), i32([0, -1]), 2);
     expect(s.bins.reduce((a, b) => a + b.count, 0)).toBe(1);
     expect(s.ece).toBe(0.25);
+  });
+});
+
+describe('equalWidthBinsAt', () => {
+  it('equals equalWidthBins of the gathered rows: edges, NaN, 0 and 1, rows out of order and repeated', () => {
+    const rng = mulberry32(21);
+    const n = 5000;
+    const conf = Float32Array.from({ length: n }, (_, i) => (i % 41 === 0 ? [0, 1, Math.fround(0.4), Math.fround(2 / 3), NaN][i % 5]! : rng()));
+    const pred = Int32Array.from({ length: n }, () => Math.floor(rng() * 3));
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? -1 : Math.floor(rng() * 3)));
+    const rows = Int32Array.from({ length: 3000 }, () => Math.floor(rng() * n));
+    const gathered = Float32Array.from(rows, (i) => conf[i]);
+    const hit = Uint8Array.from(rows, (i) => (pred[i] === labels[i] ? 1 : 0));
+    const at = equalWidthBinsAt(conf, pred, labels, rows, 15);
+    expect(at).toEqual(equalWidthBins(gathered, hit, 15));
+    expect(at.reduce((a, b) => a + b.count, 0)).toBe(gathered.filter((c) => !Number.isNaN(c)).length);
   });
 });
 
