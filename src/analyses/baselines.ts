@@ -12,7 +12,7 @@ import { LOGREG, logisticRegression, type LogRegResult } from './baselines/logre
 import { logisticRegressionOnThread } from './baselines/logreg-thread.ts';
 import { classPrior, priorBaselines } from './baselines/prior.ts';
 import type { PredictedBaseline } from './baselines/types.ts';
-import { rowsOf, subset } from './common.ts';
+import { recordColumns, rowsOf } from './common.ts';
 import { fix, pct } from './format.ts';
 import { threadsAllowed } from './thread.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
@@ -37,9 +37,10 @@ export const baselines: Analysis = {
   async run(ctx) {
     const { run, dataset, final } = ctx;
     const k = run.k;
-    const labels = Int32Array.from(final.rows, (i) => dataset.labels[i]);
-    const sub = subset(run, dataset, final.checkpoint, final.rows);
-    const model = { pred: sub.preds, loss: sub.loss };
+    // The evaluated rows' labels and the model's predictions and losses on them (its probabilities are not needed here).
+    const cols = recordColumns(run, dataset, final.checkpoint, final.rows);
+    const labels = cols.labels;
+    const model = { pred: cols.preds, loss: cols.loss };
     const trainSplit = trainSplitOf(ctx);
     const skipped: string[] = [];
 

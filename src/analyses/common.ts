@@ -56,7 +56,7 @@ export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, row
 type Columns = Pick<Subset, 'labels' | 'preds' | 'conf' | 'loss'>;
 
 /** The per-record columns of one checkpoint for `rows` (everything of a Subset but the n·k probabilities). */
-function recordColumns(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Columns {
+export function recordColumns(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Columns {
   const s = run.scores[checkpoint];
   const n = rows.length;
   const labels = new Int32Array(n);
