@@ -47,12 +47,19 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
   return npyInputs(cfg, arr);
 }
 
+/** The inputs file opened for reading; a missing path or one that is not a file is the user's to fix (exit 2). */
 async function openInputs(file: string): Promise<FileHandle> {
+  let fh: FileHandle;
   try {
-    return await open(file, 'r');
+    fh = await open(file, 'r');
   } catch {
     throw messages.missingFile('inputs.file', file);
   }
+  if (!(await fh.stat()).isFile()) {
+    await fh.close();
+    throw new InputError(`inputs.file (${file})`, 'a .npy file', 'a directory or another kind of file');
+  }
+  return fh;
 }
 
 /**

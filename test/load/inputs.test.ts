@@ -7,6 +7,7 @@ import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
 import { fillBatch, firstNonFinite } from '../../src/load/input-values.ts';
 import { loadInputRows, loadInputs } from '../../src/load/inputs.ts';
+import { InputError } from '../../src/messages.ts';
 import type { ModelInputs } from '../../src/types.ts';
 import { png } from '../helpers/images.ts';
 
@@ -145,6 +146,13 @@ describe('loadInputRows', () => {
     writeFileSync(f, bytes.subarray(0, bytes.length - 4));
     await expect(loadInputRows(cfg({ file: f }), dataset(4), 0, 2)).rejects.toThrow(/48 data bytes .* 44 bytes \(truncated file\?\)/);
     await expect(loadInputRows(cfg({ file: join(dir, 'none.npy') }), dataset(4), 0, 2)).rejects.toThrow(/none\.npy/);
+  });
+
+  it('names an inputs path that is a directory, for the whole file and for a range', async () => {
+    const dir = join(tmp(), 'folder.npy');
+    mkdirSync(dir);
+    await expect(loadInputs(cfg({ file: dir }), 4)).rejects.toThrow(/inputs\.file \(.*folder\.npy\): expected a \.npy file, found a directory/);
+    await expect(loadInputRows(cfg({ file: dir }), dataset(4), 0, 2)).rejects.toThrow(InputError);
   });
 
   it('slices the other sources after loading them whole', async () => {
