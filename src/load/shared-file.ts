@@ -2,8 +2,8 @@
  * File bytes in shared memory: a Uint8Array over a SharedArrayBuffer, which worker threads receive
  * without a copy. The inputs of a million-record audit are ~800 MB; the analyses' worker threads
  * (the input scan, the logistic-regression baseline) read them in place while the main thread runs
- * the other analyses. onnxruntime-node refuses tensors over shared memory, so the score stage feeds
- * it a per-batch copy of shared codes (score.ts gatherCodes), never a view.
+ * the other analyses. onnxruntime-node refuses tensors over shared memory, so the code-fed model
+ * copies each batch of shared codes first (score/layers.ts), never passing a view.
  */
 import type { FileHandle } from 'node:fs/promises';
 

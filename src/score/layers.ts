@@ -12,6 +12,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { codeValues } from '../load/input-values.ts';
+import { isShared } from '../load/shared-file.ts';
 import type { Checkpoint } from '../types.ts';
 import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
@@ -79,11 +80,21 @@ async function withCodeFeed(ort: Ort, conv: Converted, dec: CodeDecoding, thread
   conv.model.dispose();
   let floats: Promise<import('onnxruntime-node').InferenceSession> | null = null;
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
+  // onnxruntime-node refuses a tensor over shared memory ("Invalid argument"), where .npy inputs
+  // live (load/shared-file.ts): such codes are copied into this buffer first (~55 ms per checkpoint
+  // at a million 784-byte records). Unshared ones go in as they are.
+  let unshared = new Uint8Array(0);
+  const feedable = (view: Uint8Array): Uint8Array => {
+    if (!isShared(view)) return view;
+    if (unshared.length < view.length) unshared = new Uint8Array(view.length);
+    unshared.set(view);
+    return unshared.subarray(0, view.length);
+  };
   return {
     inputShape,
     outputs,
     async predictCodes(batch, rows) {
-      const out = await codes.run({ codes: new ort.Tensor('uint8', batch.subarray(0, rows * rowSize), [rows, ...inputShape]) });
+      const out = await codes.run({ codes: new ort.Tensor('uint8', feedable(batch.subarray(0, rows * rowSize)), [rows, ...inputShape]) });
       return out.output.data as Float32Array;
     },
     async predict(batch, rows) {

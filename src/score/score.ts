@@ -5,7 +5,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codeTable, fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
-import { isShared } from '../load/shared-file.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
@@ -26,18 +25,12 @@ export interface ScoreOptions {
 
 /**
  * The stored codes of rows[from .. from+count): a view into `data` when the rows are consecutive
- * (the usual case), else packed into `out`. Codes in shared memory (.npy inputs: load/shared-file.ts)
- * are always copied: onnxruntime-node refuses a tensor over a SharedArrayBuffer ("Invalid argument").
- * At a million 784-byte records the copies add ~55 ms per group of checkpoints.
+ * (the usual case), else packed into `out`. (A view may be of shared memory: a runtime that cannot
+ * take one copies it itself, layers.ts.)
  */
 export function gatherCodes(data: Uint8Array, d: number, rows: Int32Array, from: number, count: number, out: Uint8Array): Uint8Array {
   const first = rows[from];
-  if (rows[from + count - 1] - first === count - 1) {
-    const view = data.subarray(first * d, (first + count) * d);
-    if (!isShared(data)) return view;
-    out.set(view);
-    return out.subarray(0, count * d);
-  }
+  if (rows[from + count - 1] - first === count - 1) return data.subarray(first * d, (first + count) * d);
   for (let r = 0; r < count; r++) out.set(data.subarray(rows[from + r] * d, (rows[from + r] + 1) * d), r * d);
   return out.subarray(0, count * d);
 }
