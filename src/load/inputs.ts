@@ -14,7 +14,7 @@ import type { Dataset, ModelInputs } from '../types.ts';
 import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
-import { readShared } from './shared-file.ts';
+import { readFileRange } from './shared-file.ts';
 
 type LegacyInputs = { file: string; scale: number; offset: number };
 
@@ -32,12 +32,12 @@ export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Data
 }
 
 async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<ModelInputs> {
-  const fh = await openInputs(cfg.file);
+  const { fh, size } = await openInputs(cfg.file);
   let buf: Uint8Array;
   try {
     checkNpyName(cfg.file);
     // Shared memory (shared-file.ts): the analyses' worker threads read the inputs in place.
-    buf = await readShared(fh, 0, (await fh.stat()).size, cfg.file);
+    buf = await readFileRange(fh, 0, size, cfg.file);
   } finally {
     await fh.close();
   }
@@ -47,19 +47,20 @@ async function loadNpyInputs(cfg: LegacyInputs, expectedRows: number): Promise<M
   return npyInputs(cfg, arr);
 }
 
-/** The inputs file opened for reading; a missing path or one that is not a file is the user's to fix (exit 2). */
-async function openInputs(file: string): Promise<FileHandle> {
+/** The inputs file opened for reading, and its size; a missing path or one that is not a file is the user's to fix (exit 2). */
+async function openInputs(file: string): Promise<{ fh: FileHandle; size: number }> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
   } catch {
     throw messages.missingFile('inputs.file', file);
   }
-  if (!(await fh.stat()).isFile()) {
+  const stat = await fh.stat();
+  if (!stat.isFile()) {
     await fh.close();
     throw new InputError(`inputs.file (${file})`, 'a .npy file', 'a directory or another kind of file');
   }
-  return fh;
+  return { fh, size: stat.size };
 }
 
 /**
@@ -69,34 +70,22 @@ async function openInputs(file: string): Promise<FileHandle> {
  */
 export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: number, end: number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
   if (cfg.source !== 'npy') return inputRows(await loadInputs(cfg, dataset, onWarn), start, end);
-  const fh = await openInputs(cfg.file);
+  const { fh, size } = await openInputs(cfg.file);
   try {
     checkNpyName(cfg.file);
-    const { size } = await fh.stat();
-    let head = await readAt(fh, 0, Math.min(size, 1 << 16));
+    let head = await readFileRange(fh, 0, Math.min(size, 1 << 16), cfg.file, false);
     // A header longer than the first read is rare but legal.
     const headerEnd = npyHeaderEnd(head);
-    if (headerEnd > head.length && headerEnd <= size) head = await readAt(fh, 0, headerEnd);
+    if (headerEnd > head.length && headerEnd <= size) head = await readFileRange(fh, 0, headerEnd, cfg.file, false);
     const h = parseNpyHeader(head, cfg.file);
     checkRows(cfg.file, h.shape, dataset.n);
     checkNpyData(h, size - h.offset, cfg.file);
     const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;
-    const bytes = await readShared(fh, h.offset + start * rowBytes, (end - start) * rowBytes, cfg.file);
+    const bytes = await readFileRange(fh, h.offset + start * rowBytes, (end - start) * rowBytes, cfg.file);
     return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
   } finally {
     await fh.close();
   }
-}
-
-/** `length` bytes of the file from `position`, in a buffer of their own. */
-async function readAt(fh: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const out = new Uint8Array(length);
-  for (let off = 0; off < length; ) {
-    const { bytesRead } = await fh.read(out, off, length - off, position + off);
-    if (bytesRead === 0) break;
-    off += bytesRead;
-  }
-  return out;
 }
 
 function checkNpyName(file: string): void {

@@ -9,9 +9,12 @@ import type { FileHandle } from 'node:fs/promises';
 
 const READ_BYTES = 2 ** 30;
 
-/** `length` bytes of the file from `position`, in shared memory of their own; throws if the file is shorter. */
-export async function readShared(fh: FileHandle, position: number, length: number, file: string): Promise<Uint8Array> {
-  const out = new Uint8Array(new SharedArrayBuffer(length));
+/**
+ * `length` bytes of the file from `position`, in memory of their own — shared unless `shared` is
+ * false (e.g. a header that is parsed and dropped); throws if the file is shorter.
+ */
+export async function readFileRange(fh: FileHandle, position: number, length: number, file: string, shared = true): Promise<Uint8Array> {
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
   for (let off = 0; off < length; ) {
     // At most READ_BYTES a call: one read of a file beyond 2 GiB would be refused.
     const { bytesRead } = await fh.read(out, off, Math.min(length - off, READ_BYTES), position + off);
