@@ -53,21 +53,10 @@ export function equalWidthBins(
   nBins = 15,
 ): CalibrationBin[] {
   if (conf.length !== correct.length) throw new RangeError('conf and correct differ in length');
-  const edges = binEdges(nBins);
-  const count = new Array<number>(nBins).fill(0);
-  const sumCorrect = new Array<number>(nBins).fill(0);
-  const sumConf = new Array<number>(nBins).fill(0);
   const bits = conf instanceof Float32Array ? new Uint32Array(conf.buffer, conf.byteOffset, conf.length) : null;
-  const table = bits ? widthBinTable(nBins) : null;
-  for (let i = 0; i < conf.length; i++) {
-    const c = conf[i]!;
-    const m = widthBin(c, edges, table, bits?.[i]);
-    if (m < 0) continue;
-    count[m]!++;
-    sumCorrect[m]! += Number(correct[i]);
-    sumConf[m]! += c;
-  }
-  return count.map((n, m) => toBin(edges[m]!, edges[m + 1]!, n, sumCorrect[m]!, sumConf[m]!));
+  const sums = new WidthBinSums(nBins, bits !== null);
+  for (let i = 0; i < conf.length; i++) sums.add(conf[i]!, bits ? bits[i]! : 0, Number(correct[i]));
+  return sums.bins();
 }
 
 /**
@@ -76,22 +65,45 @@ export function equalWidthBins(
  * four columns per checkpoint and split cost more than the binning itself.
  */
 export function equalWidthBinsAt(conf: Float32Array, pred: Int32Array, labels: Int32Array, rows: Int32Array, nBins = 15): CalibrationBin[] {
-  const edges = binEdges(nBins);
-  const count = new Array<number>(nBins).fill(0);
-  const sumCorrect = new Array<number>(nBins).fill(0);
-  const sumConf = new Array<number>(nBins).fill(0);
   const bits = new Uint32Array(conf.buffer, conf.byteOffset, conf.length);
-  const table = widthBinTable(nBins);
+  const sums = new WidthBinSums(nBins, true);
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r]!;
-    const c = conf[i]!;
-    const m = widthBin(c, edges, table, bits[i]);
-    if (m < 0) continue;
-    count[m]!++;
-    sumCorrect[m]! += pred[i] === labels[i] ? 1 : 0;
-    sumConf[m]! += c;
+    sums.add(conf[i]!, bits[i]!, pred[i] === labels[i] ? 1 : 0);
   }
-  return count.map((n, m) => toBin(edges[m]!, edges[m + 1]!, n, sumCorrect[m]!, sumConf[m]!));
+  return sums.bins();
+}
+
+/** Per-bin record counts, hits and confidence sums of equal-width bins, added one record at a time in the caller's order. */
+class WidthBinSums {
+  private readonly edges: Float64Array;
+  private readonly table: Uint8Array | null;
+  private readonly count: number[];
+  private readonly sumCorrect: number[];
+  private readonly sumConf: number[];
+
+  /** `float32`: confidences come with their float32 bits, so the bin table can be used. */
+  constructor(nBins: number, float32: boolean) {
+    this.edges = binEdges(nBins);
+    this.table = float32 ? widthBinTable(nBins) : null;
+    this.count = new Array<number>(nBins).fill(0);
+    this.sumCorrect = new Array<number>(nBins).fill(0);
+    this.sumConf = new Array<number>(nBins).fill(0);
+  }
+
+  /** One record: confidence c (its float32 bits `word` when the table is used), correct 0 or 1. NaN is skipped. */
+  add(c: number, word: number, correct: number): void {
+    const m = widthBin(c, this.edges, this.table, word);
+    if (m < 0) return;
+    this.count[m]!++;
+    this.sumCorrect[m]! += correct;
+    this.sumConf[m]! += c;
+  }
+
+  bins(): CalibrationBin[] {
+    const { edges, sumCorrect, sumConf } = this;
+    return this.count.map((n, m) => toBin(edges[m]!, edges[m + 1]!, n, sumCorrect[m]!, sumConf[m]!));
+  }
 }
 
 /** Bin edges m/B (correctly rounded), m = 0..B. */
