@@ -2,7 +2,8 @@
  * Compact checkpoints: once scored, every checkpoint but the final one drops its n·k probabilities
  * and keeps, per record, what analyses read of it — loss, prediction, confidence, p(given label) and
  * the largest other p (training dynamics' margin). A run then holds n·k floats once instead of once
- * per checkpoint: at 20 checkpoints of a 100-class model, 0.8 GB instead of 8.2 GB per million records (n·k floats once plus 20 bytes per record per checkpoint).
+ * per checkpoint, plus 20 bytes per record per checkpoint: at 20 checkpoints of a 100-class model,
+ * 0.8 GB instead of 8.2 GB per million records.
  */
 import type { CheckpointScores } from '../types.ts';
 
