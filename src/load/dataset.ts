@@ -15,6 +15,7 @@ import { readArrow } from './formats/arrow.ts';
 import { readImageFolder } from './formats/images.ts';
 import { readJsonlObjects } from './formats/jsonl.ts';
 import { readParquet } from './formats/parquet.ts';
+import { internStrings } from './intern.ts';
 
 const MISSING = '(missing)';
 
@@ -22,15 +23,16 @@ type DatasetConfig = Omit<Config['dataset'], 'format'> & { format?: DatasetForma
 
 export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => void = () => {}): Promise<Dataset> {
   const format = resolveFormat(cfg.file, cfg.format ?? 'auto', 'dataset.file');
-  const table =
+  const read =
     format === 'images'
       ? await readImageFolder(cfg.file, { id: cfg.id, label: cfg.label, split: cfg.split }, onWarn)
       : await readTable(cfg.file, [cfg.id, cfg.label], format);
   for (const [key, col] of [['dataset.id', cfg.id], ['dataset.label', cfg.label], ['dataset.split', cfg.split], ...cfg.groupBy.map((g) => ['dataset.groupBy', g])] as const) {
-    if (col && !table.columnNames().includes(col)) {
-      throw new InputError(`${cfg.file} (${key} = "${col}")`, `a column named "${col}"`, `columns ${table.columnNames().join(', ')}`);
+    if (col && !read.columnNames().includes(col)) {
+      throw new InputError(`${cfg.file} (${key} = "${col}")`, `a column named "${col}"`, `columns ${read.columnNames().join(', ')}`);
     }
   }
+  const table = internCategories(read, [cfg.label, cfg.split, ...cfg.groupBy]);
   const n = table.numRows();
   if (n === 0) throw new InputError(cfg.file, 'at least one record', 'an empty table');
   const ids = asText(table, cfg.id);
@@ -113,6 +115,17 @@ export async function readTable(file: string, textColumns: string[] = [], format
     if (e instanceof InputError) throw e;
     throw new InputError(file, `a well-formed ${f.toUpperCase()} table`, `a parse error (${(e as Error).message})`);
   }
+}
+
+/** The table with the label, split and group columns' repeated strings shared (see intern.ts). */
+function internCategories(table: ColumnTable, columns: (string | null)[]): ColumnTable {
+  const replaced: Record<string, unknown[]> = {};
+  for (const c of new Set(columns)) {
+    const col = c ? table.column(c) : undefined;
+    const interned = col && Array.isArray(col) ? internStrings(col) : null;
+    if (interned) replaced[c!] = interned;
+  }
+  return Object.keys(replaced).length ? table.assign(replaced) : table;
 }
 
 function asText(table: ColumnTable, column: string): string[] {

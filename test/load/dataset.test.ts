@@ -26,6 +26,18 @@ describe('loadDataset', () => {
     expect(ds.groups.site).toEqual(['a', '(missing)', 'b']);
   });
 
+  it('shares repeated label, split and group strings in the table without changing a value or type', async () => {
+    const f = file('r.csv', 'id,label,split,site,ward,note\na,x,train,h1,3,p\nb,y,train,h1,3,p\nc,x,val,h2,4,q\n');
+    const ds = await loadDataset({ ...base, file: f, groupBy: ['site', 'ward'] });
+    expect(ds.table.objects()).toEqual([
+      { id: 'a', label: 'x', split: 'train', site: 'h1', ward: 3, note: 'p' },
+      { id: 'b', label: 'y', split: 'train', site: 'h1', ward: 3, note: 'p' },
+      { id: 'c', label: 'x', split: 'val', site: 'h2', ward: 4, note: 'q' },
+    ]);
+    expect(ds.groups).toEqual({ site: ['h1', 'h1', 'h2'], ward: ['3', '3', '4'] });
+    expect(ds.splitNames).toEqual(['train', 'val']);
+  });
+
   it('reads JSONL and treats a missing split column as one split "all"', async () => {
     const f = file('r.jsonl', '{"id":"a","label":"x"}\n{"id":"b","label":"y"}\n');
     const ds = await loadDataset({ ...base, split: null, file: f });
