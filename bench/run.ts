@@ -580,6 +580,8 @@ function notes(r: Results, big: E2E | null): string[] {
   if (many) {
     out.push(`- ${fmtInt(many.n)} records × ${many.checkpoints} MLP checkpoints (the scenario the targets scale down from; no target of its own): ${fmt(many.wallMs / 1000)} s end to end (score ${fmt((many.stages.score ?? 0) / 1000)} s, analyses ${fmt((many.stages.analyses ?? 0) / 1000)} s), peak RSS ${fmtInt(many.peakRssMB)} MB — every checkpoint but the final one is kept compact once scored (\`src/score/compact.ts\`), so memory grows by about 20 bytes per record per checkpoint.`);
   }
+  const above = r.throughput.flatMap((t) => t.probes.filter((p) => p.runtime.startsWith('onnxruntime') && p.gflops && p.gflops > bestReference(p, 0)).map((p) => `${t.kind} ${p.runtime}`));
+  if (above.length) out.push(`- Above 100 % (${above.join(', ')}): the pipeline outran every native figure taken alongside it, so those reference measurements fell on slower moments of the machine; read them as "at the limit", not beyond it.`);
   const shared = Number(String(r.machine.loadBefore).split(' ')[0]) > 0.5;
   if (shared) out.push('- The machine was shared with other jobs during this run (load average above): throughput and wall times are lower bounds of what an idle machine does, and ratios between runtimes measured minutes apart carry that noise.');
   return out.length ? ['## Notes', '', ...out, ''] : [];
