@@ -34,6 +34,7 @@ describe('loadDataset', () => {
       { id: 'b', label: 'y', split: 'train', site: 'h1', ward: 3, note: 'p' },
       { id: 'c', label: 'x', split: 'val', site: 'h2', ward: 4, note: 'q' },
     ]);
+    expect(ds.table.columnNames()).toEqual(['id', 'label', 'split', 'site', 'ward', 'note']);
     expect(ds.groups).toEqual({ site: ['h1', 'h1', 'h2'], ward: ['3', '3', '4'] });
     expect(ds.splitNames).toEqual(['train', 'val']);
   });
