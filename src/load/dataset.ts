@@ -16,6 +16,7 @@ import { readImageFolder } from './formats/images.ts';
 import { readJsonlObjects } from './formats/jsonl.ts';
 import { readParquet } from './formats/parquet.ts';
 import { internStrings } from './intern.ts';
+import { firstRepeat } from './unique-ids.ts';
 
 const MISSING = '(missing)';
 
@@ -36,13 +37,10 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   const n = table.numRows();
   if (n === 0) throw new InputError(cfg.file, 'at least one record', 'an empty table');
   const ids = asText(table, cfg.id);
-  const seen = new Map<string, number>();
-  ids.forEach((id, i) => {
-    if (id === MISSING) throw new InputError(`${cfg.file} row ${i + 1}`, `a value in the id column "${cfg.id}"`, 'an empty cell');
-    const prev = seen.get(id);
-    if (prev !== undefined) throw new InputError(`${cfg.file} (column "${cfg.id}")`, 'unique record ids', `"${id}" on rows ${prev + 1} and ${i + 1}`);
-    seen.set(id, i);
+  const repeat = firstRepeat(ids, (i) => {
+    if (ids[i] === MISSING) throw new InputError(`${cfg.file} row ${i + 1}`, `a value in the id column "${cfg.id}"`, 'an empty cell');
   });
+  if (repeat) throw new InputError(`${cfg.file} (column "${cfg.id}")`, 'unique record ids', `"${ids[repeat[1]]}" on rows ${repeat[0] + 1} and ${repeat[1] + 1}`);
 
   const rawLabels = asText(table, cfg.label);
   const classes = cfg.classes ?? [...new Set(rawLabels.filter((l) => l !== MISSING))].sort(naturalCompare);
