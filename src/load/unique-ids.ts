@@ -11,10 +11,10 @@
  */
 export function firstRepeat(ids: readonly string[], check: (row: number) => void = () => {}): [number, number] | null {
   const n = ids.length;
-  let bits = 4;
-  while (1 << bits < 2 * n) bits++; // load factor ≤ 1/2: short probe runs
-  const mask = (1 << bits) - 1;
-  const slots = new Int32Array(mask + 1).fill(-1);
+  let size = 16;
+  while (size < 2 * n) size *= 2; // load factor ≤ 1/2: short probe runs
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
   for (let i = 0; i < n; i++) {
     check(i);
     const id = ids[i]!;
