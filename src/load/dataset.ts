@@ -37,9 +37,9 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   const n = table.numRows();
   if (n === 0) throw new InputError(cfg.file, 'at least one record', 'an empty table');
   const ids = asText(table, cfg.id);
-  const repeat = firstRepeat(ids, (i) => {
-    if (ids[i] === MISSING) throw new InputError(`${cfg.file} row ${i + 1}`, `a value in the id column "${cfg.id}"`, 'an empty cell');
-  });
+  const empty = ids.indexOf(MISSING);
+  if (empty >= 0) throw new InputError(`${cfg.file} row ${empty + 1}`, `a value in the id column "${cfg.id}"`, 'an empty cell');
+  const repeat = firstRepeat(ids);
   if (repeat) throw new InputError(`${cfg.file} (column "${cfg.id}")`, 'unique record ids', `"${ids[repeat[1]]}" on rows ${repeat[0] + 1} and ${repeat[1] + 1}`);
 
   const rawLabels = asText(table, cfg.label);

@@ -6,7 +6,7 @@
  */
 
 /** Distinct values beyond which interning is skipped: the column is then more id than category. */
-export const MAX_INTERNED = 65_536;
+const MAX_INTERNED = 65_536;
 
 /**
  * `values` with equal strings replaced by the first occurrence, or null when nothing would be

@@ -5,18 +5,14 @@
  * only when their hashes share a slot, so the answer is exact.
  */
 
-/**
- * Calls `check(i)` for each row in order (a row may throw, e.g. for an empty id), then reports
- * the first repeated id: [earlier row, row], or null when all ids differ.
- */
-export function firstRepeat(ids: readonly string[], check: (row: number) => void = () => {}): [number, number] | null {
+/** The first repeated id as [earlier row, row], or null when all ids differ. */
+export function firstRepeat(ids: readonly string[]): [number, number] | null {
   const n = ids.length;
   let size = 16;
   while (size < 2 * n) size *= 2; // load factor ≤ 1/2: short probe runs
   const mask = size - 1;
   const slots = new Int32Array(size).fill(-1);
   for (let i = 0; i < n; i++) {
-    check(i);
     const id = ids[i]!;
     let at = fnv1a(id) & mask;
     for (;;) {

@@ -56,6 +56,8 @@ describe('loadDataset', () => {
 
   it('rejects duplicate ids, missing columns and unknown extensions', async () => {
     await expect(loadDataset({ ...base, split: null, file: file('d.csv', 'id,label\na,1\na,2\n') })).rejects.toThrow(/unique record ids, found "a" on rows 1 and 2/);
+    // An empty id is named before any repeat (two empty cells would otherwise read as a repeat).
+    await expect(loadDataset({ ...base, split: null, file: file('e.csv', 'id,label\na,1\na,2\n,1\n,2\n') })).rejects.toThrow(/row 3.*a value in the id column "id", found an empty cell/);
     await expect(loadDataset({ ...base, file: file('m.csv', 'id,label\na,1\n') })).rejects.toThrow(/dataset\.split = "split".*expected a column named "split"/);
     await expect(loadDataset({ ...base, file: file('x.xlsx', 'id') })).rejects.toThrow(/expected a table with extension/);
   });
