@@ -8,7 +8,8 @@ import { loadConfig } from '../config.ts';
 import { InputError } from '../messages.ts';
 import { runAudit } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
-import { mergePartials, readPartial } from '../score/shard.ts';
+import { readPartialHeader, type PartialFile } from '../score/partial-file.ts';
+import { mergePartials } from '../score/shard.ts';
 import { reportOptions, writeAuditOutputs } from './outputs.ts';
 import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
@@ -23,8 +24,9 @@ export const mergeCommand: Command = {
     if (!values.config) throw new InputError('losslens merge', '--config <dir-or-config> (the config the shards were scored with)', 'no --config');
     if (positionals.length === 0) throw new InputError('losslens merge', 'one or more partial result files (from losslens audit --shard i/n)', `none (usage: ${usage})`);
     const config = loadConfig(values.config);
-    // Read (and checksum) every partial before the expensive load.
-    const parts = await Promise.all(positionals.map(async (file) => ({ file: resolve(file), partial: await readPartial(resolve(file)) })));
+    // Check every partial (header, size, checksum) before the expensive load; their arrays are read later, straight into the merged run.
+    const parts: PartialFile[] = [];
+    for (const file of positionals) parts.push(await readPartialHeader(resolve(file)));
     const progress = createProgress({ quiet: values.quiet });
     const result = await runAudit(config, {
       progress,

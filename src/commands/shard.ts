@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Config } from '../config.ts';
 import { writeAtomic } from '../output.ts';
 import type { Progress } from '../progress.ts';
-import { encodePartial, parseShard, scoreShard } from '../score/shard.ts';
+import { encodePartial } from '../score/partial-file.ts';
+import { parseShard, scoreShard } from '../score/shard.ts';
 
 export async function runShard(config: Config, shard: string, partial: string | undefined, progress: Progress): Promise<number> {
   const spec = parseShard(shard);
