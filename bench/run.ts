@@ -7,10 +7,13 @@
  *    machine's limit. Every runtime runs in its own process (tfjs picks one backend per process).
  * 2. End to end per size: `runAudit` on a synthetic run in a child process — wall time, time per
  *    stage (load, score, analyses, render), peak RSS, report size.
- * 3. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
+ * 3. At the largest size, the MLP run again as two `--shard` runs and a `merge` (the CLI's own
+ *    code, each in a child process): wall time and peak RSS of each, and whether the merged report
+ *    and summary.json are byte for byte the unsharded run's.
+ * 4. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -284,6 +287,27 @@ async function e2e(configPath: string, out: string): Promise<Omit<E2E, 'kind' | 
   };
 }
 
+// ---------------------------------------------------------------- children: one shard, the merge
+/** `losslens audit <config> --shard i/n --partial <file>`, as the CLI runs it. */
+async function shardChild(configPath: string, shard: string, partial: string): Promise<StepCost> {
+  const { loadConfig } = await import('../src/config.ts');
+  const { runShard } = await import('../src/commands/shard.ts');
+  const { silentProgress } = await import('../src/progress.ts');
+  const t0 = performance.now();
+  await runShard(loadConfig(configPath), shard, partial, silentProgress);
+  const wallMs = Math.round(performance.now() - t0);
+  return { wallMs, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), bytes: (await stat(partial)).size };
+}
+
+/** `losslens merge <partials> --config <config> --out <out>.html --json <out>.json`, as the CLI runs it. */
+async function mergeChild(configPath: string, partials: string[], out: string): Promise<StepCost> {
+  const { mergeCommand } = await import('../src/commands/merge.ts');
+  const t0 = performance.now();
+  const code = await mergeCommand.run([...partials, '--config', configPath, '--out', `${out}.html`, '--json', `${out}.json`, '--quiet']);
+  const wallMs = Math.round(performance.now() - t0);
+  return { wallMs, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...(code === 0 ? {} : { error: `exit code ${code}` }) };
+}
+
 // ---------------------------------------------------------------- parent
 function child<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -303,6 +327,18 @@ function child<T>(args: string[], env: Record<string, string> = {}): Promise<T> 
   });
 }
 
+/** Score `config` as SHARDS shards and merge them (each a child process); compare with the unsharded `report` files. */
+async function shardAndMerge(config: string, dir: string, n: number, checkpoints: number, report: string | null): Promise<Sharded> {
+  const partials = Array.from({ length: SHARDS }, (_, i) => join(dir, `shard-${i + 1}.partial`));
+  const failed = (e: Error): StepCost => ({ wallMs: NaN, peakRssMB: NaN, error: e.message });
+  const shards: StepCost[] = [];
+  for (const [i, partial] of partials.entries()) shards.push(await child<StepCost>(['--shard-of', config, '--shard', `${i + 1}/${SHARDS}`, '--partial', partial], PINNED).catch(failed));
+  const merged = join(dir, 'merged-report');
+  const merge = shards.some((c) => c.error) ? { wallMs: NaN, peakRssMB: NaN, error: 'a shard failed' } : await child<StepCost>(['--merge-of', config, '--partials', partials.join(','), '--report', merged], PINNED).catch(failed);
+  const same = async (ext: string) => (report && !merge.error ? (await readFile(`${merged}.${ext}`)).equals(await readFile(`${report}.${ext}`)) : null);
+  return { n, checkpoints, shards, merge, sameHtml: await same('html'), sameJson: await same('json') };
+}
+
 const fmt = (v: number | undefined, d = 1) => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
 const fmtInt = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -318,6 +354,11 @@ async function main(): Promise<void> {
       seconds: { type: 'string' },
       dir: { type: 'string' },
       report: { type: 'string' },
+      'shard-of': { type: 'string' },
+      shard: { type: 'string' },
+      partial: { type: 'string' },
+      'merge-of': { type: 'string' },
+      partials: { type: 'string' },
     },
   });
   if (values.probe) {
@@ -334,6 +375,11 @@ async function main(): Promise<void> {
   }
   if (values.e2e) {
     const res = await e2e(values.e2e, values.report!);
+    process.stdout.write(`${JSON.stringify(res)}\n`);
+    process.exit(0);
+  }
+  if (values['shard-of'] || values['merge-of']) {
+    const res = values['shard-of'] ? await shardChild(values['shard-of'], values.shard!, values.partial!) : await mergeChild(values['merge-of']!, values.partials!.split(','), values.report!);
     process.stdout.write(`${JSON.stringify(res)}\n`);
     process.exit(0);
   }
@@ -386,6 +432,7 @@ async function main(): Promise<void> {
 
   // 2. end to end per size
   const runs: E2E[] = [];
+  let sharded: Sharded | undefined;
   for (const n of sizes) {
     const dir = join(root, `n-${n}`);
     const g0 = performance.now();
@@ -408,15 +455,20 @@ async function main(): Promise<void> {
     const generateMs = performance.now() - g0;
     for (const job of jobs) {
       log(`e2e ${job.kind} n=${fmtInt(n)} × ${job.checkpoints} checkpoints …`);
-      const res = await child<Omit<E2E, 'kind'>>(['--e2e', job.config, '--report', join(dir, `${job.kind}-${job.checkpoints}-report`)]).catch((e: Error) => ({ error: e.message }) as E2E);
+      const report = join(dir, `${job.kind}-${job.checkpoints}-report`);
+      const res = await child<Omit<E2E, 'kind'>>(['--e2e', job.config, '--report', report], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
       runs.push({ ...res, kind: job.kind, n, checkpoints: job.checkpoints, generateMs: Math.round(generateMs) } as E2E);
       log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB, stages ${JSON.stringify(res.stages)}`}`);
+      if (job.kind === 'mlp' && job.checkpoints === CHECKPOINTS.mlp && n === Math.max(...sizes)) {
+        sharded = await shardAndMerge(job.config, dir, n, job.checkpoints, res.error ? null : report);
+        log(`  as ${SHARDS} shards + merge: ${sharded.shards.map((c) => (c.error ? `failed: ${c.error}` : `${fmt(c.wallMs / 1000)} s`)).join(', ')}; merge ${sharded.merge.error ? `failed: ${sharded.merge.error}` : `${fmt(sharded.merge.wallMs / 1000)} s, peak RSS ${fmtInt(sharded.merge.peakRssMB)} MB`}; same report ${sharded.sameHtml}, same summary ${sharded.sameJson}`);
+      }
     }
     await rm(dir, { recursive: true, force: true });
   }
   await rm(root, { recursive: true, force: true });
   machine.loadBefore += ` → after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-  const md = renderResults({ machine, throughput, runs, quick, totalS: (performance.now() - started) / 1000 });
+  const md = renderResults({ machine, throughput, runs, sharded, quick, totalS: (performance.now() - started) / 1000 });
   process.stdout.write(md);
   const out = values.out ?? (quick ? null : fileURLToPath(new URL('./results.md', import.meta.url)));
   if (out) {
@@ -430,6 +482,7 @@ interface Results {
   machine: Record<string, string | number>;
   throughput: { kind: ModelKind; reference: ReferenceResult; reference1: ReferenceResult; probes: Probe[]; ceiling?: WasmCeiling | { error: string } }[];
   runs: E2E[];
+  sharded?: Sharded;
   quick: boolean;
   totalS: number;
 }
@@ -438,6 +491,29 @@ interface Results {
 function scoreGflops(e: E2E): number {
   return (e.n * e.checkpoints * flopsPerSample(MODELS[e.kind].gemms)) / ((e.stages.score ?? NaN) / 1000) / 1e9;
 }
+
+/** One child's wall time and peak RSS (a shard also reports its partial's size). */
+interface StepCost {
+  wallMs: number;
+  peakRssMB: number;
+  bytes?: number;
+  error?: string;
+}
+
+/** The largest MLP run scored as shards and merged. */
+interface Sharded {
+  n: number;
+  checkpoints: number;
+  shards: StepCost[];
+  merge: StepCost;
+  /** Merged report and summary.json equal the unsharded run's, byte for byte (null: not compared). */
+  sameHtml: boolean | null;
+  sameJson: boolean | null;
+}
+
+/** Reports are written with a pinned time so the unsharded and merged ones can be compared byte for byte. */
+const PINNED = { SOURCE_DATE_EPOCH: '1795824000' };
+const SHARDS = 2;
 
 /**
  * The limit a probe is measured against: the best native execution of its arithmetic seen in the
@@ -506,6 +582,18 @@ export function renderResults(r: Results): string {
     L.push('');
   }
 
+  const sh = r.sharded;
+  if (sh) {
+    L.push('## Sharded audit', '');
+    L.push(`The ${fmtInt(sh.n)}-record MLP run above (${sh.checkpoints} checkpoints) again as \`losslens audit --shard i/${sh.shards.length}\` and \`losslens merge\`, each step in a fresh process running the CLI's code.`, '');
+    L.push('| step | wall s | peak RSS MB | partial MB |', '|---|---:|---:|---:|');
+    sh.shards.forEach((c, i) => L.push(c.error ? `| shard ${i + 1}/${sh.shards.length} | failed: ${c.error.replace(/\|/g, '/').slice(0, 160)} | | |` : `| shard ${i + 1}/${sh.shards.length} | ${fmt(c.wallMs / 1000)} | ${fmtInt(c.peakRssMB)} | ${fmt((c.bytes ?? 0) / 2 ** 20)} |`));
+    L.push(sh.merge.error ? `| merge | failed: ${sh.merge.error.replace(/\|/g, '/').slice(0, 160)} | | |` : `| merge (reads the partials, then analyses and report) | ${fmt(sh.merge.wallMs / 1000)} | ${fmtInt(sh.merge.peakRssMB)} | – |`);
+    L.push('');
+    const verdict = (b: boolean | null) => (b === null ? 'not compared' : b ? 'byte for byte the same' : 'DIFFERENT');
+    L.push(`Merged report against the unsharded run's: ${verdict(sh.sameHtml)}; summary.json: ${verdict(sh.sameJson)}.`, '');
+  }
+
   L.push('## Targets', '');
   L.push('| target | measured | met |', '|---|---|---|');
   const yes = (b: boolean | null) => (b === null ? 'not measured' : b ? '**yes**' : '**no**');
@@ -543,6 +631,10 @@ export function renderResults(r: Results): string {
     const [a, b] = [mlp[mlp.length - 2], mlp[mlp.length - 1]];
     const growth = per[per.length - 1] / per[per.length - 2];
     L.push(`| analyses + render linear in N | per-record time ×${fmt(growth, 2)} from ${fmtInt(a.n)} to ${fmtInt(b.n)} records (≤ 1 = linear or better; fixed costs dominate small runs) | ${yes(growth <= 1.25)} |`);
+  }
+  if (sh) {
+    const same = sh.sameHtml === true && sh.sameJson === true;
+    L.push(`| sharded audit merges into the unsharded report (${fmtInt(sh.n)} × ${sh.checkpoints}, ${sh.shards.length} shards) | ${sh.sameHtml === null || sh.sameJson === null ? 'not compared' : same ? 'report and summary.json byte for byte the same' : 'they differ'} | ${yes(sh.sameHtml === null || sh.sameJson === null ? null : same)} |`);
   }
   L.push('');
   L.push(...notes(r, big ?? null));
