@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import { InputError } from '../messages.ts';
 import { runAudit } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
-import { reportOptions, writeAuditOutputs } from './outputs.ts';
+import { applySeed, reportOptions, writeAuditOutputs } from './outputs.ts';
 import { parseCommandArgs } from './parse.ts';
 import { runShard } from './shard.ts';
 import type { Command } from './types.ts';
@@ -17,21 +17,21 @@ export const auditCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(usage, args, {
       ...reportOptions,
-      md: { type: 'string' },
-      seed: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
       shard: { type: 'string' },
       partial: { type: 'string' },
     });
     if (positionals.length !== 1) throw new InputError('losslens audit', 'exactly one <dir-or-config> argument', `${positionals.length} (usage: ${usage})`);
     const config = loadConfig(positionals[0]);
-    if (values.seed !== undefined) {
-      if (!/^\d+$/.test(values.seed)) throw new InputError('--seed', 'a non-negative integer', `"${values.seed}"`);
-      config.seed = Number(values.seed);
+    if (values.shard !== undefined) {
+      // A shard only scores: the analyses, the report and its gates happen in merge, so options for them would be silently lost here.
+      const forMerge = (['out', 'json', 'scores', 'md', 'fail-on', 'static', 'seed'] as const).filter((o) => values[o] !== undefined && values[o] !== false);
+      if (forMerge.length) throw new InputError(`--${forMerge[0]}`, 'to be given to losslens merge (a shard writes only its partial; merge runs the analyses and writes the report)', `--${forMerge.join(', --')} with --shard`);
+      return runShard(config, values.shard, values.partial, createProgress({ quiet: values.quiet }));
     }
+    applySeed(config, values.seed);
     if (values['no-cache']) config.cache.enabled = false;
     const progress = createProgress({ quiet: values.quiet });
-    if (values.shard !== undefined) return runShard(config, values.shard, values.partial, progress);
     if (values.partial !== undefined) throw new InputError('--partial', 'to be used with --shard i/n', 'no --shard');
     const result = await runAudit(config, { progress, static: values.static, failOn: values['fail-on'] ?? [] });
     return writeAuditOutputs(result, config.name, values, progress);

@@ -10,12 +10,12 @@ import { runAudit } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
 import { readPartialHeader, type PartialFile } from '../score/partial-file.ts';
 import { mergePartials } from '../score/shard.ts';
-import { reportOptions, writeAuditOutputs } from './outputs.ts';
+import { applySeed, reportOptions, writeAuditOutputs } from './outputs.ts';
 import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = `losslens merge <partial>... --config <dir-or-config> [--out <report.html>] [--json <summary.json>] [--scores <scores.csv>]
-                               [--fail-on <expr>]... [--static] [--quiet]`;
+                               [--md <summary.md>] [--fail-on <expr>]... [--seed <n>] [--static] [--quiet]`;
 
 export const mergeCommand: Command = {
   usage,
@@ -24,6 +24,7 @@ export const mergeCommand: Command = {
     if (!values.config) throw new InputError('losslens merge', '--config <dir-or-config> (the config the shards were scored with)', 'no --config');
     if (positionals.length === 0) throw new InputError('losslens merge', 'one or more partial result files (from losslens audit --shard i/n)', `none (usage: ${usage})`);
     const config = loadConfig(values.config);
+    applySeed(config, values.seed);
     // Check every partial (header, size, checksum) before the expensive load; their arrays are read later, straight into the merged run.
     const parts: PartialFile[] = [];
     for (const file of positionals) parts.push(await readPartialHeader(resolve(file)));

@@ -3,6 +3,8 @@
  * optional scores CSV / Markdown, and the exit code the --fail-on gates give.
  */
 import { dirname, relative, resolve } from 'node:path';
+import type { Config } from '../config.ts';
+import { InputError } from '../messages.ts';
 import { writeAtomic, writeAtomicStream } from '../output.ts';
 import type { AuditResult } from '../pipeline.ts';
 import type { Progress } from '../progress.ts';
@@ -12,15 +14,24 @@ import { auditMarkdown } from '../report/markdown.ts';
 import { scoresCsv } from '../report/scores.ts';
 import { quietOption } from './parse.ts';
 
-/** The parseArgs options of the commands that write a report (audit, merge). */
+/** The parseArgs options of the commands that run the analyses and write a report (audit, merge). */
 export const reportOptions = {
   out: { type: 'string' },
   json: { type: 'string' },
   scores: { type: 'string' },
+  md: { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   static: { type: 'boolean', default: false },
+  seed: { type: 'string' },
   ...quietOption,
 } as const;
+
+/** `--seed <n>` (the analyses' seed) over the config's, when given. */
+export function applySeed(config: Config, seed: string | undefined): void {
+  if (seed === undefined) return;
+  if (!/^\d+$/.test(seed)) throw new InputError('--seed', 'a non-negative integer', `"${seed}"`);
+  config.seed = Number(seed);
+}
 
 export interface OutputPaths {
   out?: string;

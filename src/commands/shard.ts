@@ -4,13 +4,13 @@ import type { Config } from '../config.ts';
 import { writeAtomic } from '../output.ts';
 import type { Progress } from '../progress.ts';
 import { encodePartial } from '../score/partial-file.ts';
-import { parseShard, scoreShard } from '../score/shard.ts';
+import { parseShard, recordsText, scoreShard } from '../score/shard.ts';
 
 export async function runShard(config: Config, shard: string, partial: string | undefined, progress: Progress): Promise<number> {
   const spec = parseShard(shard);
   const result = await scoreShard(config, spec, progress);
   const out = resolve(partial ?? `reports/${config.name}.shard-${spec.index}-of-${spec.count}.partial`);
   await writeAtomic(out, encodePartial(result));
-  progress.stage(`wrote ${out} (records ${result.header.start}–${result.header.end - 1}; merge all ${spec.count} with losslens merge)`);
+  progress.stage(`wrote ${out} (${recordsText(result.header.start, result.header.end)}; merge all ${spec.count} with losslens merge)`);
   return 0;
 }

@@ -37,6 +37,11 @@ export function shardRange(n: number, s: ShardSpec): { start: number; end: numbe
   return { start: Math.floor(((s.index - 1) * n) / s.count), end: Math.floor((s.index * n) / s.count) };
 }
 
+/** "records 10–19" (dataset rows), or "no records" for the empty range of a shard beyond the records' count. */
+export function recordsText(start: number, end: number): string {
+  return end > start ? `records ${start.toLocaleString('en-US')}–${(end - 1).toLocaleString('en-US')}` : 'no records (more shards than records)';
+}
+
 export async function configFingerprint(config: Config): Promise<string> {
   return sha256(await readFile(config.path));
 }
@@ -69,7 +74,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
     // Only this shard's rows of the inputs are read (.npy: their bytes alone).
     plan = await createScoringPlan(config, slice, config.inputs ? await loadInputRows(config.inputs, dataset, start, end, (w) => progress.warn(w)) : null);
   }
-  progress.stage(`scoring shard ${spec.index}/${spec.count}: records ${start.toLocaleString('en-US')}–${(end - 1).toLocaleString('en-US')} × ${checkpoints.length} checkpoints on ${plan.runtime.name}`);
+  progress.stage(`scoring shard ${spec.index}/${spec.count}: ${recordsText(start, end)} × ${checkpoints.length} checkpoints on ${plan.runtime.name}`);
   const run = await scoreRun(plan.runtime, checkpoints, slice, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
   for (const w of plan.runtime.warnings) progress.warn(w);
   const header: PartialHeader = {
@@ -149,7 +154,7 @@ export async function mergePartials(parts: PartialFile[], config: Config, datase
   const ordered = Array.from({ length: count }, (_, i) => byIndex.get(i + 1)!);
   for (const { file, header: h } of ordered) {
     const want = shardRange(n, h.shard);
-    if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `records ${want.start}–${want.end - 1} for shard ${h.shard.index}/${count}`, `records ${h.start}–${h.end - 1}`);
+    if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `${recordsText(want.start, want.end)} for shard ${h.shard.index}/${count}`, recordsText(h.start, h.end));
     if (h.ids !== idsHash(dataset.ids, h.start, h.end)) throw new InputError(file, `the record ids of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other ids (the dataset changed since the shard was scored)');
     if (h.labels !== labelsHash(dataset.labels, h.start, h.end)) throw new InputError(file, `the labels of ${dataset.file} in rows ${h.start}–${h.end - 1}`, 'other labels (records were relabelled since the shard was scored: re-run the shards)');
   }

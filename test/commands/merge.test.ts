@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/messages.ts';
-import { parseShard, shardRange } from '../../src/score/shard.ts';
+import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
+import { parseShard, recordsText, shardRange } from '../../src/score/shard.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -23,21 +24,29 @@ async function losslens(args: string[]): Promise<{ code: number; stderr: string 
   }
 }
 
-/** Audit `dir` unsharded and as `count` shards (scored concurrently, merged out of order); return both outputs. */
-async function auditBothWays(dir: string, count: number) {
+/**
+ * Audit `dir` unsharded and as `count` shards (scored concurrently, merged out of order), both with
+ * the same extra report options (`--seed`, `--md` when asked); return both outputs. Each run writes
+ * into a folder of its own under the same file names, so the Markdown's link to its report matches.
+ */
+async function auditBothWays(dir: string, count: number, opts: { seed?: string; md?: boolean } = {}) {
   const out = mkdtempSync(join(tmpdir(), 'losslens-merge-'));
-  const f = (name: string) => join(out, name);
+  const f = (run: string, name: string) => join(out, run, name);
+  mkdirSync(join(out, 'full'));
+  mkdirSync(join(out, 'merged'));
+  const outputs = (run: string) => ['--out', f(run, 'report.html'), '--json', f(run, 'summary.json'), '--scores', f(run, 'scores.csv'), ...(opts.md ? ['--md', f(run, 'summary.md')] : []), ...(opts.seed ? ['--seed', opts.seed] : [])];
   const shards = Array.from({ length: count }, (_, i) => count - i);
+  const partial = (i: number) => join(out, `p${i}.partial`);
   const runs = await Promise.all([
-    losslens(['audit', dir, '--out', f('full.html'), '--json', f('full.json'), '--scores', f('full.csv'), '--no-cache']),
-    ...shards.map((i) => losslens(['audit', dir, '--shard', `${i}/${count}`, '--partial', f(`p${i}.partial`)])),
+    losslens(['audit', dir, ...outputs('full'), '--no-cache']),
+    ...shards.map((i) => losslens(['audit', dir, '--shard', `${i}/${count}`, '--partial', partial(i)])),
   ]);
   for (const r of runs) expect(r.stderr.replace(/losslens: warning: .*\n/g, '')).toBe('');
   expect(runs.map((r) => r.code)).toEqual(runs.map(() => 0));
-  const merged = await losslens(['merge', ...shards.map((i) => f(`p${i}.partial`)), '--config', dir, '--out', f('merged.html'), '--json', f('merged.json'), '--scores', f('merged.csv')]);
+  const merged = await losslens(['merge', ...shards.map(partial), '--config', dir, ...outputs('merged')]);
   expect(merged.code).toBe(0);
-  const read = (name: string) => readFileSync(f(name));
-  return { full: { html: read('full.html'), json: read('full.json'), csv: read('full.csv') }, merged: { html: read('merged.html'), json: read('merged.json'), csv: read('merged.csv') } };
+  const read = (run: string) => ({ html: readFileSync(f(run, 'report.html')), json: readFileSync(f(run, 'summary.json')), csv: readFileSync(f(run, 'scores.csv')), md: opts.md ? readFileSync(f(run, 'summary.md')) : null });
+  return { full: read('full'), merged: read('merged') };
 }
 
 describe('losslens audit --shard + losslens merge', () => {
@@ -56,6 +65,29 @@ describe('losslens audit --shard + losslens merge', () => {
     expect(r.merged.csv.equals(r.full.csv)).toBe(true);
   });
 
+  it('merges shards with empty record ranges (more shards than records), and takes --seed and --md as audit does', async () => {
+    // Five records of the tiny fixture (three train, two val) in seven shards: shards 1 and 4 hold no record.
+    const dir = join(mkdtempSync(join(tmpdir(), 'losslens-few-')), 'run');
+    cpSync(join(ROOT, 'test/fixtures/tiny'), dir, { recursive: true });
+    const keep = [0, 1, 2, 30, 31];
+    const lines = readFileSync(join(dir, 'records.csv'), 'utf8').trimEnd().split('\n');
+    writeFileSync(join(dir, 'records.csv'), `${[lines[0], ...keep.map((i) => lines[i + 1])].join('\n')}\n`);
+    const npy = parseNpy(readFileSync(join(dir, 'inputs.npy')), 'inputs.npy');
+    const d = npy.shape.slice(1).reduce((a, b) => a * b, 1);
+    const data = new Float32Array(keep.length * d);
+    keep.forEach((row, r) => data.set((npy.data as Float32Array).subarray(row * d, row * d + d), r * d));
+    writeFileSync(join(dir, 'inputs.npy'), encodeNpy({ dtype: npy.dtype, shape: [keep.length, ...npy.shape.slice(1)], data }));
+    expect([1, 4].map((index) => shardRange(5, { index, count: 7 }))).toEqual([{ start: 0, end: 0 }, { start: 2, end: 2 }]);
+
+    const r = await auditBothWays(dir, 7, { seed: '9', md: true });
+    expect(r.merged.html.equals(r.full.html)).toBe(true);
+    expect(r.merged.json.equals(r.full.json)).toBe(true);
+    expect(r.merged.csv.equals(r.full.csv)).toBe(true);
+    expect(r.merged.md!.equals(r.full.md!)).toBe(true);
+    expect(JSON.parse(r.merged.json.toString()).run.seed).toBe(9);
+    expect(r.full.md!.length).toBeGreaterThan(100);
+  });
+
   it('refuses an incomplete set, a duplicate shard, a corrupt partial and another config (exit 2, one line)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'losslens-shards-'));
     cpSync(join(ROOT, 'test/fixtures/tiny'), join(dir, 'run'), { recursive: true });
@@ -68,6 +100,11 @@ describe('losslens audit --shard + losslens merge', () => {
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     };
+
+    // Report options belong to merge: with --shard they would be lost, so they are refused before any scoring.
+    const refused = await losslens(['audit', run, '--shard', '1/2', '--partial', join(dir, 'x.partial'), '--scores', join(dir, 's.csv'), '--seed', '4']);
+    expectError(refused, /--scores: expected to be given to losslens merge .*found --scores, --seed with --shard/);
+    expect(existsSync(join(dir, 'x.partial'))).toBe(false);
 
     expectError(await merge(p(1)), /no partial for shard 2\/2/);
     expectError(await merge(p(1), p(1), p(2)), /shard 1\/2 once/);
@@ -90,10 +127,13 @@ describe('losslens audit --shard + losslens merge', () => {
     expectError(await merge(p(1), p(2)), /different config file/);
   });
 
-  it('parses i/n and tiles the records into contiguous ranges', () => {
+  it('parses i/n, tiles the records into contiguous ranges and names them', () => {
     expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
     for (const bad of ['0/3', '4/3', 'x', '1/0', '1-3']) expect(() => parseShard(bad)).toThrow(InputError);
     const ranges = [1, 2, 3].map((index) => shardRange(10, { index, count: 3 }));
     expect(ranges).toEqual([{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
+    // Progress and errors name a range as rows, or say it is empty (not "records 0–-1").
+    expect(recordsText(1000, 2000)).toBe('records 1,000–1,999');
+    expect(recordsText(0, 0)).toBe('no records (more shards than records)');
   });
 });
