@@ -14,6 +14,7 @@ import type { ColumnTable } from 'arquero';
 import type { Config } from '../config.ts';
 import { readTable } from '../load/dataset.ts';
 import { siblingParts } from '../load/parts.ts';
+import { idIndexOf } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
 import { parseNpy } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
@@ -99,15 +100,19 @@ export async function readPredictions(file: string, model: Config['model'], data
     aligned.set(values);
     filled.fill(1);
   } else {
-    const index = new Map(dataset.ids.map((id, i) => [id, i]));
+    const index = idIndexOf(dataset.ids);
     const unknown: string[] = [];
-    raw.ids.forEach((id, r) => {
+    for (let r = 0; r < raw.ids.length; r++) {
+      const id = raw.ids[r];
       const i = index.get(id);
-      if (i === undefined) return void unknown.push(id);
+      if (i < 0) {
+        unknown.push(id);
+        continue;
+      }
       if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${id}" twice`);
       filled[i] = 1;
-      aligned.set(values.subarray(r * k, (r + 1) * k), i * k);
-    });
+      for (let j = 0; j < k; j++) aligned[i * k + j] = values[r * k + j];
+    }
     if (unknown.length) warnings.push(`${file}: ${unknown.length} prediction(s) for ids not in the dataset were ignored (e.g. ${quoteList(unknown)})`);
   }
   const missing = dataset.ids.filter((_, i) => !filled[i] && !exempt[i]);
