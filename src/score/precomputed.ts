@@ -235,7 +235,8 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   if (!hasId && !model.byPosition) {
     throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
   }
-  const ids = hasId ? Array.from({ length: rows }, (_, i) => String(table.column(idCol)!.at(i))) : null;
+  const idValues = hasId ? table.column(idCol)! : null;
+  const ids = idValues ? Array.from({ length: rows }, (_, i) => String(idValues.at(i))) : null;
   const rest = names.filter((n) => n !== idCol);
   let columns = model.predictions.columns;
   if (columns) {
@@ -254,6 +255,11 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   const values = new Float32Array(rows * width);
   columns.forEach((name, j) => {
     const col = table.column(name)!;
+    if (col instanceof Float64Array) {
+      // A Parquet column of numbers (formats/parquet.ts): read in place, no per-value call.
+      for (let r = 0; r < rows; r++) values[r * width + j] = col[r];
+      return;
+    }
     for (let r = 0; r < rows; r++) {
       const v = col.at(r);
       values[r * width + j] = typeof v === 'number' ? v : v === null || v === undefined || v === '' ? Number.NaN : Number(v);

@@ -1,9 +1,10 @@
 /**
- * A minimal Parquet writer for test fixtures (no Parquet writer is a dependency): flat REQUIRED
- * columns of DOUBLE or UTF-8 strings, PLAIN encoding, uncompressed, `rowGroupSize` rows per group.
+ * A minimal Parquet writer for test fixtures (no Parquet writer is a dependency): UTF-8 strings,
+ * DOUBLE (REQUIRED, or OPTIONAL with nulls) and LIST<DOUBLE> columns, PLAIN encoding, uncompressed,
+ * `rowGroupSize` rows per group.
  * Thrift compact protocol, written by hand, following parquet.thrift field ids.
  */
-type Col = number[] | string[];
+type Col = number[] | string[] | (number | null)[] | number[][];
 
 class Thrift {
   bytes: number[] = [];
@@ -62,28 +63,76 @@ class Thrift {
   }
 }
 
+type Kind = 'string' | 'double' | 'optional' | 'list';
+
+function kindOf(col: Col): Kind {
+  if (col.some((v) => Array.isArray(v))) return 'list';
+  if (col.some((v) => v === null)) return 'optional';
+  return col.some((v) => typeof v === 'number') ? 'double' : 'string';
+}
+
+/**
+ * RLE/bit-packed hybrid levels as RLE runs (values of one byte), with the 4-byte length prefix of a
+ * v1 data page.
+ */
+function levels(values: number[]): number[] {
+  const runs: number[] = [];
+  const t = new Thrift();
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j < values.length && values[j] === values[i]) j++;
+    t.bytes = [];
+    t.varint((j - i) << 1);
+    runs.push(...t.bytes, values[i]);
+    i = j;
+  }
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(runs.length);
+  return [...len, ...runs];
+}
+
+function doubles(values: number[]): number[] {
+  const b = Buffer.alloc(8 * values.length);
+  values.forEach((v, i) => b.writeDoubleLE(v, 8 * i));
+  return [...b];
+}
+
+/**
+ * Columns: strings (UTF-8), numbers (DOUBLE), numbers with nulls (an OPTIONAL DOUBLE: definition
+ * levels), or arrays of numbers (a Spark-style LIST: an optional group holding a repeated group
+ * `list` of REQUIRED DOUBLE `element`s, with repetition and definition levels).
+ */
 export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 20): Uint8Array {
   const names = Object.keys(columns);
   const n = columns[names[0]].length;
-  const isNum = (c: Col) => typeof c[0] === 'number';
+  const kinds = Object.fromEntries(names.map((name) => [name, kindOf(columns[name])])) as Record<string, Kind>;
+  const physical = (name: string) => (kinds[name] === 'string' ? 6 : 5); // BYTE_ARRAY | DOUBLE
+  const path = (name: string) => (kinds[name] === 'list' ? [name, 'list', 'element'] : [name]);
   const out: number[] = [...Buffer.from('PAR1')];
-  const groups: { chunks: { offset: number; size: number; name: string }[]; rows: number }[] = [];
+  const groups: { chunks: { offset: number; size: number; name: string; values: number }[]; rows: number }[] = [];
   for (let start = 0; start < n; start += rowGroupSize) {
     const end = Math.min(n, start + rowGroupSize);
     const chunks = names.map((name) => {
-      const col = columns[name];
-      const data: number[] = [];
-      for (let i = start; i < end; i++) {
-        if (isNum(col)) {
-          const b = Buffer.alloc(8);
-          b.writeDoubleLE(col[i] as number);
-          data.push(...b);
-        } else {
-          const s = Buffer.from(col[i] as string, 'utf8');
+      const col = columns[name].slice(start, end);
+      let data: number[] = [];
+      let values = end - start;
+      if (kinds[name] === 'string') {
+        for (const v of col as string[]) {
+          const s = Buffer.from(v, 'utf8');
           const len = Buffer.alloc(4);
           len.writeUInt32LE(s.length);
           data.push(...len, ...s);
         }
+      } else if (kinds[name] === 'double') data = doubles(col as number[]);
+      else if (kinds[name] === 'optional') {
+        const present = (col as (number | null)[]).filter((v): v is number => v !== null);
+        data = [...levels(col.map((v) => (v === null ? 0 : 1))), ...doubles(present)];
+      } else {
+        // Repetition level 0 starts a row, 1 continues its list; definition level 2 is a present element.
+        const lists = col as unknown as number[][];
+        const rep = lists.flatMap((l) => l.map((_, i) => (i === 0 ? 0 : 1)));
+        values = rep.length;
+        data = [...levels(rep), ...levels(rep.map(() => 2)), ...doubles(lists.flat())];
       }
       const h = new Thrift();
       h.struct(null, () => {
@@ -91,44 +140,51 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
         h.i32(2, data.length);
         h.i32(3, data.length);
         h.struct(5, () => {
-          h.i32(1, end - start);
+          h.i32(1, values);
           h.i32(2, 0); // PLAIN
           h.i32(3, 3); // RLE
           h.i32(4, 3);
         });
       });
       const offset = out.length;
-      out.push(...h.bytes, ...data);
-      return { offset, size: h.bytes.length + data.length, name };
+      for (const chunk of [h.bytes, data]) for (let i = 0; i < chunk.length; i += 4096) out.push(...chunk.slice(i, i + 4096));
+      return { offset, size: h.bytes.length + data.length, name, values };
     });
     groups.push({ chunks, rows: end - start });
   }
   const m = new Thrift();
+  const schema: (() => void)[] = [() => m.struct(null, () => { m.string(4, 'schema'); m.i32(5, names.length); })];
+  for (const name of names) {
+    if (kinds[name] === 'list') {
+      schema.push(() => m.struct(null, () => { m.i32(3, 1); m.string(4, name); m.i32(5, 1); m.i32(6, 3); })); // OPTIONAL group, LIST
+      schema.push(() => m.struct(null, () => { m.i32(3, 2); m.string(4, 'list'); m.i32(5, 1); })); // REPEATED group
+      schema.push(() => m.struct(null, () => { m.i32(1, 5); m.i32(3, 0); m.string(4, 'element'); })); // REQUIRED DOUBLE
+      continue;
+    }
+    schema.push(() =>
+      m.struct(null, () => {
+        m.i32(1, physical(name));
+        m.i32(3, kinds[name] === 'optional' ? 1 : 0); // OPTIONAL | REQUIRED
+        m.string(4, name);
+        if (kinds[name] === 'string') m.i32(6, 0); // UTF8
+      }),
+    );
+  }
   m.struct(null, () => {
     m.i32(1, 1);
-    m.list(2, 12, [
-      () => m.struct(null, () => { m.string(4, 'schema'); m.i32(5, names.length); }),
-      ...names.map((name) => () =>
-        m.struct(null, () => {
-          m.i32(1, isNum(columns[name]) ? 5 : 6); // DOUBLE | BYTE_ARRAY
-          m.i32(3, 0); // REQUIRED
-          m.string(4, name);
-          if (!isNum(columns[name])) m.i32(6, 0); // UTF8
-        }),
-      ),
-    ]);
+    m.list(2, 12, schema);
     m.i64(3, n);
     m.list(4, 12, groups.map((g) => () =>
       m.struct(null, () => {
-        m.list(1, 12, g.chunks.map((c, j) => () =>
+        m.list(1, 12, g.chunks.map((c) => () =>
           m.struct(null, () => {
             m.i64(2, c.offset);
             m.struct(3, () => {
-              m.i32(1, isNum(columns[names[j]]) ? 5 : 6);
-              m.list(2, 5, [() => m.zigzag(0)]);
-              m.list(3, 8, [() => { const b = Buffer.from(c.name); m.varint(b.length); m.bytes.push(...b); }]);
+              m.i32(1, physical(c.name));
+              m.list(2, 5, [() => m.zigzag(0), () => m.zigzag(3)]);
+              m.list(3, 8, path(c.name).map((p) => () => { const b = Buffer.from(p); m.varint(b.length); m.bytes.push(...b); }));
               m.i32(4, 0);
-              m.i64(5, g.rows);
+              m.i64(5, c.values);
               m.i64(6, c.size);
               m.i64(7, c.size);
               m.i64(9, c.offset);

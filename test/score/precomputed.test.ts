@@ -37,7 +37,7 @@ const expectAligned = (values: Float32Array) => {
 };
 
 describe('precomputed predictions', () => {
-  it('matches CSV, TSV, JSON, JSONL (array column) and Parquet rows to records by id, not position', async () => {
+  it('matches CSV, TSV, JSON, JSONL (array column) and Parquet (columns, or a list column) rows to records by id, not position', async () => {
     expectAligned((await readPredictions(file('p.csv', csv(reversed)), model(), dataset, 'id')).values);
     expectAligned((await readPredictions(file('p.tsv', csv(reversed).replaceAll(',', '\t')), model(), dataset, 'id')).values);
     const objects = reversed.map((i) => ({ id: dataset.ids[i], probs: row(i) }));
@@ -45,6 +45,9 @@ describe('precomputed predictions', () => {
     expectAligned((await readPredictions(file('p.jsonl', objects.map((o) => JSON.stringify(o)).join('\n')), model(), dataset, 'id')).values);
     const pq = writeParquet({ id: reversed.map((i) => dataset.ids[i]), a: reversed.map((i) => row(i)[0]), b: reversed.map((i) => row(i)[1]), c: reversed.map((i) => row(i)[2]) }, 50);
     expectAligned((await readPredictions(file('p.parquet', pq), model(), dataset, 'id')).values);
+    // Spark's array<float> column: a Parquet LIST, one column however many classes.
+    const listed = writeParquet({ id: reversed.map((i) => dataset.ids[i]), probs: reversed.map((i) => row(i)) }, 40);
+    expectAligned((await readPredictions(file('l.parquet', listed), model(), dataset, 'id')).values);
   });
 
   it('reads .npy with a file of ids, or by position when asked; named columns and id column are honoured', async () => {

@@ -23,6 +23,33 @@ describe('parquet', () => {
     expect(Array.from(t.array('x') as number[])).toEqual(x);
   });
 
+  it('keeps numbers without nulls as one Float64Array, and a column with nulls in some row group as plain values', async () => {
+    const id = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    const x = id.map((_, i) => i * 1.5 - 4);
+    // Nulls only in the second and third row groups (rows 4–11): the first group's numbers arrive typed.
+    const late = x.map((v, i) => (i === 5 || i === 9 ? null : v));
+    const early = x.map((v, i) => (i === 0 ? null : v));
+    const t = await readParquet(write(writeParquet({ id, x, late, early }, 4)));
+    expect(t.columnNames()).toEqual(['id', 'x', 'late', 'early']);
+    expect(t.column('x')).toBeInstanceOf(Float64Array);
+    expect(Array.from(t.array('x') as Float64Array)).toEqual(x);
+    for (const [name, values] of [['late', late], ['early', early]] as const) {
+      const col = t.array(name) as unknown[];
+      expect(Array.isArray(col)).toBe(true);
+      expect(col.map((v) => (v === undefined ? null : v))).toEqual(values);
+    }
+  });
+
+  it('reads a list column (Spark array<double>) as one column of plain arrays, named after the field', async () => {
+    const id = Array.from({ length: 9 }, (_, i) => `r${i}`);
+    const logits = id.map((_, i) => [i, -i / 2, i * i]);
+    const t = await readParquet(write(writeParquet({ id, logits }, 4)));
+    expect(t.columnNames()).toEqual(['id', 'logits']);
+    const col = t.array('logits') as unknown[];
+    expect(col.every((v) => Array.isArray(v))).toBe(true);
+    expect(col).toEqual(logits);
+  });
+
   it('rejects a truncated file, a file that is not Parquet and a missing file', async () => {
     const good = writeParquet({ id: ['a', 'b'], x: [1, 2] });
     for (const bytes of [good.subarray(0, good.length - 12), Buffer.from('id,x\na,1\n')]) {
