@@ -50,6 +50,18 @@ describe('precomputed predictions', () => {
     expectAligned((await readPredictions(file('l.parquet', listed), model(), dataset, 'id')).values);
   });
 
+  it('reuses the previous file\'s id matching only when every row still names the same record', async () => {
+    // Checkpoint after checkpoint in the same order, then two rows swapped, then one id unknown.
+    expectAligned((await readPredictions(file('a.csv', csv(reversed)), model(), dataset, 'id')).values);
+    expectAligned((await readPredictions(file('b.csv', csv(reversed)), model(), dataset, 'id')).values);
+    const swapped = [...reversed];
+    [swapped[3], swapped[n - 2]] = [swapped[n - 2], swapped[3]];
+    expectAligned((await readPredictions(file('c.csv', csv(swapped)), model(), dataset, 'id')).values);
+    const stranger = csv(swapped).replace(`\n${dataset.ids[swapped[5]]},`, '\nnot-a-record,');
+    await expect(readPredictions(file('d.csv', stranger), model(), dataset, 'id')).rejects.toThrow(new RegExp(`d\\.csv: expected a prediction for every dataset record.*"${dataset.ids[swapped[5]]}"`));
+    expectAligned((await readPredictions(file('e.csv', csv(swapped)), model(), dataset, 'id')).values);
+  });
+
   it('reads .npy with a file of ids, or by position when asked; named columns and id column are honoured', async () => {
     const npy = file('p.npy', encodeNpy({ dtype: 'float32', shape: [n, K], data: probs }));
     expectAligned((await readPredictions(npy, model({ byPosition: true }), dataset, 'id')).values);
