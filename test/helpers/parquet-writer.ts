@@ -75,7 +75,7 @@ function kindOf(col: Col): Kind {
  * RLE/bit-packed hybrid levels as RLE runs (values of one byte), with the 4-byte length prefix of a
  * v1 data page.
  */
-function levels(values: number[]): number[] {
+function levels(values: number[]): Uint8Array {
   const runs: number[] = [];
   const t = new Thrift();
   for (let i = 0; i < values.length; ) {
@@ -88,13 +88,11 @@ function levels(values: number[]): number[] {
   }
   const len = Buffer.alloc(4);
   len.writeUInt32LE(runs.length);
-  return [...len, ...runs];
+  return Buffer.concat([len, Uint8Array.from(runs)]);
 }
 
-function doubles(values: number[]): number[] {
-  const b = Buffer.alloc(8 * values.length);
-  values.forEach((v, i) => b.writeDoubleLE(v, 8 * i));
-  return [...b];
+function doubles(values: number[]): Uint8Array {
+  return new Uint8Array(Float64Array.from(values).buffer); // little-endian on every machine the tests run on
 }
 
 /**
@@ -108,31 +106,32 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
   const kinds = Object.fromEntries(names.map((name) => [name, kindOf(columns[name])])) as Record<string, Kind>;
   const physical = (name: string) => (kinds[name] === 'string' ? 6 : 5); // BYTE_ARRAY | DOUBLE
   const path = (name: string) => (kinds[name] === 'list' ? [name, 'list', 'element'] : [name]);
-  const out: number[] = [...Buffer.from('PAR1')];
+  const out: Uint8Array[] = [Buffer.from('PAR1')];
+  let size = 4;
   const groups: { chunks: { offset: number; size: number; name: string; values: number }[]; rows: number }[] = [];
   for (let start = 0; start < n; start += rowGroupSize) {
     const end = Math.min(n, start + rowGroupSize);
     const chunks = names.map((name) => {
       const col = columns[name].slice(start, end);
-      let data: number[] = [];
+      let data: Uint8Array;
       let values = end - start;
       if (kinds[name] === 'string') {
-        for (const v of col as string[]) {
+        data = Buffer.concat((col as string[]).flatMap((v) => {
           const s = Buffer.from(v, 'utf8');
           const len = Buffer.alloc(4);
           len.writeUInt32LE(s.length);
-          data.push(...len, ...s);
-        }
+          return [len, s];
+        }));
       } else if (kinds[name] === 'double') data = doubles(col as number[]);
       else if (kinds[name] === 'optional') {
         const present = (col as (number | null)[]).filter((v): v is number => v !== null);
-        data = [...levels(col.map((v) => (v === null ? 0 : 1))), ...doubles(present)];
+        data = Buffer.concat([levels(col.map((v) => (v === null ? 0 : 1))), doubles(present)]);
       } else {
         // Repetition level 0 starts a row, 1 continues its list; definition level 2 is a present element.
         const lists = col as unknown as number[][];
         const rep = lists.flatMap((l) => l.map((_, i) => (i === 0 ? 0 : 1)));
         values = rep.length;
-        data = [...levels(rep), ...levels(rep.map(() => 2)), ...doubles(lists.flat())];
+        data = Buffer.concat([levels(rep), levels(rep.map(() => 2)), doubles(lists.flat())]);
       }
       const h = new Thrift();
       h.struct(null, () => {
@@ -146,8 +145,9 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
           h.i32(4, 3);
         });
       });
-      const offset = out.length;
-      for (const chunk of [h.bytes, data]) for (let i = 0; i < chunk.length; i += 4096) out.push(...chunk.slice(i, i + 4096));
+      const offset = size;
+      out.push(Uint8Array.from(h.bytes), data);
+      size += h.bytes.length + data.length;
       return { offset, size: h.bytes.length + data.length, name, values };
     });
     groups.push({ chunks, rows: end - start });
@@ -198,6 +198,6 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
   });
   const len = Buffer.alloc(4);
   len.writeUInt32LE(m.bytes.length);
-  out.push(...m.bytes, ...len, ...Buffer.from('PAR1'));
-  return Uint8Array.from(out);
+  out.push(Uint8Array.from(m.bytes), len, Buffer.from('PAR1'));
+  return Buffer.concat(out);
 }
