@@ -10,7 +10,9 @@
  * 3. At the largest size, the MLP run again as two `--shard` runs and a `merge` (the CLI's own
  *    code, each in a child process): wall time and peak RSS of each, and whether the merged report
  *    and summary.json are byte for byte the unsharded run's.
- * 4. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
+ * 4. At the largest size, precomputed logits read from Parquet part files (as Spark, Ray or Dask
+ *    write them), ten columns or one list column per row: the same end-to-end figures.
+ * 5. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -21,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type { ColumnTable } from 'arquero';
 import type { ScoringRuntime } from '../src/score/runtime.ts';
 import { flopsPerSample, nativeReference, type ReferenceResult } from './native-reference.ts';
-import { MODELS, writeCheckpoints, writeConfig, writeDataset, CLASSES, type ModelKind } from './synthetic.ts';
+import { MODELS, writeCheckpoints, writeConfig, writeDataset, writePrecomputedConfig, writePredictionParts, CLASSES, type ModelKind, type PredictionLayout } from './synthetic.ts';
 import { wasmThreadsCeiling, type WasmCeiling } from './wasm-ceiling.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -433,6 +435,7 @@ async function main(): Promise<void> {
   // 2. end to end per size
   const runs: E2E[] = [];
   let sharded: Sharded | undefined;
+  const precomputed: PrecomputedRun[] = [];
   for (const n of sizes) {
     const dir = join(root, `n-${n}`);
     const g0 = performance.now();
@@ -464,11 +467,22 @@ async function main(): Promise<void> {
         log(`  as ${SHARDS} shards + merge: ${sharded.shards.map((c) => (c.error ? `failed: ${c.error}` : `${fmt(c.wallMs / 1000)} s`)).join(', ')}; merge ${sharded.merge.error ? `failed: ${sharded.merge.error}` : `${fmt(sharded.merge.wallMs / 1000)} s, peak RSS ${fmtInt(sharded.merge.peakRssMB)} MB`}; same report ${sharded.sameHtml}, same summary ${sharded.sameJson}`);
       }
     }
+    if (n === Math.max(...sizes)) {
+      for (const layout of ['columns', 'list'] as PredictionLayout[]) {
+        log(`precomputed ${layout} n=${fmtInt(n)} × ${PRECOMPUTED_CHECKPOINTS} checkpoints: writing ${PRECOMPUTED_PARTS} Parquet parts per checkpoint …`);
+        const { pattern, bytes } = await writePredictionParts(dir, n, PRECOMPUTED_CHECKPOINTS, PRECOMPUTED_PARTS, layout, 404);
+        const config = await writePrecomputedConfig(dir, `precomputed-${layout}.config.json`, `bench-precomputed-${layout}-${n}`, pattern);
+        const res = await child<Omit<E2E, 'kind'>>(['--e2e', config, '--report', join(dir, `precomputed-${layout}-report`)], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
+        precomputed.push({ layout, n, checkpoints: PRECOMPUTED_CHECKPOINTS, parts: PRECOMPUTED_PARTS, bytes, run: res as E2E });
+        log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, read+score ${fmt((res.stages.score ?? 0) / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB`}`);
+        await rm(join(dir, `predictions-${layout}`), { recursive: true, force: true });
+      }
+    }
     await rm(dir, { recursive: true, force: true });
   }
   await rm(root, { recursive: true, force: true });
   machine.loadBefore += ` → after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-  const md = renderResults({ machine, throughput, runs, sharded, quick, totalS: (performance.now() - started) / 1000 });
+  const md = renderResults({ machine, throughput, runs, sharded, precomputed, quick, totalS: (performance.now() - started) / 1000 });
   process.stdout.write(md);
   const out = values.out ?? (quick ? null : fileURLToPath(new URL('./results.md', import.meta.url)));
   if (out) {
@@ -483,6 +497,7 @@ interface Results {
   throughput: { kind: ModelKind; reference: ReferenceResult; reference1: ReferenceResult; probes: Probe[]; ceiling?: WasmCeiling | { error: string } }[];
   runs: E2E[];
   sharded?: Sharded;
+  precomputed?: PrecomputedRun[];
   quick: boolean;
   totalS: number;
 }
@@ -510,6 +525,18 @@ interface Sharded {
   sameHtml: boolean | null;
   sameJson: boolean | null;
 }
+
+/** One precomputed-predictions run: its layout, files and end-to-end figures. */
+interface PrecomputedRun {
+  layout: PredictionLayout;
+  n: number;
+  checkpoints: number;
+  parts: number;
+  bytes: number;
+  run: E2E;
+}
+const PRECOMPUTED_CHECKPOINTS = 5;
+const PRECOMPUTED_PARTS = 4;
 
 /** Reports are written with a pinned time so the unsharded and merged ones can be compared byte for byte. */
 const PINNED = { SOURCE_DATE_EPOCH: '1795824000' };
@@ -592,6 +619,22 @@ export function renderResults(r: Results): string {
     L.push('');
     const verdict = (b: boolean | null) => (b === null ? 'not compared' : b ? 'byte for byte the same' : 'DIFFERENT');
     L.push(`Merged report against the unsharded run's: ${verdict(sh.sameHtml)}; summary.json: ${verdict(sh.sameJson)}.`, '');
+  }
+
+  if (r.precomputed?.length) {
+    L.push('## Precomputed predictions from Parquet part files', '');
+    L.push(`Logits written as a distributed engine writes them (\`epoch=<c>/part-0000<p>.parquet\`, records spread over ${PRECOMPUTED_PARTS} parts by id, not in dataset order) and audited as \`"type": "precomputed"\` without model inputs: the score stage is reading the files, matching rows to records by id, softmax and loss. Ten DOUBLE columns per row, or one list column (Spark's \`array<double>\`).`, '');
+    L.push('| layout | records | checkpoints | files | MB | wall s | score (read) s | records × checkpoints / s | analyses s | render s | peak RSS MB |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const p of r.precomputed) {
+      const e = p.run;
+      if (e.error) {
+        L.push(`| ${p.layout} | ${fmtInt(p.n)} | ${p.checkpoints} | failed: ${e.error.replace(/\|/g, '/').slice(0, 160)} ||||||||`);
+        continue;
+      }
+      const s = (k: string) => fmt((e.stages[k] ?? 0) / 1000);
+      L.push(`| ${p.layout === 'list' ? 'one list column `logits`' : 'ten columns `logit_0` … `logit_9`'} | ${fmtInt(p.n)} | ${p.checkpoints} | ${p.checkpoints * p.parts} | ${fmtInt(p.bytes / 2 ** 20)} | ${fmt(e.wallMs / 1000)} | ${s('score')} | ${fmtInt((p.n * p.checkpoints) / ((e.stages.score ?? NaN) / 1000))} | ${s('analyses')} | ${s('render')} | ${fmtInt(e.peakRssMB)} |`);
+    }
+    L.push('');
   }
 
   L.push('## Targets', '');

@@ -193,3 +193,55 @@ function npyHeader(shape: number[]): Uint8Array {
   out.set(Buffer.from(header, 'latin1'), 10);
   return out;
 }
+
+export type PredictionLayout = 'columns' | 'list';
+
+/**
+ * Precomputed predictions as a distributed engine writes them: for each of `checkpoints` epochs a
+ * folder `predictions-<layout>/epoch=<c>` of `parts` Parquet part files, records spread over the
+ * parts by id (as hash partitioning does, so no part is in dataset order), each row an id and seeded
+ * logits — ten DOUBLE columns `logit_0` … `logit_9`, or one list column `logits` (Spark's
+ * array<double>). Written with the tests' Parquet writer (no Parquet writer is a dependency).
+ * Returns the config's checkpoints pattern and the bytes written.
+ */
+export async function writePredictionParts(dir: string, n: number, checkpoints: number, parts: number, layout: PredictionLayout, seed: number): Promise<{ pattern: string; bytes: number }> {
+  const { writeParquet } = await import('../test/helpers/parquet-writer.ts');
+  const rand = mulberry32(seed);
+  const root = `predictions-${layout}`;
+  let bytes = 0;
+  for (let c = 1; c <= checkpoints; c++) {
+    const folder = join(dir, root, `epoch=${c}`);
+    await mkdir(folder, { recursive: true });
+    for (let p = 0; p < parts; p++) {
+      const ids: string[] = [];
+      const logits: number[][] = [];
+      for (let i = p; i < n; i += parts) {
+        ids.push(`r${i}`);
+        logits.push(Array.from({ length: CLASSES.length }, () => rand() * 8 - 4));
+      }
+      const columns: Record<string, string[] | number[] | number[][]> = { id: ids };
+      if (layout === 'list') columns.logits = logits;
+      else CLASSES.forEach((_, j) => (columns[`logit_${j}`] = logits.map((l) => l[j])));
+      const file = writeParquet(columns, 65536);
+      await writeFile(join(folder, `part-${String(p).padStart(5, '0')}.parquet`), file);
+      bytes += file.length;
+    }
+  }
+  return { pattern: `${root}/*/part-*.parquet`, bytes };
+}
+
+/** A config auditing precomputed logits (`checkpoints`: a pattern of part files) over the dataset in `dir`, without model inputs. */
+export async function writePrecomputedConfig(dir: string, file: string, name: string, checkpoints: string): Promise<string> {
+  const config = {
+    name,
+    description: 'Synthetic benchmark run: precomputed logits in Parquet part files.',
+    dataset: { file: 'records.csv', split: 'split', classes: CLASSES, groupBy: ['group'] },
+    model: { type: 'precomputed', checkpoints, output: 'logits', predictions: { id: 'id' } },
+    evaluate: { split: 'val' },
+    cache: { enabled: false },
+    seed: 1,
+  };
+  const path = join(dir, file);
+  await writeFile(path, JSON.stringify(config, null, 2) + '\n');
+  return path;
+}
