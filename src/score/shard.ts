@@ -144,7 +144,11 @@ export async function mergePartials(parts: PartialFile[], config: Config, datase
     byIndex.set(p.header.shard.index, p);
   }
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
-  if (missing.length) throw new InputError('losslens merge', `all ${count} shards`, `no partial for shard ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+  if (missing.length) {
+    // Name the first few: a thousand-shard run missing most of them still gets a one-line message.
+    const named = missing.slice(0, 10).map((i) => `${i}/${count}`).join(', ');
+    throw new InputError('losslens merge', `all ${count} shards`, `no partial for shard ${named}${missing.length > 10 ? `, … (${missing.length} of ${count} missing)` : ''}`);
+  }
 
   const n = dataset.n;
   const k = dataset.classes.length;

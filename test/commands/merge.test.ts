@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/messages.ts';
 import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
-import { parseShard, recordsText, shardRange } from '../../src/score/shard.ts';
+import { shardRange } from '../../src/score/shard.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -125,15 +124,5 @@ describe('losslens audit --shard + losslens merge', () => {
     const cfgPath = join(run, 'losslens.config.json');
     writeFileSync(cfgPath, readFileSync(cfgPath, 'utf8').replace('"seed": 3', '"seed": 4'));
     expectError(await merge(p(1), p(2)), /different config file/);
-  });
-
-  it('parses i/n, tiles the records into contiguous ranges and names them', () => {
-    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
-    for (const bad of ['0/3', '4/3', 'x', '1/0', '1-3']) expect(() => parseShard(bad)).toThrow(InputError);
-    const ranges = [1, 2, 3].map((index) => shardRange(10, { index, count: 3 }));
-    expect(ranges).toEqual([{ start: 0, end: 3 }, { start: 3, end: 6 }, { start: 6, end: 10 }]);
-    // Progress and errors name a range as rows, or say it is empty (not "records 0–-1").
-    expect(recordsText(1000, 2000)).toBe('records 1,000–1,999');
-    expect(recordsText(0, 0)).toBe('no records (more shards than records)');
   });
 });
