@@ -111,6 +111,9 @@ describe('precomputed predictions', () => {
     await expect(readPredictions(two, model(), dataset, 'id')).rejects.toThrow(/expected 3 values per record \(one per class: a, b, c\), found 2 \(columns a, b\)/);
     const ragged = reversed.map((i, r) => JSON.stringify({ id: dataset.ids[i], probs: r === 7 ? row(i).slice(0, 2) : row(i) })).join('\n');
     await expect(readPredictions(file('r.jsonl', ragged), model(), dataset, 'id')).rejects.toThrow(/row 8, id "[^"]+", column "probs"\): expected 3 values like the first row, found 2 values/);
+    // The same in a Parquet list column: the one short row (in the third row group of 50) is named.
+    const raggedPq = writeParquet({ id: reversed.map((i) => dataset.ids[i]), probs: reversed.map((i, r) => (r === 107 ? row(i).slice(0, 2) : row(i))) }, 50);
+    await expect(readPredictions(file('r.parquet', raggedPq), model(), dataset, 'id')).rejects.toThrow(/row 108, id "[^"]+", column "probs"\): expected 3 values like the first row, found 2 values/);
     const short = file('s.npy', encodeNpy({ dtype: 'float32', shape: [n - 1, K], data: probs.slice(0, (n - 1) * K) }));
     await expect(readPredictions(short, model({ byPosition: true }), dataset, 'id')).rejects.toThrow(/expected 240 rows .* found 239 rows/);
   });
