@@ -15,7 +15,7 @@ import type { Analysis, AnalysisContext } from './analyses/types.ts';
 import type { Config } from './config.ts';
 import { discoverCheckpoints } from './load/checkpoints.ts';
 import { loadDataset } from './load/dataset.ts';
-import { loadInputs } from './load/inputs.ts';
+import { loadInputs, prefetchInputs } from './load/inputs.ts';
 import { loadLogs } from './load/logs.ts';
 import { InputError, messages } from './messages.ts';
 import { silentProgress, type Progress } from './progress.ts';
@@ -61,9 +61,11 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
 
   // 1. load
   progress.stage(`loading ${config.dataset.file}`);
+  // An .npy inputs file is read while the dataset is parsed (load/inputs.ts prefetchInputs).
+  const prefetched = config.inputs ? prefetchInputs(config.inputs) : null;
   const dataset = await loadDataset(config.dataset, warn);
   // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
-  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn) : null;
+  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched) : null;
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
   const logs = await loadLogs(config.logs);
   const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);

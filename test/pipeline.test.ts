@@ -1,4 +1,5 @@
 /** runAudit's stages as the user sees them: ready scores (a merge) are read, not scored, and give the same summary. */
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -26,4 +27,13 @@ describe('runAudit', () => {
     const strip = (summary: Record<string, unknown>) => stableJson({ ...summary, run: { ...(summary.run as object), wallTimeMs: null } });
     expect(strip(second.summary)).toBe(strip(first.summary));
   }, 60_000);
+
+  it('reports a broken dataset before a missing inputs file, though the inputs are read first', async () => {
+    const config = loadConfig(TINY);
+    config.dataset.file = join(TINY, 'no-such-records.csv');
+    config.inputs = { ...config.inputs!, file: join(TINY, 'no-such-inputs.npy') };
+    await expect(runAudit(config, { now: new Date(0) })).rejects.toThrow(/no-such-records\.csv/);
+    config.dataset = loadConfig(TINY).dataset;
+    await expect(runAudit(config, { now: new Date(0) })).rejects.toThrow(/inputs\.file.*no-such-inputs\.npy/);
+  });
 });

@@ -6,7 +6,8 @@ import type { InputsConfig } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy } from '../../src/load/formats/npy.ts';
 import { fillBatch, firstNonFinite } from '../../src/load/input-values.ts';
-import { loadInputRows, loadInputs } from '../../src/load/inputs.ts';
+import { loadInputRows, loadInputs, prefetchInputs } from '../../src/load/inputs.ts';
+import { isShared } from '../../src/load/shared-file.ts';
 import { InputError } from '../../src/messages.ts';
 import type { ModelInputs } from '../../src/types.ts';
 import { png } from '../helpers/images.ts';
@@ -33,6 +34,25 @@ describe('loadInputs', () => {
     // ... exactly as the float64 product rounded once to float32.
     expect(Array.from(values(x))).toEqual([0, 255, 10, 20].map((v) => Math.fround(v * (1 / 255) - 0.5)));
     await expect(loadInputs(cfg({ file: f }), 3)).rejects.toThrow(/expected 3 rows .* found 2 rows/);
+  });
+
+  it('reads a prefetched .npy file exactly as loadInputs reads it, and reports its errors only when awaited', async () => {
+    const dir = tmp();
+    const f = join(dir, 'x.npy');
+    writeFileSync(f, encodeNpy({ dtype: 'float32', shape: [3, 2], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }));
+    const early = await loadInputs(cfg({ file: f }), 3, () => {}, prefetchInputs(cfg({ file: f })));
+    const late = await loadInputs(cfg({ file: f }), 3);
+    expect(early.shape).toEqual(late.shape);
+    expect(Array.from(early.data)).toEqual(Array.from(late.data));
+    expect(isShared(early.data)).toBe(true); // the analyses' worker threads read it in place
+    // A missing file rejects the prefetch quietly (no unhandled rejection) until loadInputs awaits it.
+    const missing = prefetchInputs(cfg({ file: join(dir, 'none.npy') }));
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(loadInputs(cfg({ file: join(dir, 'none.npy') }), 3, () => {}, missing)).rejects.toThrow(/inputs\.file.*none\.npy/);
+    // The row count is still checked against the dataset loaded meanwhile.
+    await expect(loadInputs(cfg({ file: f }), 4, () => {}, prefetchInputs(cfg({ file: f })))).rejects.toThrow(/expected 4 rows .* found 3 rows/);
+    // Other sources need the dataset first: nothing to prefetch.
+    expect(prefetchInputs(cfg({ source: 'images', file: dir }))).toBeNull();
   });
 
   it('runs a preprocessing module over every record (text → hashed bag of words)', async () => {
