@@ -329,6 +329,14 @@ function child<T>(args: string[], env: Record<string, string> = {}): Promise<T> 
   });
 }
 
+/** One end-to-end audit of `config` in a child process, its report written with the pinned time; a failure comes back as `error`. */
+function e2eChild(config: string, report: string): Promise<Omit<E2E, 'kind'>> {
+  return child<Omit<E2E, 'kind'>>(['--e2e', config, '--report', report], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
+}
+
+/** An error message fit for a Markdown table cell. */
+const cell = (message: string, max = 160) => message.replace(/\|/g, '/').slice(0, max);
+
 /** Score `config` as SHARDS shards and merge them (each a child process); compare with the unsharded `report` files. */
 async function shardAndMerge(config: string, dir: string, n: number, checkpoints: number, report: string | null): Promise<Sharded> {
   const partials = Array.from({ length: SHARDS }, (_, i) => join(dir, `shard-${i + 1}.partial`));
@@ -459,7 +467,7 @@ async function main(): Promise<void> {
     for (const job of jobs) {
       log(`e2e ${job.kind} n=${fmtInt(n)} × ${job.checkpoints} checkpoints …`);
       const report = join(dir, `${job.kind}-${job.checkpoints}-report`);
-      const res = await child<Omit<E2E, 'kind'>>(['--e2e', job.config, '--report', report], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
+      const res = await e2eChild(job.config, report);
       runs.push({ ...res, kind: job.kind, n, checkpoints: job.checkpoints, generateMs: Math.round(generateMs) } as E2E);
       log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB, stages ${JSON.stringify(res.stages)}`}`);
       if (job.kind === 'mlp' && job.checkpoints === CHECKPOINTS.mlp && n === Math.max(...sizes)) {
@@ -472,7 +480,7 @@ async function main(): Promise<void> {
         log(`precomputed ${layout} n=${fmtInt(n)} × ${PRECOMPUTED_CHECKPOINTS} checkpoints: writing ${PRECOMPUTED_PARTS} Parquet parts per checkpoint …`);
         const { pattern, bytes } = await writePredictionParts(dir, n, PRECOMPUTED_CHECKPOINTS, PRECOMPUTED_PARTS, layout, 404);
         const config = await writePrecomputedConfig(dir, `precomputed-${layout}.config.json`, `bench-precomputed-${layout}-${n}`, pattern);
-        const res = await child<Omit<E2E, 'kind'>>(['--e2e', config, '--report', join(dir, `precomputed-${layout}-report`)], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
+        const res = await e2eChild(config, join(dir, `precomputed-${layout}-report`));
         precomputed.push({ layout, n, checkpoints: PRECOMPUTED_CHECKPOINTS, parts: PRECOMPUTED_PARTS, bytes, run: res as E2E });
         log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, read+score ${fmt((res.stages.score ?? 0) / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB`}`);
         await rm(join(dir, `predictions-${layout}`), { recursive: true, force: true });
@@ -572,11 +580,11 @@ export function renderResults(r: Results): string {
       const threads = p.runtime === 'onnxruntime-1t' || p.runtime === 'tfjs-wasm' || p.runtime === 'tfjs-cpu' ? 1 : p.runtime === 'tfjs-node' ? CORES : CORES;
       const refG = bestReference(p, (threads === 1 ? t.reference1 : t.reference).gflops);
       const label = p.runtime === 'onnxruntime' || p.runtime === 'onnxruntime-1t' ? 'onnxruntime (converted from tfjs-layers)' : p.runtime === 'tfjs-wasm-workers' ? `tfjs-wasm, worker_threads ×${CORES}` : p.runtime;
-      if (p.error) L.push(`| ${label} | – | not available: ${p.error.replace(/\|/g, '/').slice(0, 140)} | | |`);
+      if (p.error) L.push(`| ${label} | – | not available: ${cell(p.error, 140)} | | |`);
       else L.push(`| ${label} | ${threads} | ${fmtInt(p.samplesPerSec!)} | ${fmt(p.gflops)} | ${fmt((100 * p.gflops!) / refG, 0)} %${p.refGflops ? ` (bare graph ${fmt(p.refGflops)}, converted graph alone ${fmt(p.graphGflops)} GFLOP/s, interleaved)` : ''} |`);
     }
     const c = t.ceiling;
-    if (c && 'error' in c) L.push(`| tfjs-wasm, independent threads (no pool) | – | not available: ${c.error.replace(/\|/g, '/').slice(0, 140)} | | |`);
+    if (c && 'error' in c) L.push(`| tfjs-wasm, independent threads (no pool) | – | not available: ${cell(c.error, 140)} | | |`);
     else if (c) {
       const g = (rate: number) => (rate * flopsPerSample(spec.gemms)) / 1e9;
       L.push(`| tfjs-wasm, one thread alone (predict calls of ${c.chunk} records, no scoring loop) | 1 | ${fmtInt(c.one)} | ${fmt(g(c.one))} | ${fmt((100 * g(c.one)) / t.reference1.gflops, 0)} % |`);
@@ -590,7 +598,7 @@ export function renderResults(r: Results): string {
   L.push('| model | records | checkpoints | runtime | wall s | load s | score s | score GFLOP/s | analyses s | render s | write s | analyses+render % | peak RSS MB | report KB | summary.json KB |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const e of r.runs) {
     if (e.error) {
-      L.push(`| ${e.kind} | ${fmtInt(e.n)} | ${e.checkpoints} | failed: ${e.error.replace(/\|/g, '/').slice(0, 160)} |||||||||`);
+      L.push(`| ${e.kind} | ${fmtInt(e.n)} | ${e.checkpoints} | failed: ${cell(e.error)} |||||||||`);
       continue;
     }
     const s = (k: string) => fmt((e.stages[k] ?? 0) / 1000);
@@ -614,8 +622,8 @@ export function renderResults(r: Results): string {
     L.push('## Sharded audit', '');
     L.push(`The ${fmtInt(sh.n)}-record MLP run above (${sh.checkpoints} checkpoints) again as \`losslens audit --shard i/${sh.shards.length}\` and \`losslens merge\`, each step in a fresh process running the CLI's code.`, '');
     L.push('| step | wall s | peak RSS MB | partial MB |', '|---|---:|---:|---:|');
-    sh.shards.forEach((c, i) => L.push(c.error ? `| shard ${i + 1}/${sh.shards.length} | failed: ${c.error.replace(/\|/g, '/').slice(0, 160)} | | |` : `| shard ${i + 1}/${sh.shards.length} | ${fmt(c.wallMs / 1000)} | ${fmtInt(c.peakRssMB)} | ${fmt((c.bytes ?? 0) / 2 ** 20)} |`));
-    L.push(sh.merge.error ? `| merge | failed: ${sh.merge.error.replace(/\|/g, '/').slice(0, 160)} | | |` : `| merge (reads the partials, then analyses and report) | ${fmt(sh.merge.wallMs / 1000)} | ${fmtInt(sh.merge.peakRssMB)} | – |`);
+    sh.shards.forEach((c, i) => L.push(c.error ? `| shard ${i + 1}/${sh.shards.length} | failed: ${cell(c.error)} | | |` : `| shard ${i + 1}/${sh.shards.length} | ${fmt(c.wallMs / 1000)} | ${fmtInt(c.peakRssMB)} | ${fmt((c.bytes ?? 0) / 2 ** 20)} |`));
+    L.push(sh.merge.error ? `| merge | failed: ${cell(sh.merge.error)} | | |` : `| merge (reads the partials, then analyses and report) | ${fmt(sh.merge.wallMs / 1000)} | ${fmtInt(sh.merge.peakRssMB)} | – |`);
     L.push('');
     const verdict = (b: boolean | null) => (b === null ? 'not compared' : b ? 'byte for byte the same' : 'DIFFERENT');
     L.push(`Merged report against the unsharded run's: ${verdict(sh.sameHtml)}; summary.json: ${verdict(sh.sameJson)}.`, '');
@@ -628,7 +636,7 @@ export function renderResults(r: Results): string {
     for (const p of r.precomputed) {
       const e = p.run;
       if (e.error) {
-        L.push(`| ${p.layout} | ${fmtInt(p.n)} | ${p.checkpoints} | failed: ${e.error.replace(/\|/g, '/').slice(0, 160)} ||||||||`);
+        L.push(`| ${p.layout} | ${fmtInt(p.n)} | ${p.checkpoints} | failed: ${cell(e.error)} ||||||||`);
         continue;
       }
       const s = (k: string) => fmt((e.stages[k] ?? 0) / 1000);

@@ -167,17 +167,19 @@ export async function writeDataset(dir: string, n: number, seed: number): Promis
 
 /** Write a losslens config for one model over the dataset in `dir` (score cache off: the benchmark must score). */
 export async function writeConfig(dir: string, file: string, name: string, checkpoints: string, kind: ModelKind): Promise<string> {
-  const config = {
+  return writeRunConfig(dir, file, {
     name,
     description: `Synthetic benchmark run: ${MODELS[kind].title}.`,
-    dataset: { file: 'records.csv', split: 'split', classes: CLASSES, groupBy: ['group'] },
     inputs: { file: 'inputs.npy', scale: 1 / 255 },
     display: { type: 'image', width: 28, height: 28 },
     model: { type: 'tfjs-layers', checkpoints, batchSize: 1024 },
-    evaluate: { split: 'val' },
-    cache: { enabled: false },
-    seed: 1,
-  };
+  });
+}
+
+/** `run`'s keys plus what every benchmark config shares (the dataset in `dir`, the split evaluated, no score cache, seed 1), written as `dir/file`. */
+async function writeRunConfig(dir: string, file: string, run: Record<string, unknown>): Promise<string> {
+  const { name, description, ...rest } = run;
+  const config = { name, description, dataset: { file: 'records.csv', split: 'split', classes: CLASSES, groupBy: ['group'] }, ...rest, evaluate: { split: 'val' }, cache: { enabled: false }, seed: 1 };
   const path = join(dir, file);
   await writeFile(path, JSON.stringify(config, null, 2) + '\n');
   return path;
@@ -232,16 +234,9 @@ export async function writePredictionParts(dir: string, n: number, checkpoints: 
 
 /** A config auditing precomputed logits (`checkpoints`: a pattern of part files) over the dataset in `dir`, without model inputs. */
 export async function writePrecomputedConfig(dir: string, file: string, name: string, checkpoints: string): Promise<string> {
-  const config = {
+  return writeRunConfig(dir, file, {
     name,
     description: 'Synthetic benchmark run: precomputed logits in Parquet part files.',
-    dataset: { file: 'records.csv', split: 'split', classes: CLASSES, groupBy: ['group'] },
     model: { type: 'precomputed', checkpoints, output: 'logits', predictions: { id: 'id' } },
-    evaluate: { split: 'val' },
-    cache: { enabled: false },
-    seed: 1,
-  };
-  const path = join(dir, file);
-  await writeFile(path, JSON.stringify(config, null, 2) + '\n');
-  return path;
+  });
 }

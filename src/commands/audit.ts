@@ -25,7 +25,7 @@ export const auditCommand: Command = {
     const config = loadConfig(positionals[0]);
     if (values.shard !== undefined) {
       // A shard only scores: the analyses, the report and its gates happen in merge, so options for them would be silently lost here.
-      const forMerge = (['out', 'json', 'scores', 'md', 'fail-on', 'static', 'seed'] as const).filter((o) => values[o] !== undefined && values[o] !== false);
+      const forMerge = (Object.keys(reportOptions) as (keyof typeof reportOptions)[]).filter((o) => o !== 'quiet' && values[o] !== undefined && values[o] !== false);
       if (forMerge.length) throw new InputError(`--${forMerge[0]}`, 'to be given to losslens merge (a shard writes only its partial; merge runs the analyses and writes the report)', `--${forMerge.join(', --')} with --shard`);
       return runShard(config, values.shard, values.partial, createProgress({ quiet: values.quiet }));
     }

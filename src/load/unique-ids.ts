@@ -8,25 +8,7 @@
 
 /** The first repeated id as [earlier row, row], or null when all ids differ. */
 export function firstRepeat(ids: readonly string[]): [number, number] | null {
-  const n = ids.length;
-  let size = 16;
-  while (size < 2 * n) size *= 2; // load factor ≤ 1/2: short probe runs
-  const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const id = ids[i]!;
-    let at = fnv1a(id) & mask;
-    for (;;) {
-      const j = slots[at]!;
-      if (j < 0) {
-        slots[at] = i;
-        break;
-      }
-      if (ids[j] === id) return [j, i];
-      at = (at + 1) & mask;
-    }
-  }
-  return null;
+  return rowTable(ids, true).repeat;
 }
 
 /**
@@ -40,15 +22,7 @@ export class IdIndex {
   private readonly mask: number;
 
   constructor(private readonly ids: readonly string[]) {
-    let size = 16;
-    while (size < 2 * ids.length) size *= 2;
-    this.mask = size - 1;
-    this.slots = new Int32Array(size).fill(-1);
-    for (let i = 0; i < ids.length; i++) {
-      let at = fnv1a(ids[i]!) & this.mask;
-      while (this.slots[at]! >= 0 && ids[this.slots[at]!] !== ids[i]) at = (at + 1) & this.mask;
-      if (this.slots[at]! < 0) this.slots[at] = i;
-    }
+    ({ slots: this.slots, mask: this.mask } = rowTable(ids, false));
   }
 
   /** The row of `id`, −1 when no row has it. */
@@ -60,6 +34,35 @@ export class IdIndex {
       at = (at + 1) & this.mask;
     }
   }
+}
+
+/**
+ * The table both use: rows in slots keyed by fnv1a(id) & mask, linear probing, load factor ≤ 1/2
+ * (short probe runs). Each id keeps its first row; with `stopAtRepeat` the build ends at the first
+ * repeated id and names it.
+ */
+function rowTable(ids: readonly string[], stopAtRepeat: boolean): { slots: Int32Array; mask: number; repeat: [number, number] | null } {
+  let size = 16;
+  while (size < 2 * ids.length) size *= 2;
+  const mask = size - 1;
+  const slots = new Int32Array(size).fill(-1);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    let at = fnv1a(id) & mask;
+    for (;;) {
+      const j = slots[at]!;
+      if (j < 0) {
+        slots[at] = i;
+        break;
+      }
+      if (ids[j] === id) {
+        if (stopAtRepeat) return { slots, mask, repeat: [j, i] };
+        break;
+      }
+      at = (at + 1) & mask;
+    }
+  }
+  return { slots, mask, repeat: null };
 }
 
 const indexes = new WeakMap<readonly string[], IdIndex>();

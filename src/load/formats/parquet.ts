@@ -68,7 +68,5 @@ function isNumeric(data: ArrayLike<unknown>): boolean {
 function plain(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (Array.isArray(v)) return v.map(plain);
-  // A list column's rows may come as typed arrays: plain arrays, like every other list.
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number | bigint>, (x) => (typeof x === 'bigint' ? Number(x) : x));
   return v;
 }
