@@ -9,7 +9,7 @@ import { InputError } from '../messages.ts';
 import { runAudit } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
 import { readPartialHeader, type PartialFile } from '../score/partial-file.ts';
-import { mergePartials } from '../score/shard.ts';
+import { checkPartialSet, mergePartials } from '../score/shard.ts';
 import { applySeed, reportOptions, writeAuditOutputs } from './outputs.ts';
 import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
@@ -25,9 +25,11 @@ export const mergeCommand: Command = {
     if (positionals.length === 0) throw new InputError('losslens merge', 'one or more partial result files (from losslens audit --shard i/n)', `none (usage: ${usage})`);
     const config = loadConfig(values.config);
     applySeed(config, values.seed);
-    // Check every partial (header, size, checksum) before the expensive load; their arrays are read later, straight into the merged run.
+    // Check every partial (header, size, checksum) and that they make one complete set before the
+    // expensive load; their arrays are read later, straight into the merged run.
     const parts: PartialFile[] = [];
     for (const file of positionals) parts.push(await readPartialHeader(resolve(file)));
+    await checkPartialSet(parts, config);
     const progress = createProgress({ quiet: values.quiet });
     const result = await runAudit(config, {
       progress,

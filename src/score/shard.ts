@@ -115,26 +115,23 @@ function sliceDataset(d: Dataset, start: number, end: number): Dataset {
 }
 
 /**
- * Check that the partials are every shard of one run of this config over this dataset and these
- * checkpoints, and assemble the run's scores exactly as an unsharded audit would have produced them:
- * every header is checked before any array is read, and each partial's arrays are read straight
- * into the run's (partial-file.ts), so no partial is held in memory.
+ * What the partials' headers alone can tell, checked before the dataset is loaded (a missing shard
+ * should not cost a million-record load first): one config, one shard count, each shard exactly
+ * once, and the same record count, classes, checkpoints and backend everywhere. Returns the
+ * partials in shard order.
  */
-export async function mergePartials(parts: PartialFile[], config: Config, dataset: Dataset, checkpoints: Checkpoint[]): Promise<ScoredRun> {
+export async function checkPartialSet(parts: PartialFile[], config: Config): Promise<PartialFile[]> {
   if (parts.length === 0) throw new InputError('losslens merge', 'at least one partial result file', 'none');
   const first = parts[0];
   const h0 = first.header;
   const fp = await configFingerprint(config);
-  const same = (what: string, a: unknown, b: unknown, file: string) => {
-    if (JSON.stringify(a) !== JSON.stringify(b)) throw new InputError(file, `the same ${what} as ${first.file}`, JSON.stringify(b).slice(0, 200));
-  };
   for (const { file, header: h } of parts) {
     if (h.config !== fp) throw new InputError(file, `a partial scored with this config (${config.path})`, 'a partial scored with a different config file (re-run the shards, or merge with the config they used)');
-    same('shard count', h0.shard.count, h.shard.count, file);
-    same('record count', h0.n, h.n, file);
-    same('classes', h0.classes, h.classes, file);
-    same('checkpoints', h0.checkpoints, h.checkpoints, file);
-    same('scoring backend', h0.backend, h.backend, file);
+    sameAs(first.file, 'shard count', h0.shard.count, h.shard.count, file);
+    sameAs(first.file, 'record count', h0.n, h.n, file);
+    sameAs(first.file, 'classes', h0.classes, h.classes, file);
+    sameAs(first.file, 'checkpoints', h0.checkpoints, h.checkpoints, file);
+    sameAs(first.file, 'scoring backend', h0.backend, h.backend, file);
   }
   const count = h0.shard.count;
   const byIndex = new Map<number, PartialFile>();
@@ -149,13 +146,31 @@ export async function mergePartials(parts: PartialFile[], config: Config, datase
     const named = missing.slice(0, 10).map((i) => `${i}/${count}`).join(', ');
     throw new InputError('losslens merge', `all ${count} shards`, `no partial for shard ${named}${missing.length > 10 ? `, … (${missing.length} of ${count} missing)` : ''}`);
   }
+  return Array.from({ length: count }, (_, i) => byIndex.get(i + 1)!);
+}
 
+/** `b` (in `file`) must equal `a` (in `firstFile`). */
+function sameAs(firstFile: string, what: string, a: unknown, b: unknown, file: string): void {
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new InputError(file, `the same ${what} as ${firstFile}`, JSON.stringify(b).slice(0, 200));
+}
+
+/**
+ * Check that the partials are every shard of one run of this config over this dataset and these
+ * checkpoints (checkPartialSet, then what needs the dataset: record ranges, ids, labels), and
+ * assemble the run's scores exactly as an unsharded audit would have produced them: every header
+ * is checked before any array is read, and each partial's arrays are read straight into the run's
+ * (partial-file.ts), so no partial is held in memory.
+ */
+export async function mergePartials(parts: PartialFile[], config: Config, dataset: Dataset, checkpoints: Checkpoint[]): Promise<ScoredRun> {
+  const ordered = await checkPartialSet(parts, config);
+  const first = parts[0];
+  const h0 = first.header;
+  const count = h0.shard.count;
   const n = dataset.n;
   const k = dataset.classes.length;
   if (h0.n !== n) throw new InputError(first.file, `${n} records (the dataset of ${config.path})`, `${h0.n} records`);
-  same('classes', dataset.classes, h0.classes, config.path);
-  same('checkpoints', checkpoints.map((c) => ({ id: c.id, step: c.step })), h0.checkpoints, config.path);
-  const ordered = Array.from({ length: count }, (_, i) => byIndex.get(i + 1)!);
+  sameAs(first.file, 'classes', dataset.classes, h0.classes, config.path);
+  sameAs(first.file, 'checkpoints', checkpoints.map((c) => ({ id: c.id, step: c.step })), h0.checkpoints, config.path);
   for (const { file, header: h } of ordered) {
     const want = shardRange(n, h.shard);
     if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `${recordsText(want.start, want.end)} for shard ${h.shard.index}/${count}`, recordsText(h.start, h.end));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,6 +106,11 @@ describe('losslens audit --shard + losslens merge', () => {
     expect(existsSync(join(dir, 'x.partial'))).toBe(false);
 
     expectError(await merge(p(1)), /no partial for shard 2\/2/);
+    // The set is checked before the dataset is loaded: a missing shard is named even when the dataset is gone.
+    const csv0 = join(run, 'records.csv');
+    renameSync(csv0, `${csv0}.away`);
+    expectError(await merge(p(2)), /no partial for shard 1\/2/);
+    renameSync(`${csv0}.away`, csv0);
     expectError(await merge(p(1), p(1), p(2)), /shard 1\/2 once/);
 
     const corrupt = join(dir, 'corrupt.partial');
