@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,28 @@ describe('part files', () => {
     expect(aligned.width).toBe(3);
     for (const i of [0, 1, 17, 39]) {
       expect(Array.from(aligned.values.subarray(i * 3, i * 3 + 3))).toEqual([0, 1, 2].map((j) => Math.fround(logit(i, j, 10))));
+    }
+  });
+
+  it('reads part files compressed as Spark (snappy), Polars (zstd) and others write them, one codec per epoch', async () => {
+    // test/fixtures/parquet: 40 rows (r0 … r39) of logits as a list column, written by another Parquet writer.
+    const dir = mkdtempSync(join(tmpdir(), 'losslens-codecs-'));
+    writeFileSync(join(dir, 'records.csv'), `id,label,split\n${Array.from({ length: 40 }, (_, i) => `r${i},${['cat', 'dog', 'bird'][i % 3]},val`).join('\n')}\n`);
+    const codecs = ['snappy', 'zstd', 'gzip', 'brotli', 'lz4_raw'];
+    codecs.forEach((codec, e) => {
+      mkdirSync(join(dir, 'predictions', `epoch=${e + 1}`), { recursive: true });
+      copyFileSync(`test/fixtures/parquet/logits-${codec}.parquet`, join(dir, 'predictions', `epoch=${e + 1}`, `part-00000-c000.${codec}.parquet`));
+    });
+    const dataset = await loadDataset({ file: join(dir, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: ['cat', 'dog', 'bird'], groupBy: [], onUnknownLabel: 'error' });
+    const checkpoints = await discoverCheckpoints('predictions/*/part-*.parquet', dir);
+    expect(checkpoints.map((c) => c.id)).toEqual(codecs.map((_, e) => `epoch=${e + 1}`));
+    const model: Config['model'] = { type: 'precomputed', checkpoints: '', output: 'logits', batchSize: 64, byPosition: false, predictions: { id: null, columns: null, ids: null } };
+    const valueAt = (i: number, c: number) => ((i * 7 + c * 5) % 23) / 4 - 2;
+    const want = Array.from({ length: 40 * 3 }, (_, x) => valueAt(Math.floor(x / 3), x % 3));
+    for (const checkpoint of checkpoints) {
+      const aligned = await readPredictions(checkpoint.path, model, dataset, 'id');
+      expect(aligned.width).toBe(3);
+      expect(Array.from(aligned.values)).toEqual(want);
     }
   });
 });

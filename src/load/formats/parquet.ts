@@ -7,10 +7,28 @@
  * of eleven columns. A column is one top-level field of the schema (a list column such as Spark's
  * `array<float>` is one column named after the field, not after its leaf).
  */
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type Compressors } from 'hyparquet';
 import { InputError } from '../../messages.ts';
+
+let codecs: Promise<Compressors> | undefined;
+
+/**
+ * Every Parquet codec, not just hyparquet's built-in SNAPPY: Spark, Dask and Ray write SNAPPY by
+ * default, Polars ZSTD, and GZIP, BROTLI and LZ4 are one option away (hyparquet-compressors, by
+ * hyparquet's author). GZIP and BROTLI go to Node's own zlib, which is native. Imported on the
+ * first Parquet file (its WebAssembly snappy costs ~20 ms at start-up, which CSV runs need not pay).
+ */
+function parquetCodecs(): Promise<Compressors> {
+  codecs ??= import('hyparquet-compressors').then(({ compressors }) => ({
+    ...compressors,
+    GZIP: (input: Uint8Array) => gunzipSync(input),
+    BROTLI: (input: Uint8Array) => brotliDecompressSync(input),
+  }));
+  return codecs;
+}
 
 export async function readParquet(file: string): Promise<ColumnTable> {
   const fail = (e: unknown): never => {
@@ -24,6 +42,7 @@ export async function readParquet(file: string): Promise<ColumnTable> {
   } catch (e) {
     fail(e);
   }
+  const compressors = await parquetCodecs();
   const total = Number(metadata.num_rows);
   // Numeric columns without nulls arrive as typed arrays and stay one Float64Array (off the JS heap:
   // a million rows of ten prediction columns as JS arrays were most of the reader's GC); any other
@@ -38,6 +57,7 @@ export async function readParquet(file: string): Promise<ColumnTable> {
       metadata,
       rowStart: start,
       rowEnd: end,
+      compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         if (!(columnName in filled)) return;
         // A chunk may hold rows outside the group's range: each value is placed by its row number.

@@ -6,6 +6,9 @@ import { readParquet } from '../../../src/load/formats/parquet.ts';
 import { InputError } from '../../../src/messages.ts';
 import { writeParquet } from '../../helpers/parquet-writer.ts';
 
+/** Codecs of the fixtures in test/fixtures/parquet (every codec hyparquet-compressors reads but the deprecated LZ4 framing). */
+const PARQUET_CODECS = ['uncompressed', 'snappy', 'gzip', 'brotli', 'zstd', 'lz4_raw'];
+
 const write = (bytes: Uint8Array) => {
   const p = join(mkdtempSync(join(tmpdir(), 'pq-')), 't.parquet');
   writeFileSync(p, bytes);
@@ -58,5 +61,19 @@ describe('parquet', () => {
       expect((err as InputError).expected).toBe('a readable Parquet file');
     }
     await expect(readParquet('/nonexistent/x.parquet')).rejects.toThrow(/expected a readable Parquet file/);
+  });
+
+  // Files from another writer (parquet-wasm, the Rust parquet crate: dictionary pages, 3 row groups),
+  // one per codec; made by scripts/gen-parquet-codecs.mjs, whose values these are.
+  const valueAt = (i: number, c: number) => ((i * 7 + c * 5) % 23) / 4 - 2;
+  it.each(PARQUET_CODECS)('reads a %s-compressed file written by another Parquet writer', async (codec) => {
+    const t = await readParquet(`test/fixtures/parquet/logits-${codec}.parquet`);
+    expect(t.numRows()).toBe(40);
+    expect([...t.columnNames()].sort()).toEqual(['id', 'label', 'logit_0', 'logit_1', 'logit_2', 'logits']);
+    const rows = Array.from({ length: 40 }, (_, i) => i);
+    expect(t.array('id')).toEqual(rows.map((i) => `r${i}`));
+    expect(t.array('label')).toEqual(rows.map((i) => ['cat', 'dog', 'bird'][i % 3]));
+    expect(t.array('logits')).toEqual(rows.map((i) => [0, 1, 2].map((c) => valueAt(i, c))));
+    for (const c of [0, 1, 2]) expect(Array.from(t.array(`logit_${c}`) as Float64Array)).toEqual(rows.map((i) => valueAt(i, c)));
   });
 });
