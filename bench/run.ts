@@ -28,7 +28,7 @@ import { wasmThreadsCeiling, type WasmCeiling } from './wasm-ceiling.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const CORES = availableParallelism();
-const RUNTIMES = ['onnxruntime', 'onnxruntime-1t', 'tfjs-node', 'tfjs-wasm', 'tfjs-wasm-workers', 'tfjs-cpu'] as const;
+const RUNTIMES = ['onnxruntime', 'onnxruntime-1t', 'onnx-file', 'onnx-file-1t', 'tfjs-node', 'tfjs-wasm', 'tfjs-wasm-workers', 'tfjs-cpu'] as const;
 type RuntimeId = (typeof RUNTIMES)[number];
 const CHECKPOINTS: Record<ModelKind, number> = { mlp: 5, cnn: 3 };
 /** The issue's scenario — a million records and twenty checkpoints — run once more at the largest size (no target; memory and time). */
@@ -103,9 +103,26 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   const { createLayersRuntime } = await import('../src/score/layers.ts');
   const { createTfjsRuntime } = await import('../src/score/tfjs.ts');
   const { createWorkerTfjsRuntime } = await import('../src/score/workers.ts');
+  const { createOnnxRuntime } = await import('../src/score/onnx.ts');
+  // onnx-file: the checkpoint as an ONNX file of its own (what torch.onnx.export writes), audited as
+  // model.type "onnx" — float inputs, no uint8 decoding in the graph, threads decided by onnx.ts's probe.
+  const onnxFile = runtime.startsWith('onnx-file');
+  const layersPath = checkpoints[0].path; // the tfjs checkpoint, also when scored as an ONNX file
+  const native = runtime.startsWith('onnxruntime') || onnxFile;
+  if (onnxFile) {
+    const { loadLayersModel } = await import('../src/score/tfjs-files.ts');
+    const { convertLayersModel } = await import('../src/score/tfjs-to-onnx.ts');
+    const { encodeModel } = await import('../src/score/onnx-encode.ts');
+    const conv = convertLayersModel(await loadLayersModel(handle.tf, layersPath));
+    if (!conv.ok) return { runtime, error: `not converted: ${conv.reason}` };
+    const path = join(dir, 'model.onnx');
+    await writeFile(path, encodeModel(conv.graph));
+    checkpoints.splice(0, checkpoints.length, { id: 'model', step: 0, path });
+  }
   const rt =
     runtime === 'tfjs-wasm-workers' ? await createWorkerTfjsRuntime(CORES)
     : runtime.startsWith('onnxruntime') ? await createLayersRuntime({ convert: 'auto', workers: runtime === 'onnxruntime' ? CORES : 1, checkpoints, records: 0 })
+    : onnxFile ? await createOnnxRuntime({ threads: runtime === 'onnx-file' ? CORES : 1 })
     : await createTfjsRuntime();
   if (runtime.startsWith('onnxruntime') && !rt.name.startsWith('onnxruntime')) return { runtime, error: `not converted: ${rt.warnings.join('; ')}` };
 
@@ -123,11 +140,14 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   let t = performance.now();
   await model.predict(x, batch);
   const perBatch = (performance.now() - t) / 1000;
+  if (onnxFile && 'threads' in model && (model as { threads(): number }).threads() !== (runtime === 'onnx-file' ? CORES : 1)) {
+    return { runtime, error: `ran on ${(model as { threads(): number }).threads()} thread(s): ${rt.warnings.join('; ')}` };
+  }
   let maxDiff: number | undefined;
-  if (runtime.startsWith('onnxruntime')) {
+  if (native) {
     const { loadLayersModel } = await import('../src/score/tfjs-files.ts');
     const { maxAbsDiff } = await import('../src/score/tfjs-to-onnx.ts');
-    const tfModel = await loadLayersModel(handle.tf, checkpoints[0].path);
+    const tfModel = await loadLayersModel(handle.tf, layersPath);
     const rows = 256;
     const expected = handle.tf.tidy(() => (tfModel.predict(handle.tf.tensor(x.subarray(0, rows * 784), [rows, ...shape])) as import('@tensorflow/tfjs').Tensor).dataSync());
     maxDiff = maxAbsDiff(expected, (await model.predict(x.subarray(0, rows * 784), rows)).slice(0, rows * 10));
@@ -175,8 +195,8 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   // onnxruntime: the native references are measured interleaved with the runtime's rounds, so both
   // see the same machine — the bare MatMul/Conv graph, and the converted graph itself run on one
   // pre-made batch (no scoring loop around it).
-  const threads = runtime === 'onnxruntime' ? CORES : 1;
-  const direct = runtime.startsWith('onnxruntime') ? await rt.load(checkpoints[0]) : null;
+  const threads = runtime === 'onnxruntime' || runtime === 'onnx-file' ? CORES : 1;
+  const direct = native ? await rt.load(checkpoints[0]) : null;
   let best = Infinity;
   let refGflops = 0;
   let graphGflops = 0;
@@ -577,9 +597,13 @@ export function renderResults(r: Results): string {
     L.push(`| native reference (bare MatMul/Conv graph) | ${t.reference.threads} | ${fmtInt((t.reference.gflops * 1e9) / flopsPerSample(spec.gemms))} | ${fmt(t.reference.gflops)} | 100 % |`);
     L.push(`| native reference (bare MatMul/Conv graph) | 1 | ${fmtInt((t.reference1.gflops * 1e9) / flopsPerSample(spec.gemms))} | ${fmt(t.reference1.gflops)} | 100 % |`);
     for (const p of t.probes) {
-      const threads = p.runtime === 'onnxruntime-1t' || p.runtime === 'tfjs-wasm' || p.runtime === 'tfjs-cpu' ? 1 : p.runtime === 'tfjs-node' ? CORES : CORES;
+      const threads = ['onnxruntime-1t', 'onnx-file-1t', 'tfjs-wasm', 'tfjs-cpu'].includes(p.runtime) ? 1 : CORES;
       const refG = bestReference(p, (threads === 1 ? t.reference1 : t.reference).gflops);
-      const label = p.runtime === 'onnxruntime' || p.runtime === 'onnxruntime-1t' ? 'onnxruntime (converted from tfjs-layers)' : p.runtime === 'tfjs-wasm-workers' ? `tfjs-wasm, worker_threads ×${CORES}` : p.runtime;
+      const label =
+        p.runtime === 'onnxruntime' || p.runtime === 'onnxruntime-1t' ? 'onnxruntime (converted from tfjs-layers)'
+        : p.runtime === 'onnx-file' || p.runtime === 'onnx-file-1t' ? 'onnxruntime, an ONNX file (model.type "onnx", float inputs)'
+        : p.runtime === 'tfjs-wasm-workers' ? `tfjs-wasm, worker_threads ×${CORES}`
+        : p.runtime;
       if (p.error) L.push(`| ${label} | – | not available: ${cell(p.error, 140)} | | |`);
       else L.push(`| ${label} | ${threads} | ${fmtInt(p.samplesPerSec!)} | ${fmt(p.gflops)} | ${fmt((100 * p.gflops!) / refG, 0)} %${p.refGflops ? ` (bare graph ${fmt(p.refGflops)}, converted graph alone ${fmt(p.graphGflops)} GFLOP/s, interleaved)` : ''} |`);
     }
@@ -653,6 +677,10 @@ export function renderResults(r: Results): string {
     const ref = bestReference(o, t.reference.gflops);
     const ratio = o?.gflops ? o.gflops / ref : null;
     L.push(`| ${t.kind}: onnxruntime scoring ≥ 70 % of the native reference (${CORES} threads) | ${ratio === null ? o?.error ?? '–' : `${fmt(100 * ratio, 0)} % (${fmt(o!.gflops)} of ${fmt(ref)} GFLOP/s)`} | ${yes(ratio === null ? null : ratio >= 0.7)} |`);
+    const f = t.probes.find((p) => p.runtime === 'onnx-file');
+    const fref = bestReference(f, t.reference.gflops);
+    const fratio = f?.gflops ? f.gflops / fref : null;
+    L.push(`| ${t.kind}: … an ONNX file (model.type "onnx") ≥ 70 % of the native reference (${CORES} threads) | ${fratio === null ? f?.error ?? '–' : `${fmt(100 * fratio, 0)} % (${fmt(f!.gflops)} of ${fmt(fref)} GFLOP/s)`} | ${yes(fratio === null ? null : fratio >= 0.7)} |`);
   }
   for (const t of r.throughput) {
     const w = t.probes.find((p) => p.runtime === 'tfjs-wasm-workers');

@@ -2,6 +2,13 @@
  * ONNX checkpoints (`torch.onnx.export` per epoch, or any other exporter) through onnxruntime-node
  * on the CPU. One float input, one output of [batch, classes]; a model exported with a fixed batch
  * size is fed in chunks of that size (the last chunk zero-padded).
+ *
+ * Threads: with `threads` > 1 each checkpoint also gets a session of that many intra-op threads,
+ * used only once its outputs on the first batch of at least PROBE_ROWS records equal the
+ * single-thread session's bit for bit. Matrix products and convolutions split their outputs, not
+ * their sums, across threads, so an MLP or CNN passes and scores on every core; an operator that
+ * splits a sum across threads would make the report depend on the machine's core count, so such a
+ * checkpoint stays on one thread (with a warning on stderr).
  */
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
@@ -11,23 +18,49 @@ import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 
 type Ort = typeof import('onnxruntime-node');
 
-export async function createOnnxRuntime(): Promise<ScoringRuntime> {
+/** Smallest batch that decides between the sessions (smaller ones, e.g. the class-count probe, run on one thread). */
+export const PROBE_ROWS = 16;
+
+export interface OnnxRuntimeOptions {
+  /** Intra-op threads once a checkpoint proves thread-independent (model.workers); default 1. */
+  threads?: number;
+  /** Bit-for-bit equality of two outputs; a test replaces it to exercise the fallback. */
+  sameBits?: (a: Float32Array | Float64Array, b: Float32Array | Float64Array) => boolean;
+}
+
+export interface OnnxModel extends LoadedModel {
+  /** Threads the model runs on now: 1 until a probe batch has decided, then 1 or `threads`. */
+  threads(): number;
+}
+
+export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<ScoringRuntime> {
   const ort: Ort = await import('onnxruntime-node');
+  const warnings: string[] = [];
+  const threads = Math.max(1, Math.floor(opts.threads ?? 1));
   return {
     name: 'onnxruntime',
-    warnings: [],
-    load: (checkpoint) => loadOnnx(ort, checkpoint),
+    warnings,
+    load: (checkpoint) => loadOnnx(ort, checkpoint, threads, opts.sameBits ?? sameBits, (w) => warnings.push(w)),
   };
 }
 
-async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<LoadedModel> {
+/** Equal bit patterns, NaNs included. */
+export function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
+  if (a.constructor !== b.constructor || a.length !== b.length) return false;
+  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal: NonNullable<OnnxRuntimeOptions['sameBits']>, warn: (w: string) => void): Promise<OnnxModel> {
   const bytes = await readFile(checkpoint.path).catch(() => {
     throw new InputError(checkpoint.path, 'an ONNX model file', 'no such file');
   });
+  const create = (n: number) => ort.InferenceSession.create(bytes, { intraOpNumThreads: n, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   let session: Session;
   try {
-    // One intra-op thread: results do not depend on the machine's core count.
-    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    session = await create(1);
   } catch (e) {
     throw new InputError(checkpoint.path, 'a valid ONNX model', `a file onnxruntime cannot load (${firstLine(e)}; truncated or not ONNX?)`);
   }
@@ -48,15 +81,14 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<LoadedModel> 
   const rowSize = inputShape.every((d) => d > 0) ? inputShape.reduce((a, b) => a * b, 1) : -1;
   const inName = session.inputNames[0];
   const outName = session.outputNames[0];
+  // The multi-thread session, until the first probe batch decides (null: decided, or one thread asked).
+  let parallel: Session | null = threads > 1 ? await create(threads) : null;
+  let running = 1;
 
-  const run = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
-    const perRow = rowSize > 0 ? rowSize : batch.length / Math.max(rows, 1);
-    const shape = [rows, ...(rowSize > 0 ? inputShape : [perRow])];
-    const data = inType === 'float64' ? Float64Array.from(batch.subarray(0, rows * perRow)) : batch.subarray(0, rows * perRow);
-    const feeds: Record<string, OrtTensor> = { [inName]: new ort.Tensor(inType, data, shape) };
+  const runOn = async (s: Session, feeds: Record<string, OrtTensor>, shape: number[]): Promise<Float32Array | Float64Array> => {
     let result: Session.OnnxValueMapType;
     try {
-      result = await session.run(feeds);
+      result = await s.run(feeds);
     } catch (e) {
       throw new InputError(checkpoint.path, `a model that accepts inputs of shape [${dims.join(', ')}]`, `an error for a batch of shape [${shape.join(', ')}] (${firstLine(e)})`);
     }
@@ -64,6 +96,27 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<LoadedModel> 
     const values = out.data;
     if (!(values instanceof Float32Array || values instanceof Float64Array)) {
       throw new InputError(checkpoint.path, 'a float output tensor', `output "${outName}" of type ${out.type}`);
+    }
+    return values;
+  };
+
+  const run = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
+    const perRow = rowSize > 0 ? rowSize : batch.length / Math.max(rows, 1);
+    const shape = [rows, ...(rowSize > 0 ? inputShape : [perRow])];
+    const data = inType === 'float64' ? Float64Array.from(batch.subarray(0, rows * perRow)) : batch.subarray(0, rows * perRow);
+    const feeds: Record<string, OrtTensor> = { [inName]: new ort.Tensor(inType, data, shape) };
+    const values = await runOn(session, feeds, shape);
+    if (parallel && rows >= Math.min(PROBE_ROWS, fixedBatch || PROBE_ROWS)) {
+      const probe = parallel;
+      parallel = null;
+      if (equal(values, await runOn(probe, feeds, shape))) {
+        await session.release();
+        session = probe;
+        running = threads;
+      } else {
+        await probe.release();
+        warn(`onnxruntime: ${checkpoint.path} gave different bits on ${threads} threads than on one (an operator splits a sum across threads), so it is scored on one thread: reports must not depend on the machine's core count`);
+      }
     }
     return values instanceof Float32Array ? values : Float32Array.from(values);
   };
@@ -100,7 +153,11 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<LoadedModel> 
     inputShape,
     outputs,
     predict,
-    dispose: () => void session.release(),
+    threads: () => running,
+    dispose: () => {
+      void session.release();
+      void parallel?.release();
+    },
   };
 }
 

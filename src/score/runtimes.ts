@@ -44,10 +44,11 @@ export async function createScoringPlan(config: Config, dataset: Dataset, inputs
     const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
     return { runtime: await createLayersRuntime({ convert: config.model.convert ?? 'auto', workers: config.model.workers ?? availableParallelism(), checkpoints, records: dataset.n }), inputs };
   }
-  return { runtime: await createRuntime(type), inputs };
+  return { runtime: await createRuntime(type, config.model.workers ?? availableParallelism()), inputs };
 }
 
-export function createRuntime(type: Exclude<ModelType, 'precomputed'>): Promise<ScoringRuntime> {
+/** `workers`: intra-op threads for onnxruntime (onnx.ts decides per checkpoint whether they are safe). */
+export function createRuntime(type: Exclude<ModelType, 'precomputed'>, workers = 1): Promise<ScoringRuntime> {
   switch (type) {
     case 'tfjs-layers':
       return createTfjsRuntime();
@@ -56,6 +57,6 @@ export function createRuntime(type: Exclude<ModelType, 'precomputed'>): Promise<
     case 'saved-model':
       return createSavedModelRuntime();
     case 'onnx':
-      return createOnnxRuntime();
+      return createOnnxRuntime({ threads: workers });
   }
 }

@@ -10,7 +10,9 @@ import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { InputError } from '../../src/messages.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createOnnxRuntime } from '../../src/score/onnx.ts';
+import { createOnnxRuntime, sameBits, type OnnxModel } from '../../src/score/onnx.ts';
+import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import type { Checkpoint } from '../../src/types.ts';
 
@@ -110,5 +112,60 @@ describe('onnx runtime', () => {
       return row.indexOf(Math.max(...row)) === dataset.labels[i];
     }).length;
     expect((summary.final as { accuracy: number }).accuracy).toBeCloseTo(correct / val.length, 12);
+  });
+
+  it('scores on model.workers threads once a checkpoint gives the same bits as on one thread, else stays on one with a warning', async () => {
+    // An MLP large enough for onnxruntime to split its matrix products across threads (784-256-10, 2 048 rows).
+    const tmp = mkdtempSync(join(tmpdir(), 'onnx-threads-'));
+    const rand = mulberry32(5);
+    const weights = (n: number) => Float32Array.from({ length: n }, () => rand() - 0.5);
+    const graph: OnnxGraph = {
+      name: 'mlp',
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['h'] },
+        { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+        { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['y'] },
+      ],
+      initializers: [
+        { name: 'w1', dims: [784, 256], data: weights(784 * 256) },
+        { name: 'w2', dims: [256, 10], data: weights(256 * 10) },
+      ],
+      inputs: [{ name: 'x', dims: ['batch', 784] }],
+      outputs: [{ name: 'y', dims: ['batch', 10] }],
+    };
+    const path = join(tmp, 'mlp.onnx');
+    writeFileSync(path, encodeModel(graph));
+    const rows = 2048;
+    const batch = Float32Array.from({ length: rows * 784 }, () => rand());
+    const outputsOn = async (opts: Parameters<typeof createOnnxRuntime>[0]) => {
+      const runtime = await createOnnxRuntime(opts);
+      const model = (await runtime.load(ckpt(path))) as OnnxModel;
+      expect(model.threads()).toBe(1); // nothing decided before a batch of PROBE_ROWS records
+      const first = await model.predict(batch, rows);
+      const second = await model.predict(batch, rows); // on the session the probe chose
+      const threads = model.threads();
+      model.dispose();
+      return { first, second, threads, warnings: runtime.warnings };
+    };
+    const one = await outputsOn({ threads: 1 });
+    const two = await outputsOn({ threads: 2 });
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(two.warnings).toEqual([]);
+    for (const out of [one.second, two.first, two.second]) expect(sameBits(out, one.first)).toBe(true);
+    // A checkpoint whose bits would depend on the thread count (simulated) is scored on one thread.
+    const refused = await outputsOn({ threads: 2, sameBits: () => false });
+    expect(refused.threads).toBe(1);
+    expect(sameBits(refused.second, one.first)).toBe(true);
+    expect(refused.warnings).toHaveLength(1);
+    expect(refused.warnings[0]).toContain(path);
+    expect(refused.warnings[0]).toMatch(/scored on one thread/);
+  });
+
+  it('compares outputs bit for bit', () => {
+    expect(sameBits(Float32Array.of(1, Number.NaN), Float32Array.of(1, Number.NaN))).toBe(true);
+    expect(sameBits(Float32Array.of(0), Float32Array.of(-0))).toBe(false);
+    expect(sameBits(Float32Array.of(1, 2), Float32Array.of(1))).toBe(false);
+    expect(sameBits(Float32Array.of(1), Float64Array.of(1))).toBe(false);
   });
 });
