@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type { ColumnTable } from 'arquero';
 import type { ScoringRuntime } from '../src/score/runtime.ts';
 import { flopsPerSample, nativeReference, type ReferenceResult } from './native-reference.ts';
-import { MODELS, writeCheckpoints, writeConfig, writeDataset, writePrecomputedConfig, writePredictionParts, CLASSES, type ModelKind, type PredictionLayout } from './synthetic.ts';
+import { MODELS, writeCheckpoints, writeConfig, writeDataset, writeOnnxCheckpoints, writeOnnxConfig, writePrecomputedConfig, writePredictionParts, CLASSES, type ModelKind, type PredictionLayout } from './synthetic.ts';
 import { wasmThreadsCeiling, type WasmCeiling } from './wasm-ceiling.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -69,6 +69,8 @@ interface E2E {
   htmlBytes: number;
   jsonBytes: number;
   generateMs: number;
+  /** The checkpoints as ONNX files (model.type "onnx") instead of tfjs layers. */
+  onnxFiles?: boolean;
   error?: string;
 }
 
@@ -478,19 +480,22 @@ async function main(): Promise<void> {
       const pattern = await writeCheckpoints(tf, MODELS[kind], join(dir, 'checkpoints', kind), CHECKPOINTS[kind], kind === 'mlp' ? 1 : 2);
       configs[kind] = await writeConfig(dir, `${kind}.config.json`, `bench-${kind}-${n}`, pattern.slice(dir.length + 1), kind);
     }
-    const jobs: { kind: ModelKind; checkpoints: number; config: string }[] = (Object.entries(configs) as [ModelKind, string][]).map(([kind, config]) => ({ kind, checkpoints: CHECKPOINTS[kind], config }));
+    const jobs: { kind: ModelKind; checkpoints: number; config: string; onnxFiles?: boolean }[] = (Object.entries(configs) as [ModelKind, string][]).map(([kind, config]) => ({ kind, checkpoints: CHECKPOINTS[kind], config }));
     if (n >= 1_000_000 && n === Math.max(...sizes)) {
       const pattern = await writeCheckpoints(tf, MODELS.mlp, join(dir, 'checkpoints', 'mlp-many'), MANY_CHECKPOINTS, 1);
       jobs.push({ kind: 'mlp', checkpoints: MANY_CHECKPOINTS, config: await writeConfig(dir, 'mlp-many.config.json', `bench-mlp-${n}-x${MANY_CHECKPOINTS}`, pattern.slice(dir.length + 1), 'mlp') });
+      // The same MLP checkpoints as ONNX files (model.type "onnx"): the path of a PyTorch user.
+      const onnx = await writeOnnxCheckpoints(tf, join(dir, 'checkpoints', 'mlp', '*/model.json'), join(dir, 'checkpoints', 'mlp-onnx'));
+      jobs.push({ kind: 'mlp', checkpoints: CHECKPOINTS.mlp, config: await writeOnnxConfig(dir, 'mlp-onnx.config.json', `bench-mlp-onnx-${n}`, onnx.slice(dir.length + 1)), onnxFiles: true });
     }
     const generateMs = performance.now() - g0;
     for (const job of jobs) {
       log(`e2e ${job.kind} n=${fmtInt(n)} × ${job.checkpoints} checkpoints …`);
       const report = join(dir, `${job.kind}-${job.checkpoints}-report`);
       const res = await e2eChild(job.config, report);
-      runs.push({ ...res, kind: job.kind, n, checkpoints: job.checkpoints, generateMs: Math.round(generateMs) } as E2E);
+      runs.push({ ...res, kind: job.kind, n, checkpoints: job.checkpoints, generateMs: Math.round(generateMs), ...(job.onnxFiles ? { onnxFiles: true } : {}) } as E2E);
       log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB, stages ${JSON.stringify(res.stages)}`}`);
-      if (job.kind === 'mlp' && job.checkpoints === CHECKPOINTS.mlp && n === Math.max(...sizes)) {
+      if (job.kind === 'mlp' && job.checkpoints === CHECKPOINTS.mlp && !job.onnxFiles && n === Math.max(...sizes)) {
         sharded = await shardAndMerge(job.config, dir, n, job.checkpoints, res.error ? null : report);
         log(`  as ${SHARDS} shards + merge: ${sharded.shards.map((c) => (c.error ? `failed: ${c.error}` : `${fmt(c.wallMs / 1000)} s`)).join(', ')}; merge ${sharded.merge.error ? `failed: ${sharded.merge.error}` : `${fmt(sharded.merge.wallMs / 1000)} s, peak RSS ${fmtInt(sharded.merge.peakRssMB)} MB`}; same report ${sharded.sameHtml}, same summary ${sharded.sameJson}`);
       }
@@ -618,7 +623,7 @@ export function renderResults(r: Results): string {
   }
 
   L.push('## End to end', '');
-  L.push('`runAudit` in a fresh process per run (dataset + inputs.npy of uint8 pixels, tfjs layers checkpoints, score cache off), then writing the HTML report and summary.json.', '');
+  L.push('`runAudit` in a fresh process per run (dataset + inputs.npy of uint8 pixels, tfjs layers checkpoints, score cache off), then writing the HTML report and summary.json. The run whose runtime reads `onnxruntime` is the same MLP checkpoints written as ONNX files and audited as `model.type: "onnx"` (float inputs: the uint8 pixels are converted per batch in JavaScript).', '');
   L.push('| model | records | checkpoints | runtime | wall s | load s | score s | score GFLOP/s | analyses s | render s | write s | analyses+render % | peak RSS MB | report KB | summary.json KB |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const e of r.runs) {
     if (e.error) {
@@ -694,7 +699,7 @@ export function renderResults(r: Results): string {
     const o = t.probes.find((p) => p.runtime === 'onnxruntime');
     L.push(`| ${t.kind}: converted tfjs layers checkpoint equals tfjs within 1e-4 | ${o?.maxDiff === undefined ? '–' : `max abs difference ${o.maxDiff.toExponential(1)} on 256 records`} | ${yes(o?.maxDiff === undefined ? null : o.maxDiff <= 1e-4)} |`);
   }
-  const big = r.runs.find((e) => e.kind === 'mlp' && e.n === 1_000_000 && e.checkpoints === CHECKPOINTS.mlp && !e.error);
+  const big = r.runs.find((e) => e.kind === 'mlp' && e.n === 1_000_000 && e.checkpoints === CHECKPOINTS.mlp && !e.onnxFiles && !e.error);
   if (big) {
     const gf = scoreGflops(big); // big.kind is 'mlp'
     const ref = r.throughput.find((t) => t.kind === 'mlp')!.reference.gflops;
@@ -704,7 +709,7 @@ export function renderResults(r: Results): string {
   L.push(`| … and ≤ 3 GB peak RSS | ${big ? `${fmtInt(big.peakRssMB)} MB` : 'not run'} | ${yes(big ? big.peakRssMB <= 3072 : null)} |`);
   const ar = big ? ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs : null;
   L.push(`| analyses + render < 10 % of the wall time (1M run) | ${ar === null ? 'not run' : `${fmt(100 * ar, 1)} %`} | ${yes(ar === null ? null : ar < 0.1)} |`);
-  const mlp = r.runs.filter((e) => e.kind === 'mlp' && e.checkpoints === CHECKPOINTS.mlp && !e.error).sort((a, b) => a.n - b.n);
+  const mlp = r.runs.filter((e) => e.kind === 'mlp' && e.checkpoints === CHECKPOINTS.mlp && !e.onnxFiles && !e.error).sort((a, b) => a.n - b.n);
   if (mlp.length >= 2) {
     const per = mlp.map((e) => ((e.stages.analyses ?? 0) + (e.stages.render ?? 0)) / e.n);
     const [a, b] = [mlp[mlp.length - 2], mlp[mlp.length - 1]];

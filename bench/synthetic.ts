@@ -176,6 +176,38 @@ export async function writeConfig(dir: string, file: string, name: string, check
   });
 }
 
+/**
+ * The tfjs checkpoints matched by `pattern` (writeCheckpoints) as ONNX files `dir/<step>.onnx` — what
+ * torch.onnx.export writes per epoch — converted in-process (tfjs-to-onnx.ts); their float input
+ * takes the records' values, so the pipeline feeds them float batches. Returns the glob.
+ */
+export async function writeOnnxCheckpoints(tf: typeof TF, pattern: string, dir: string): Promise<string> {
+  const { discoverCheckpoints } = await import('../src/load/checkpoints.ts');
+  const { loadLayersModel } = await import('../src/score/tfjs-files.ts');
+  const { convertLayersModel } = await import('../src/score/tfjs-to-onnx.ts');
+  const { encodeModel } = await import('../src/score/onnx-encode.ts');
+  await mkdir(dir, { recursive: true });
+  for (const c of await discoverCheckpoints(pattern, '/')) {
+    const model = await loadLayersModel(tf, c.path);
+    const conv = convertLayersModel(model);
+    model.dispose();
+    if (!conv.ok) throw new Error(`${c.path}: not convertible to ONNX (${conv.reason})`);
+    await writeFile(join(dir, `${c.id}.onnx`), encodeModel(conv.graph));
+  }
+  return join(dir, '*.onnx').split('\\').join('/');
+}
+
+/** A config over the dataset in `dir` whose checkpoints are ONNX files (model.type "onnx"). */
+export async function writeOnnxConfig(dir: string, file: string, name: string, checkpoints: string): Promise<string> {
+  return writeRunConfig(dir, file, {
+    name,
+    description: 'Synthetic benchmark run: the MLP as ONNX files.',
+    inputs: { file: 'inputs.npy', scale: 1 / 255 },
+    display: { type: 'image', width: 28, height: 28 },
+    model: { type: 'onnx', checkpoints, batchSize: 1024 },
+  });
+}
+
 /** `run`'s keys plus what every benchmark config shares (the dataset in `dir`, the split evaluated, no score cache, seed 1), written as `dir/file`. */
 async function writeRunConfig(dir: string, file: string, run: Record<string, unknown>): Promise<string> {
   const { name, description, ...rest } = run;

@@ -40,6 +40,9 @@ export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<
   return {
     name: 'onnxruntime',
     warnings,
+    // Sessions with thread pools of their own must not take turns batch by batch (their threads spin
+    // while the other runs: layers.ts measured half the throughput), so one checkpoint at a time.
+    maxLoaded: threads > 1 ? 1 : undefined,
     load: (checkpoint) => loadOnnx(ort, checkpoint, threads, opts.sameBits ?? sameBits, (w) => warnings.push(w)),
   };
 }
