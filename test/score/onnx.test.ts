@@ -147,6 +147,9 @@ describe('onnx runtime', () => {
       model.dispose();
       return { first, second, threads, warnings: runtime.warnings };
     };
+    // Multi-thread sessions must not take turns batch by batch: score.ts then loads one checkpoint at a time.
+    expect((await createOnnxRuntime({ threads: 2 })).maxLoaded).toBe(1);
+    expect((await createOnnxRuntime({ threads: 1 })).maxLoaded).toBeUndefined();
     const one = await outputsOn({ threads: 1 });
     const two = await outputsOn({ threads: 2 });
     expect(one.threads).toBe(1);
