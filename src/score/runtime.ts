@@ -30,6 +30,12 @@ export interface ScoringRuntime {
   readonly warnings: string[];
   /** Most models this runtime can hold loaded at once (default: no limit). */
   readonly maxLoaded?: number;
+  /**
+   * With several models loaded, each scores this many consecutive batches before the next takes
+   * its turn (default 1). Sessions with thread pools of their own need long turns: alternating
+   * every batch, each pool's threads spin while another runs.
+   */
+  readonly turnBatches?: number;
   /** With `opts.codes`, a runtime may offer predictCodes. */
   load(checkpoint: Checkpoint, opts?: LoadOptions): Promise<LoadedModel>;
 }

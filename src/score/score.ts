@@ -60,6 +60,9 @@ export function groupByBytes<T>(items: readonly T[], size: (item: T) => number, 
   return groups;
 }
 
+/** Bound of the Float32 values converted for one turn of a group (runtime.turnBatches): 40 batches of 1024 MNIST-sized records. */
+const TURN_BYTES = 128 * 2 ** 20;
+
 /** A checkpoint's size on disk: its main file plus the weights files a tfjs model.json names (0 when unreadable: the loader reports it). */
 function checkpointBytes(path: string): number {
   const size = (p: string) => {
@@ -135,21 +138,29 @@ export async function scoreRun(
       const kinds: ('probabilities' | 'logits' | null)[] = group.map(() => (opts.output === 'auto' ? null : opts.output));
       for (const c of group) scores[c] = emptyScores(n, k);
       const byCodes = models.map((m) => codeData !== null && m.predictCodes !== undefined);
-      const batch = byCodes.every(Boolean) ? null : new Float32Array(opts.batchSize * inputs.rowSize);
+      // A turn: the batches each model scores before the next model's turn (runtime.turnBatches);
+      // their values are converted once per turn for the whole group, batches keep their records.
+      const turn = group.length > 1 ? Math.max(1, Math.min(Math.floor(runtime.turnBatches ?? 1), Math.floor(TURN_BYTES / (opts.batchSize * inputs.rowSize * 4)))) : 1;
+      const values = byCodes.every(Boolean) ? null : new Float32Array(turn * opts.batchSize * inputs.rowSize);
       const codeBatch = byCodes.some(Boolean) ? new Uint8Array(opts.batchSize * inputs.rowSize) : null;
       const names = group.map((c) => checkpoints[c].id).join(', ');
-      for (let start = 0; start < rows.length; start += opts.batchSize) {
-        const count = Math.min(opts.batchSize, rows.length - start);
-        // Stored values become the model's Float32 values here, one batch at a time.
-        if (batch) fillBatch(inputs, rows, batch, start, count);
-        const view = batch && (count === opts.batchSize ? batch : batch.subarray(0, count * inputs.rowSize));
-        const codes = codeBatch && gatherCodes(codeData!, inputs.rowSize, rows, start, count, codeBatch);
+      const turnRows = turn * opts.batchSize;
+      for (let from = 0; from < rows.length; from += turnRows) {
+        const turnCount = Math.min(turnRows, rows.length - from);
+        // Stored values become the model's Float32 values here, one turn at a time.
+        if (values) fillBatch(inputs, rows, values, from, turnCount);
         for (const [g, c] of group.entries()) {
-          const out = byCodes[g] ? await models[g].predictCodes!(codes!, count) : await models[g].predict(view!, count);
-          kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
-          writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
+          for (let start = from; start < from + turnCount; start += opts.batchSize) {
+            const count = Math.min(opts.batchSize, from + turnCount - start);
+            const at = (start - from) * inputs.rowSize;
+            const out = byCodes[g]
+              ? await models[g].predictCodes!(gatherCodes(codeData!, inputs.rowSize, rows, start, count, codeBatch!), count)
+              : await models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
+            kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
+            writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
+          }
         }
-        opts.progress.tick(done + (start + count) * group.length, total, group.length === 1 ? names : `${group.length} checkpoints (${names})`);
+        opts.progress.tick(done + (from + turnCount) * group.length, total, group.length === 1 ? names : `${group.length} checkpoints (${names})`);
       }
       done += rows.length * group.length;
       for (const [g, c] of group.entries()) {

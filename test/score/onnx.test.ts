@@ -10,7 +10,7 @@ import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { InputError } from '../../src/messages.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createOnnxRuntime, sameBits, type OnnxModel } from '../../src/score/onnx.ts';
+import { createOnnxRuntime, sameBits, TURN_BATCHES, type OnnxModel } from '../../src/score/onnx.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { scoreRun } from '../../src/score/score.ts';
@@ -147,9 +147,9 @@ describe('onnx runtime', () => {
       model.dispose();
       return { first, second, threads, warnings: runtime.warnings };
     };
-    // Multi-thread sessions must not take turns batch by batch: score.ts then loads one checkpoint at a time.
-    expect((await createOnnxRuntime({ threads: 2 })).maxLoaded).toBe(1);
-    expect((await createOnnxRuntime({ threads: 1 })).maxLoaded).toBeUndefined();
+    // Multi-thread sessions must not take turns batch by batch: each scores TURN_BATCHES batches in a row.
+    expect((await createOnnxRuntime({ threads: 2 })).turnBatches).toBe(TURN_BATCHES);
+    expect((await createOnnxRuntime({ threads: 1 })).turnBatches).toBeUndefined();
     const one = await outputsOn({ threads: 1 });
     const two = await outputsOn({ threads: 2 });
     expect(one.threads).toBe(1);

@@ -79,11 +79,12 @@ describe('scoreRun', () => {
 
 describe('scoreRun with several checkpoints', () => {
   /** Checkpoint c's model returns [x·(c+1), c, −x]; the runtime logs loads, predicts and disposals. */
-  function loggingRuntime(log: string[], maxLoaded?: number): ScoringRuntime {
+  function loggingRuntime(log: string[], maxLoaded?: number, turnBatches?: number): ScoringRuntime {
     return {
       name: 'fake',
       warnings: [],
       maxLoaded,
+      turnBatches,
       async load(ck) {
         const c = Number(ck.id.slice(1));
         log.push(`load ${ck.id}`);
@@ -122,6 +123,23 @@ describe('scoreRun with several checkpoints', () => {
     expect(a.scores[2].pred[0]).toBe(1); // each model saw its own outputs: [0.5·3, 2, −0.5] for c2
     expect(a.scores[0].pred[0]).toBe(0); // [0.5, 0, −0.5] for c0
     expect(a.outputKind).toEqual(['logits', 'logits', 'logits']);
+  });
+
+  it('lets each model of a group score turnBatches batches in a row, with the same scores', async () => {
+    const { dataset, inputs } = data([0.5, -1, 2, 3, -0.25, 7, 1.5], [0, 1, 2, 0, 1, 2, 0]);
+    const turns: string[] = [];
+    const each: string[] = [];
+    const a = await scoreRun(loggingRuntime(turns, undefined, 2), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    const b = await scoreRun(loggingRuntime(each), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    // Seven records in batches of 2: turns of two batches (4 records), then the last 3 records.
+    expect(turns.filter((l) => l.startsWith('predict'))).toEqual([
+      'predict c0 2', 'predict c0 2', 'predict c1 2', 'predict c1 2', 'predict c2 2', 'predict c2 2',
+      'predict c0 2', 'predict c0 1', 'predict c1 2', 'predict c1 1', 'predict c2 2', 'predict c2 1',
+    ]);
+    for (let c = 0; c < 3; c++) {
+      expect(a.scores[c].probs).toEqual(b.scores[c].probs);
+      expect(a.scores[c].loss).toEqual(b.scores[c].loss);
+    }
   });
 
   it('disposes every loaded model of the group when one fails its shape check', async () => {
