@@ -1,6 +1,6 @@
 /**
  * Parquet files as other writers make them, one per compression codec, for
- * test/load/formats/parquet-codecs.test.ts: Spark, Dask and Ray (pyarrow) write SNAPPY by default,
+ * test/load/formats/parquet.test.ts and test/load/parts.test.ts: Spark, Dask and Ray (pyarrow) write SNAPPY by default,
  * Polars ZSTD; GZIP, BROTLI and LZ4_RAW are common options. Written by parquet-wasm (the Rust
  * `parquet` crate compiled to WebAssembly) — an independent writer with real codecs and dictionary
  * pages, not the tests' own minimal writer. Not a dependency of losslens; to regenerate:
