@@ -88,8 +88,10 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
   const rowSize = inputShape.every((d) => d > 0) ? inputShape.reduce((a, b) => a * b, 1) : -1;
   const inName = session.inputNames[0];
   const outName = session.outputNames[0];
-  // The multi-thread session, until the first probe batch decides (null: decided, or one thread asked).
-  let parallel: Session | null = threads > 1 ? await create(threads) : null;
+  // Whether the first batch of PROBE_ROWS records has still to decide on `threads` threads. The
+  // multi-thread session is made then, not now: a group of checkpoints loads together (score.ts),
+  // and holding two sessions of each until its first batch would double the group's memory.
+  let undecided = threads > 1;
   let running = 1;
 
   const runOn = async (s: Session, feeds: Record<string, OrtTensor>, shape: number[]): Promise<Float32Array | Float64Array> => {
@@ -113,9 +115,9 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
     const data = inType === 'float64' ? Float64Array.from(batch.subarray(0, rows * perRow)) : batch.subarray(0, rows * perRow);
     const feeds: Record<string, OrtTensor> = { [inName]: new ort.Tensor(inType, data, shape) };
     const values = await runOn(session, feeds, shape);
-    if (parallel && rows >= Math.min(PROBE_ROWS, fixedBatch || PROBE_ROWS)) {
-      const probe = parallel;
-      parallel = null;
+    if (undecided && rows >= Math.min(PROBE_ROWS, fixedBatch || PROBE_ROWS)) {
+      undecided = false;
+      const probe = await create(threads);
       if (equal(values, await runOn(probe, feeds, shape))) {
         await session.release();
         session = probe;
@@ -161,10 +163,7 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
     outputs,
     predict,
     threads: () => running,
-    dispose: () => {
-      void session.release();
-      void parallel?.release();
-    },
+    dispose: () => void session.release(),
   };
 }
 
