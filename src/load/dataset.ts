@@ -106,7 +106,7 @@ export async function readTable(file: string, textColumns: string[] = [], format
     const text = await readFile(file, 'utf8');
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
     const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
-    if (f === 'csv' || f === 'tsv') return await aq.fromCSVStream(chunked(text), { delimiter: f === 'tsv' ? '\t' : ',', parse });
+    if (f === 'csv' || f === 'tsv') return await aq.fromCSVStream(recordPieces(text), { delimiter: f === 'tsv' ? '\t' : ',', parse });
     return aq.from(JSON.parse(text) as object[]);
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -115,20 +115,31 @@ export async function readTable(file: string, textColumns: string[] = [], format
 }
 
 /**
- * The text as a stream of 1 MiB pieces. arquero's fromCSV splits the whole text into row arrays
- * before it builds any column (at a million records: a million arrays and four million strings
- * alive at once, promoted and marked by every major GC); its stream reader builds the columns
- * batch by batch, so the rows die young — same rows, same type inference (the first 1 000 values
- * of each column either way), same table.
+ * The text as a stream of pieces of about 1 MiB, each ending at the end of a record. arquero's
+ * fromCSV splits the whole text into row arrays before it builds any column (at a million records:
+ * a million arrays and four million strings alive at once, promoted and marked by every major GC);
+ * its stream reader builds the columns batch by batch, so the rows die young — same rows, same
+ * type inference (the first 1 000 values of each column either way), same table. The pieces must
+ * not split a record: the stream reader cut a quoted field that spanned two pieces (a multi-line
+ * note lost its end and the next column read null). A record ends at a newline with an even
+ * number of quote characters before it (RFC 4180 doubles quotes inside quoted fields).
  */
-function chunked(text: string): ReadableStream<string> {
-  const piece = 1 << 20;
+export function recordPieces(text: string, piece = 1 << 20): ReadableStream<string> {
   let at = 0;
+  let quotes = 0; // quote characters in text[0, at): even = outside a quoted field
   return new ReadableStream<string>({
     pull(controller) {
       if (at >= text.length) return controller.close();
-      controller.enqueue(text.slice(at, at + piece));
-      at += piece;
+      let end = Math.min(text.length, at + piece);
+      for (let i = at; i < end; i++) if (text.charCodeAt(i) === 34) quotes++;
+      // Go on to the first newline outside a quoted field (or the end of the text).
+      while (end < text.length) {
+        const c = text.charCodeAt(end++);
+        if (c === 34) quotes++;
+        else if (c === 10 && quotes % 2 === 0) break;
+      }
+      controller.enqueue(text.slice(at, end));
+      at = end;
     },
   });
 }

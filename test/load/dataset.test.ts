@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as aq from 'arquero';
-import { loadDataset } from '../../src/load/dataset.ts';
+import { loadDataset, readTable, recordPieces } from '../../src/load/dataset.ts';
 import { png } from '../helpers/images.ts';
 import { writeParquet } from '../helpers/parquet-writer.ts';
 
@@ -86,5 +86,40 @@ describe('loadDataset', () => {
     const ds = await loadDataset({ ...base, split: null, file: dir });
     expect(ds.ids).toEqual(['cat/1.png', 'dog/2.png']);
     expect(ds.classes).toEqual(['cat', 'dog']);
+  });
+});
+
+describe('CSV read in pieces', () => {
+  // Records with quoted fields holding commas, doubled quotes and CRLF line breaks.
+  const record = (i: number) => `r${i},${i % 5},${i % 3 === 0 ? `"two\r\nlines, ""quoted"" ${'z'.repeat(i % 97)}"` : i % 3 === 1 ? `plain ${i}` : '""'},${(i * 0.37).toFixed(3)}\r\n`;
+
+  it('cuts only at the end of a record, never inside a quoted field', async () => {
+    let text = 'id,label,note,x\r\n';
+    for (let i = 0; i < 40; i++) text += record(i);
+    const pieces: string[] = [];
+    const reader = recordPieces(text, 7).getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+    expect(pieces.join('')).toBe(text);
+    expect(pieces.length).toBeGreaterThan(20);
+    for (const p of pieces) {
+      expect(p.endsWith('\n')).toBe(true);
+      expect((p.match(/"/g) ?? []).length % 2).toBe(0);
+    }
+  });
+
+  it('reads a CSV of several MiB cell for cell as arquero reads it whole, with a quoted field across the first MiB mark', async () => {
+    let text = 'id,label,note,x\r\n';
+    let i = 0;
+    while (text.length < (1 << 20) - 40) text += record(i++);
+    // A multi-line quoted note that starts before the 1 MiB mark and ends after it.
+    text += `r${i++},1,"${'a'.repeat(30)}\r\n${'b'.repeat(60)}, ""end""",1.5\r\n`;
+    while (text.length < 2.5 * (1 << 20)) text += record(i++);
+    const file = join(mkdtempSync(join(tmpdir(), 'csv-pieces-')), 'big.csv');
+    writeFileSync(file, text);
+    const whole = aq.fromCSV(text, { parse: { id: (v: string) => v } });
+    const read = await readTable(file, ['id']);
+    expect(read.numRows()).toBe(i);
+    expect(read.columnNames()).toEqual(whole.columnNames());
+    for (const c of whole.columnNames()) expect(read.array(c)).toEqual(whole.array(c));
   });
 });
