@@ -119,7 +119,9 @@ export async function readTable(file: string, textColumns: string[] = [], format
  * fromCSV splits the whole text into row arrays before it builds any column (at a million records:
  * a million arrays and four million strings alive at once, promoted and marked by every major GC);
  * its stream reader builds the columns batch by batch, so the rows die young — same rows, same
- * type inference (the first 1 000 values of each column either way), same table. The pieces must
+ * type inference (the first 1 000 values of each column either way), same values (a record with
+ * fewer fields than the header reads undefined there whole and null here past the first batch;
+ * every reader of the table takes both as missing). The pieces must
  * not split a record: the stream reader cut a quoted field that spanned two pieces (a multi-line
  * note lost its end and the next column read null). A record ends at a newline with an even
  * number of quote characters before it (RFC 4180 doubles quotes inside quoted fields).
