@@ -106,7 +106,10 @@ export async function readTable(file: string, textColumns: string[] = [], format
     const text = await readFile(file, 'utf8');
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
     const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
-    if (f === 'csv' || f === 'tsv') return await aq.fromCSVStream(recordPieces(text), { delimiter: f === 'tsv' ? '\t' : ',', parse });
+    if (f === 'csv' || f === 'tsv') {
+      const delimiter = f === 'tsv' ? '\t' : ',';
+      return await aq.fromCSVStream(recordPieces(text, delimiter), { delimiter, parse });
+    }
     return aq.from(JSON.parse(text) as object[]);
   } catch (e) {
     if (e instanceof InputError) throw e;
@@ -121,24 +124,45 @@ export async function readTable(file: string, textColumns: string[] = [], format
  * its stream reader builds the columns batch by batch, so the rows die young — same rows, same
  * type inference (the first 1 000 values of each column either way), same values (a record with
  * fewer fields than the header reads undefined there whole and null here past the first batch;
- * every reader of the table takes both as missing). The pieces must
- * not split a record: the stream reader cut a quoted field that spanned two pieces (a multi-line
- * note lost its end and the next column read null). A record ends at a newline with an even
- * number of quote characters before it (RFC 4180 doubles quotes inside quoted fields).
+ * every reader of the table takes both as missing).
+ *
+ * The pieces must not split a record: the stream reader cut a quoted field that spanned two
+ * pieces (a multi-line note lost its end and the next column read null). So the text is scanned
+ * as arquero's tokenizer reads it — a quote opens a quoted field only as a field's first
+ * character (elsewhere it is a literal character), `""` inside one is a quote, and a lone quote
+ * closes it — and a piece ends after the first newline outside a quoted field once it has
+ * `piece` characters. A text with no such newline is one piece, as fromCSV reads it.
  */
-export function recordPieces(text: string, piece = 1 << 20): ReadableStream<string> {
+export function recordPieces(text: string, delimiter = ',', piece = 1 << 20): ReadableStream<string> {
+  const QUOTE = 34;
+  const NEWLINE = 10;
+  const RETURN = 13;
+  const delim = delimiter.charCodeAt(0);
   let at = 0;
-  let quotes = 0; // quote characters in text[0, at): even = outside a quoted field
+  let i = 0; // scan position; the state below is the tokenizer's at text[i]
+  let fieldStart = true;
+  let quoted = false;
   return new ReadableStream<string>({
     pull(controller) {
       if (at >= text.length) return controller.close();
-      let end = Math.min(text.length, at + piece);
-      for (let i = at; i < end; i++) if (text.charCodeAt(i) === 34) quotes++;
-      // Go on to the first newline outside a quoted field (or the end of the text).
-      while (end < text.length) {
-        const c = text.charCodeAt(end++);
-        if (c === 34) quotes++;
-        else if (c === 10 && quotes % 2 === 0) break;
+      const target = at + piece;
+      let end = text.length;
+      for (; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (quoted) {
+          if (c !== QUOTE) continue;
+          if (text.charCodeAt(i + 1) === QUOTE) i++; // "" inside a quoted field
+          else quoted = false;
+        } else if (fieldStart && c === QUOTE) {
+          quoted = true;
+          fieldStart = false;
+        } else if (c === NEWLINE) {
+          fieldStart = true;
+          if (i + 1 >= target) {
+            end = ++i;
+            break;
+          }
+        } else fieldStart = c === delim || c === RETURN;
       }
       controller.enqueue(text.slice(at, end));
       at = end;
