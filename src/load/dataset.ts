@@ -152,7 +152,14 @@ export function recordPieces(text: string, delimiter = ',', piece = 1 << 20): Re
         if (quoted) {
           if (c !== QUOTE) continue;
           if (text.charCodeAt(i + 1) === QUOTE) i++; // "" inside a quoted field
-          else quoted = false;
+          else {
+            quoted = false;
+            // arquero takes the character after a closing quote as the separator, whatever it is.
+            if (i + 1 < text.length && text.charCodeAt(i + 1) !== NEWLINE) {
+              i++;
+              fieldStart = true;
+            }
+          }
         } else if (fieldStart && c === QUOTE) {
           quoted = true;
           fieldStart = false;

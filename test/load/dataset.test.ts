@@ -125,3 +125,18 @@ describe('CSV read in pieces', () => {
     for (const c of whole.columnNames()) expect(read.array(c)).toEqual(whole.array(c));
   });
 });
+
+describe('CSV pieces on odd input', () => {
+  it.each([
+    ['text after a closing quote, and a quote right after it', 'a,b\n"x"y"z\nw",1\nq,2\n'],
+    ['CRLF after a quoted field, then a multi-line one', 'a,b\n"x"\r\n"y\nz",3\n4,5\n'],
+    ['escaped quotes and a quoted field ending in a newline', 'a,b\n"p""q",1\n"r\n",2\n'],
+    ['CRLF records with a quoted CRLF inside', 'a,b\r\n1,2\r\n"x\r\ny",3\r\n'],
+  ])('reads %s as fromCSV does, whatever the piece size', async (_, text) => {
+    const whole = aq.fromCSV(text);
+    for (const piece of [1, 2, 3, 5, 8]) {
+      const streamed = await aq.fromCSVStream(recordPieces(text, ',', piece));
+      expect(streamed.objects()).toEqual(whole.objects());
+    }
+  });
+});
