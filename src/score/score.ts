@@ -142,19 +142,20 @@ export async function scoreRun(
       // their values are converted once per turn for the whole group, batches keep their records.
       const turn = group.length > 1 ? Math.max(1, Math.min(Math.floor(runtime.turnBatches ?? 1), Math.floor(TURN_BYTES / (opts.batchSize * inputs.rowSize * 4)))) : 1;
       const values = byCodes.every(Boolean) ? null : new Float32Array(turn * opts.batchSize * inputs.rowSize);
-      const codeBatch = byCodes.some(Boolean) ? new Uint8Array(opts.batchSize * inputs.rowSize) : null;
+      const codeBatch = byCodes.some(Boolean) ? new Uint8Array(turn * opts.batchSize * inputs.rowSize) : null;
       const names = group.map((c) => checkpoints[c].id).join(', ');
       const turnRows = turn * opts.batchSize;
       for (let from = 0; from < rows.length; from += turnRows) {
         const turnCount = Math.min(turnRows, rows.length - from);
-        // Stored values become the model's Float32 values here, one turn at a time.
+        // Stored values become the model's Float32 values (or gathered codes) here, once per turn for the group.
         if (values) fillBatch(inputs, rows, values, from, turnCount);
+        const codes = codeBatch && gatherCodes(codeData!, inputs.rowSize, rows, from, turnCount, codeBatch);
         for (const [g, c] of group.entries()) {
           for (let start = from; start < from + turnCount; start += opts.batchSize) {
             const count = Math.min(opts.batchSize, from + turnCount - start);
             const at = (start - from) * inputs.rowSize;
             const out = byCodes[g]
-              ? await models[g].predictCodes!(gatherCodes(codeData!, inputs.rowSize, rows, start, count, codeBatch!), count)
+              ? await models[g].predictCodes!(codes!.subarray(at, at + count * inputs.rowSize), count)
               : await models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
             kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
             writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
