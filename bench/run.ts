@@ -107,7 +107,7 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   const { createWorkerTfjsRuntime } = await import('../src/score/workers.ts');
   const { createOnnxRuntime } = await import('../src/score/onnx.ts');
   // onnx-file: the checkpoint as an ONNX file of its own (what torch.onnx.export writes), audited as
-  // model.type "onnx" — float inputs, no uint8 decoding in the graph, threads decided by onnx.ts's probe.
+  // model.type "onnx" — float inputs, no uint8 decoding in the graph, on onnx.ts's worker pool of single-thread sessions.
   const onnxFile = runtime.startsWith('onnx-file');
   const layersPath = checkpoints[0].path; // the tfjs checkpoint, also when scored as an ONNX file
   const native = runtime.startsWith('onnxruntime') || onnxFile;
@@ -137,7 +137,8 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   const x = Float32Array.from(codes, (v) => v / 255);
   // Calibrate: time one batch after a warm-up, then size the run to about `seconds`.
   stage('calibrating');
-  const model = await rt.load(checkpoints[0]);
+  // As the scoring loop loads it (batchRows): the ONNX-file runtime then scores on its worker pool.
+  const model = await rt.load(checkpoints[0], { batchRows: batch });
   await model.predict(x, batch);
   let t = performance.now();
   await model.predict(x, batch);
@@ -185,6 +186,9 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
       name: r.name,
       warnings: r.warnings,
       maxLoaded: r.maxLoaded,
+      turnBatches: r.turnBatches,
+      concurrentTurns: r.concurrentTurns,
+      scoreTurn: r.scoreTurn?.bind(r),
       async load(c, o) {
         const m = await r.load(c, o);
         from = performance.now();
@@ -198,7 +202,10 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
   // see the same machine — the bare MatMul/Conv graph, and the converted graph itself run on one
   // pre-made batch (no scoring loop around it).
   const threads = runtime === 'onnxruntime' || runtime === 'onnx-file' ? CORES : 1;
-  const direct = native ? await rt.load(checkpoints[0]) : null;
+  // On more than one thread the graph alone runs on the runtime's worker pool: one batch per worker and call.
+  const direct = native ? await rt.load(checkpoints[0], threads > 1 ? { batchRows: batch } : undefined) : null;
+  const perCall = threads;
+  const xs = perCall > 1 ? Float32Array.from({ length: perCall * x.length }, (_, i) => x[i % x.length]) : x;
   let best = Infinity;
   let refGflops = 0;
   let graphGflops = 0;
@@ -210,8 +217,8 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
     let runs = 0;
     const t1 = performance.now();
     while (performance.now() - t1 < (seconds / ROUNDS) * 1000) {
-      await direct.predict(x, batch);
-      runs++;
+      await direct.predict(xs, perCall * batch);
+      runs += perCall;
     }
     graphGflops = Math.max(graphGflops, (runs * batch * flopsPerSample(spec.gemms)) / ((performance.now() - t1) / 1000) / 1e9);
   }

@@ -1,8 +1,9 @@
 /**
  * The runtime for tfjs layers checkpoints, fastest first:
  *
- *   1. converted to ONNX in-process and run by onnxruntime on every core (tfjs-to-onnx.ts), when
- *      every layer converts and the converted graph matches tfjs within 1e-4 (model.convert "auto");
+ *   1. converted to ONNX in-process and run by onnxruntime on every core (tfjs-to-onnx.ts; a worker
+ *      pool of single-thread sessions, ort-pooling.ts), when every layer converts and the converted
+ *      graph matches tfjs within 1e-4 (model.convert "auto");
  *   2. otherwise tfjs: on WebAssembly with a worker_threads pool (workers.ts) when there is enough
  *      work to amortise starting the workers (model.workers ≥ 2), else single-thread tfjs.
  *
@@ -15,6 +16,7 @@ import { codeValues } from '../load/input-values.ts';
 import { isShared } from '../load/shared-file.ts';
 import type { Checkpoint } from '../types.ts';
 import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
+import { createPooling } from './ort-pooling.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 import { loadTf } from './backend.ts';
 import { loadLayersModel } from './tfjs-files.ts';
@@ -120,7 +122,11 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
 
   const { tf } = await loadTf();
   const ort: Ort = await import('onnxruntime-node');
-  const first = await convertCheckpoint(tf, ort, opts.checkpoints[0], opts.workers);
+  // Every session has one intra-op thread: with model.workers > 1 the scoring loop runs on the
+  // worker pool of single-thread sessions (ort-pooling.ts), faster than one multi-thread session
+  // and the same bits whatever the core count; the main thread's sessions are its fallback and
+  // answer the analyses' own calls.
+  const first = await convertCheckpoint(tf, ort, opts.checkpoints[0], 1);
   if (!first.ok) {
     const rt = await getFallback();
     return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], load: (c, o) => rt.load(c, o) };
@@ -130,15 +136,17 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   const warnings: string[] = tfjs.warnings.map((w) => `tfjs, which reads the checkpoints and checks each conversion to ONNX: ${w}`);
   let pending: Promise<Converted | Failed> | null = Promise.resolve(first);
   const decodings = new Map<string, Promise<CodeDecoding | null>>();
+  const pooling = opts.workers > 1 ? createPooling(opts.workers, warnings) : null;
   return {
     name: CONVERTED_NAME,
     warnings,
-    // Sessions with their own thread pools must not take turns batch by batch: each pool's threads
-    // spin while the other runs, and at 2 threads that halved throughput. One model at a time.
-    maxLoaded: Math.max(1, opts.workers) > 1 ? 1 : undefined,
+    // One checkpoint at a time on the pool: code-fed graphs share no conversion work, and each
+    // loaded checkpoint has a session in every worker.
+    maxLoaded: pooling ? 1 : undefined,
+    ...pooling?.fields,
     async load(checkpoint, loadOpts) {
       const reuse = pending && checkpoint === opts.checkpoints[0];
-      const result = reuse ? await pending! : await convertCheckpoint(tf, ort, checkpoint, opts.workers);
+      const result = reuse ? await pending! : await convertCheckpoint(tf, ort, checkpoint, 1);
       if (reuse) pending = null;
       if (!result.ok) {
         const rt = await getFallback();
@@ -146,11 +154,17 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
         return rt.load(checkpoint, loadOpts);
       }
       const codes = loadOpts?.codes;
-      if (!codes) return result.model;
-      const key = `${codes.scale}/${codes.offset}`;
-      if (!decodings.has(key)) decodings.set(key, decodeCodes(ort, codes.scale, codes.offset));
-      const dec = await decodings.get(key)!;
-      return dec ? withCodeFeed(ort, result, dec, opts.workers) : result.model;
+      let dec: CodeDecoding | null = null;
+      if (codes) {
+        const key = `${codes.scale}/${codes.offset}`;
+        if (!decodings.has(key)) decodings.set(key, decodeCodes(ort, codes.scale, codes.offset));
+        dec = await decodings.get(key)!;
+      }
+      // The pool's graph: the same one the main-thread model runs (codes decoded in the graph, or floats).
+      const graph = dec ? codeFedGraph(result.graph, dec) : result.graph;
+      const main = dec ? await withCodeFeed(ort, result, dec, 1) : result.model;
+      if (!pooling || !loadOpts?.batchRows) return main;
+      return pooling.wrap(main, { bytes: encodeModel(graph), shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
     },
   };
 }

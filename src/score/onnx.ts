@@ -3,71 +3,71 @@
  * on the CPU. One float input, one output of [batch, classes]; a model exported with a fixed batch
  * size is fed in chunks of that size (the last chunk zero-padded).
  *
- * Threads: with `threads` > 1 each checkpoint also gets a session of that many intra-op threads,
- * used only once its outputs on the first batch of at least PROBE_ROWS records equal the
- * single-thread session's bit for bit. Matrix products and convolutions split their outputs, not
- * their sums, across threads, so an MLP or CNN passes and scores on every core; an operator that
- * splits a sum across threads would make the report depend on the machine's core count, so such a
- * checkpoint stays on one thread (with a warning on stderr).
+ * Threads: every session has one intra-op thread. With `threads` > 1 the scoring loop's calls go
+ * to a pool of that many worker threads, each with a single-thread session of the checkpoint
+ * (ort-pool.ts): faster than one multi-thread session, and every output is the single-thread
+ * session's bit for bit, so reports never depend on the machine's core count. The main thread's
+ * session reads the model's metadata and answers other calls (e.g. the analyses' zeroed inputs).
  */
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
 import { InputError } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
-import type { LoadedModel, ScoringRuntime } from './runtime.ts';
+import { createPooling, type PoolGraph, type PooledModel } from './ort-pooling.ts';
+import type { ScoringRuntime } from './runtime.ts';
 
 type Ort = typeof import('onnxruntime-node');
 
-/** Batches a multi-thread session scores before the next checkpoint's takes its turn (runtime.turnBatches). */
-export const TURN_BATCHES = 64;
-
-/** Smallest batch that decides between the sessions (smaller ones, e.g. the class-count probe, run on one thread). */
-export const PROBE_ROWS = 16;
+export { TURN_BATCHES } from './ort-pooling.ts';
 
 export interface OnnxRuntimeOptions {
-  /** Intra-op threads once a checkpoint proves thread-independent (model.workers); default 1. */
+  /** Worker threads for the scoring loop (model.workers); 1 (default): the main thread's session. */
   threads?: number;
-  /** Bit-for-bit equality of two outputs; a test replaces it to exercise the fallback. */
-  sameBits?: (a: Float32Array | Float64Array, b: Float32Array | Float64Array) => boolean;
 }
 
-export interface OnnxModel extends LoadedModel {
-  /** Threads the model runs on now: 1 until a probe batch has decided, then 1 or `threads`. */
-  threads(): number;
+/** A loaded ONNX checkpoint: the threads that score its calls (the pool's workers, or 1). */
+export type OnnxModel = PooledModel;
+
+export interface OnnxRuntime extends ScoringRuntime {
+  /** Stop the worker threads, if any (they never keep the process alive; tests end them explicitly). */
+  close(): Promise<void>;
 }
 
-export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<ScoringRuntime> {
+export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<OnnxRuntime> {
   const ort: Ort = await import('onnxruntime-node');
   const warnings: string[] = [];
   const threads = Math.max(1, Math.floor(opts.threads ?? 1));
+  // The pool takes whole turns of batches per call, so its workers score them side by side.
+  const pooling = threads > 1 ? createPooling(threads, warnings) : null;
   return {
     name: 'onnxruntime',
     warnings,
-    // Sessions with thread pools of their own must not take turns batch by batch (their threads spin
-    // while the other runs: 63 s instead of 23 s of scoring at 1M × 5), so each takes turns of up to
-    // TURN_BATCHES batches, whose values are converted once for every checkpoint of the group.
-    turnBatches: threads > 1 ? TURN_BATCHES : undefined,
-    load: (checkpoint) => loadOnnx(ort, checkpoint, threads, opts.sameBits ?? sameBits, (w) => warnings.push(w)),
+    ...pooling?.fields,
+    close: async () => {
+      await pooling?.close();
+    },
+    async load(checkpoint, loadOpts) {
+      const { loaded, graph } = await loadOnnx(ort, checkpoint);
+      // Without batchRows: not the scoring loop (e.g. the analyses' zeroed inputs), one call at a time.
+      if (!pooling || !loadOpts?.batchRows) return loaded;
+      return pooling.wrap(loaded, graph, { ...loadOpts, batchRows: loadOpts.batchRows });
+    },
   };
 }
 
-/** Equal bit patterns, NaNs included. */
-export function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
-  if (a.constructor !== b.constructor || a.length !== b.length) return false;
-  const x = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const y = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
+/** A checkpoint on the main thread's session, and the graph the pool loads (null: dimensions it cannot know). */
+interface Loaded {
+  loaded: OnnxModel;
+  graph: PoolGraph | null;
 }
 
-async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal: NonNullable<OnnxRuntimeOptions['sameBits']>, warn: (w: string) => void): Promise<OnnxModel> {
+async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
   const bytes = await readFile(checkpoint.path).catch(() => {
     throw new InputError(checkpoint.path, 'an ONNX model file', 'no such file');
   });
-  const create = (n: number) => ort.InferenceSession.create(bytes, { intraOpNumThreads: n, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   let session: Session;
   try {
-    session = await create(1);
+    session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   } catch (e) {
     throw new InputError(checkpoint.path, 'a valid ONNX model', `a file onnxruntime cannot load (${firstLine(e)}; truncated or not ONNX?)`);
   }
@@ -88,24 +88,19 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
   const rowSize = inputShape.every((d) => d > 0) ? inputShape.reduce((a, b) => a * b, 1) : -1;
   const inName = session.inputNames[0];
   const outName = session.outputNames[0];
-  // Whether the first batch of PROBE_ROWS records has still to decide on `threads` threads. The
-  // multi-thread session is made then, not now: a group of checkpoints loads together (score.ts),
-  // and holding two sessions of each until its first batch would double the group's memory.
-  let undecided = threads > 1;
-  let running = 1;
+  const runError = (shape: number[], detail: string) => new InputError(checkpoint.path, `a model that accepts inputs of shape [${dims.join(', ')}]`, `an error for a batch of shape [${shape.join(', ')}] (${detail})`);
+  const outputError = (type: string) => new InputError(checkpoint.path, 'a float output tensor', `output "${outName}" of type ${type}`);
 
   const runOn = async (s: Session, feeds: Record<string, OrtTensor>, shape: number[]): Promise<Float32Array | Float64Array> => {
     let result: Session.OnnxValueMapType;
     try {
       result = await s.run(feeds);
     } catch (e) {
-      throw new InputError(checkpoint.path, `a model that accepts inputs of shape [${dims.join(', ')}]`, `an error for a batch of shape [${shape.join(', ')}] (${firstLine(e)})`);
+      throw runError(shape, firstLine(e));
     }
     const out = result[outName] as OrtTensor;
     const values = out.data;
-    if (!(values instanceof Float32Array || values instanceof Float64Array)) {
-      throw new InputError(checkpoint.path, 'a float output tensor', `output "${outName}" of type ${out.type}`);
-    }
+    if (!(values instanceof Float32Array || values instanceof Float64Array)) throw outputError(out.type);
     return values;
   };
 
@@ -115,18 +110,6 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
     const data = inType === 'float64' ? Float64Array.from(batch.subarray(0, rows * perRow)) : batch.subarray(0, rows * perRow);
     const feeds: Record<string, OrtTensor> = { [inName]: new ort.Tensor(inType, data, shape) };
     const values = await runOn(session, feeds, shape);
-    if (undecided && rows >= Math.min(PROBE_ROWS, fixedBatch || PROBE_ROWS)) {
-      undecided = false;
-      const probe = await create(threads);
-      if (equal(values, await runOn(probe, feeds, shape))) {
-        await session.release();
-        session = probe;
-        running = threads;
-      } else {
-        await probe.release();
-        warn(`onnxruntime: ${checkpoint.path} gave different bits on ${threads} threads than on one (an operator splits a sum across threads), so it is scored on one thread: reports must not depend on the machine's core count`);
-      }
-    }
     return values instanceof Float32Array ? values : Float32Array.from(values);
   };
 
@@ -158,13 +141,19 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint, threads: number, equal
   let outputs = typeof last === 'number' && last > 0 ? last : -1;
   if (outputs < 0 && rowSize > 0) outputs = (await predict(new Float32Array(rowSize), 1)).length;
 
-  return {
-    inputShape,
-    outputs,
-    predict,
-    threads: () => running,
-    dispose: () => void session.release(),
-  };
+  const loaded: OnnxModel = { inputShape, outputs, predict, threads: () => 1, dispose: () => void session.release() };
+  // The pool needs every dimension of a record (and the output width) up front.
+  const graph: PoolGraph | null =
+    rowSize > 0 && outputs > 0
+      ? {
+          bytes,
+          shape: inputShape,
+          k: outputs,
+          ...(fixedBatch ? { fixedBatch } : {}),
+          inputError: (f) => (f.kind === 'run' ? runError(f.shape, f.detail) : f.kind === 'output' ? outputError(f.detail) : new InputError(checkpoint.path, `${outputs} outputs per record`, f.detail)),
+        }
+      : null;
+  return { loaded, graph };
 }
 
 function firstLine(e: unknown): string {

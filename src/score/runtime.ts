@@ -22,6 +22,11 @@ export interface LoadedModel {
 export interface LoadOptions {
   /** The inputs are uint8 codes standing for codeValues(scale, offset) (src/load/input-values.ts). */
   codes?: { scale: number; offset: number };
+  /**
+   * The scoring loop's batch size. A runtime with `concurrentTurns` cuts a longer call into chunks
+   * of this many records, each scored exactly as a call of that size would be.
+   */
+  batchRows?: number;
 }
 
 export interface ScoringRuntime {
@@ -36,6 +41,18 @@ export interface ScoringRuntime {
    * every batch, each pool's threads spin while another runs.
    */
   readonly turnBatches?: number;
+  /**
+   * The runtime scores on worker threads: score.ts hands a model a whole turn of batches in one
+   * call (in shared memory where it fills them itself), which the runtime cuts into batches of
+   * `batchRows` and scores side by side.
+   */
+  readonly concurrentTurns?: boolean;
+  /**
+   * With concurrentTurns: one turn of every model of a group in one call, what each model's
+   * predictCodes (uint8 `input`) or predict (Float32 `input`) would return for it, so the runtime
+   * prepares each batch's input once for all of them.
+   */
+  scoreTurn?(models: LoadedModel[], input: Float32Array | Uint8Array, rows: number): Promise<Float32Array[]>;
   /** With `opts.codes`, a runtime may offer predictCodes. */
   load(checkpoint: Checkpoint, opts?: LoadOptions): Promise<LoadedModel>;
 }

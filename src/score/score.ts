@@ -11,6 +11,7 @@ import { LOSS_CLAMP } from '../stats/losses.ts';
 import type { Checkpoint, CheckpointScores, Dataset, ModelInputs, ScoredRun, UnscorableRecord } from '../types.ts';
 import { weightFiles, type CacheEntry, type ScoreCache } from './cache.ts';
 import { compactScores, fullProbs } from './compact.ts';
+import { sharedBytes, sharedFloats } from './pool-worker.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 
 export interface ScoreOptions {
@@ -131,7 +132,7 @@ export async function scoreRun(
     const models: LoadedModel[] = [];
     try {
       for (const c of group) {
-        const model = await runtime.load(checkpoints[c], table ? { codes: { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } } : undefined);
+        const model = await runtime.load(checkpoints[c], { batchRows: opts.batchSize, ...(table ? { codes: { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } } : {}) });
         models.push(model);
         checkShapes(checkpoints[c], model.inputShape, model.outputs, inputs, k);
       }
@@ -140,9 +141,13 @@ export async function scoreRun(
       const byCodes = models.map((m) => codeData !== null && m.predictCodes !== undefined);
       // A turn: the batches each model scores before the next model's turn (runtime.turnBatches);
       // their values are converted once per turn for the whole group, batches keep their records.
-      const turn = group.length > 1 ? Math.max(1, Math.min(Math.floor(runtime.turnBatches ?? 1), Math.floor(TURN_BYTES / (opts.batchSize * inputs.rowSize * 4)))) : 1;
-      const values = byCodes.every(Boolean) ? null : new Float32Array(turn * opts.batchSize * inputs.rowSize);
-      const codeBatch = byCodes.some(Boolean) ? new Uint8Array(turn * opts.batchSize * inputs.rowSize) : null;
+      // A runtime on worker threads (concurrentTurns) takes a whole turn per call, also for one model,
+      // in shared memory its workers read in place.
+      const whole = runtime.concurrentTurns === true;
+      const turn = group.length > 1 || whole ? Math.max(1, Math.min(Math.floor(runtime.turnBatches ?? 1), Math.floor(TURN_BYTES / (opts.batchSize * inputs.rowSize * 4)))) : 1;
+      const length = turn * opts.batchSize * inputs.rowSize;
+      const values = byCodes.every(Boolean) ? null : whole ? sharedFloats(length) : new Float32Array(length);
+      const codeBatch = byCodes.some(Boolean) ? (whole ? sharedBytes(length) : new Uint8Array(length)) : null;
       const names = group.map((c) => checkpoints[c].id).join(', ');
       const turnRows = turn * opts.batchSize;
       for (let from = 0; from < rows.length; from += turnRows) {
@@ -150,13 +155,16 @@ export async function scoreRun(
         // Stored values become the model's Float32 values (or gathered codes) here, once per turn for the group.
         if (values) fillBatch(inputs, rows, values, from, turnCount);
         const codes = codeBatch && gatherCodes(codeData!, inputs.rowSize, rows, from, turnCount, codeBatch);
+        const predict = (g: number, at: number, count: number) =>
+          byCodes[g] ? models[g].predictCodes!(codes!.subarray(at, at + count * inputs.rowSize), count) : models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
+        // One call for the whole group when every model takes the same input (the runtime prepares each batch once).
+        const sameInput = byCodes.every((b) => b === byCodes[0]);
+        const groupOut = whole && runtime.scoreTurn && sameInput ? await runtime.scoreTurn(models, byCodes[0] ? codes! : values!.subarray(0, turnCount * inputs.rowSize), turnCount) : null;
         for (const [g, c] of group.entries()) {
+          const turnOut = groupOut ? groupOut[g] : whole ? await predict(g, 0, turnCount) : null;
           for (let start = from; start < from + turnCount; start += opts.batchSize) {
             const count = Math.min(opts.batchSize, from + turnCount - start);
-            const at = (start - from) * inputs.rowSize;
-            const out = byCodes[g]
-              ? await models[g].predictCodes!(codes!.subarray(at, at + count * inputs.rowSize), count)
-              : await models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
+            const out = turnOut ? turnOut.subarray((start - from) * k, (start - from + count) * k) : await predict(g, (start - from) * inputs.rowSize, count);
             kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
             writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
           }

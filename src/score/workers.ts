@@ -17,11 +17,11 @@
  * main thread validates and reads the checkpoint and hands the workers its bytes.
  */
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import { codeValues } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import { chunkRows } from './chunking.ts';
+import { PoolWorker, sharedBytes, sharedFloats, type Reply } from './pool-worker.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 import { layersModelFromArtifacts, readLayersArtifacts } from './tfjs-files.ts';
 
@@ -88,70 +88,6 @@ parentPort.on('message', async (m) => {
 });
 `;
 
-interface Reply {
-  id: number;
-  error?: string;
-  rows?: number;
-}
-
-/**
- * A worker plus request/response bookkeeping. It keeps the process alive only while a request is
- * pending or it is being terminated; once it has died, every request fails at once (a request
- * posted to a dead thread would otherwise never settle, and an otherwise idle process would exit
- * silently with code 0 while awaiting it).
- */
-class PoolWorker {
-  private worker: Worker;
-  private pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
-  private next = 0;
-  private closing = false;
-  private dead: Error | null = null;
-
-  constructor(paths: { tfjs: string; wasm: string }) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: paths });
-    this.worker.unref();
-    this.worker.on('message', (r: Reply) => this.settle(r.id, r.error ? new Error(`tfjs worker: ${r.error}`) : null, r));
-    this.worker.on('error', (e) => {
-      this.dead = new Error(`tfjs worker failed: ${e.message}`);
-      this.failAll(this.dead);
-    });
-    this.worker.on('exit', (code) => {
-      this.dead ??= new Error(`tfjs worker exited with code ${code}`);
-      this.failAll(this.dead);
-    });
-  }
-
-  request(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.next++;
-    if (this.pending.size === 0) this.worker.ref();
-    return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
-    });
-  }
-
-  private settle(id: number, error: Error | null, r: Reply): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    // While terminating, the worker must stay referenced until its 'exit' event: a reply arriving
-    // after terminate() must not unref it, or the process can end before terminate() resolves.
-    if (this.pending.size === 0 && !this.closing) this.worker.unref();
-    if (error) p.reject(error);
-    else p.resolve(r);
-  }
-
-  private failAll(e: Error): void {
-    for (const id of [...this.pending.keys()]) this.settle(id, e, { id });
-  }
-
-  terminate(): Promise<number> {
-    this.closing = true;
-    return this.worker.terminate(); // refs the worker until it has exited
-  }
-}
-
 /** One batch's shared inputs (Float32 values or uint8 codes), outputs and chunk counter; reused across batches, grown on demand. */
 interface Slot {
   floats: Float32Array;
@@ -160,8 +96,6 @@ interface Slot {
   next: Int32Array;
 }
 
-const sharedFloats = (length: number) => new Float32Array(new SharedArrayBuffer(Math.max(length, 1) * 4));
-const sharedBytes = (length: number) => new Uint8Array(new SharedArrayBuffer(Math.max(length, 1)));
 
 export interface WorkerRuntime extends ScoringRuntime {
   readonly workers: number;
@@ -184,7 +118,7 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
   const { tf, backend, warnings } = await loadTf('tfjs-wasm');
   const require = createRequire(import.meta.url);
   const paths = { tfjs: require.resolve('@tensorflow/tfjs'), wasm: require.resolve('@tensorflow/tfjs-backend-wasm') };
-  const pool = Array.from({ length: workers }, () => new PoolWorker(paths));
+  const pool = Array.from({ length: workers }, () => new PoolWorker(WORKER_SOURCE, paths, 'tfjs worker'));
   // Free slots: a batch takes one for its duration, so concurrent predict calls never share buffers.
   const free: Slot[] = [];
   const acquire = (input: Float32Array | Uint8Array, outLength: number): { slot: Slot; view: Float32Array | Uint8Array } => {

@@ -10,7 +10,8 @@ import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { InputError } from '../../src/messages.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createOnnxRuntime, sameBits, TURN_BATCHES, type OnnxModel } from '../../src/score/onnx.ts';
+import { codeValues } from '../../src/load/input-values.ts';
+import { createOnnxRuntime, TURN_BATCHES, type OnnxModel } from '../../src/score/onnx.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { scoreRun } from '../../src/score/score.ts';
@@ -114,61 +115,115 @@ describe('onnx runtime', () => {
     expect((summary.final as { accuracy: number }).accuracy).toBeCloseTo(correct / val.length, 12);
   });
 
-  it('scores on model.workers threads once a checkpoint gives the same bits as on one thread, else stays on one with a warning', async () => {
-    // An MLP large enough for onnxruntime to split its matrix products across threads (784-256-10, 2 048 rows).
+  describe('on model.workers worker threads', () => {
+    // An MLP large enough for onnxruntime to split its matrix products across threads (784-256-10).
     const tmp = mkdtempSync(join(tmpdir(), 'onnx-threads-'));
     const rand = mulberry32(5);
     const weights = (n: number) => Float32Array.from({ length: n }, () => rand() - 0.5);
-    const graph: OnnxGraph = {
-      name: 'mlp',
-      nodes: [
-        { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['h'] },
-        { op: 'Relu', inputs: ['h'], outputs: ['r'] },
-        { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['y'] },
-      ],
-      initializers: [
-        { name: 'w1', dims: [784, 256], data: weights(784 * 256) },
-        { name: 'w2', dims: [256, 10], data: weights(256 * 10) },
-      ],
-      inputs: [{ name: 'x', dims: ['batch', 784] }],
-      outputs: [{ name: 'y', dims: ['batch', 10] }],
+    const mlp = (name: string, nodes: OnnxGraph['nodes'] = [], extra: OnnxGraph['initializers'] = []) => {
+      const graph: OnnxGraph = {
+        name: 'mlp',
+        nodes: [
+          ...nodes,
+          { op: 'MatMul', inputs: [nodes.length ? 'x2' : 'x', 'w1'], outputs: ['h'] },
+          { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+          { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['y'] },
+        ],
+        initializers: [{ name: 'w1', dims: [784, 256], data: weights(784 * 256) }, { name: 'w2', dims: [256, 10], data: weights(256 * 10) }, ...extra],
+        inputs: [{ name: 'x', dims: ['batch', 784] }],
+        outputs: [{ name: 'y', dims: ['batch', 10] }],
+      };
+      const path = join(tmp, name);
+      writeFileSync(path, encodeModel(graph));
+      return path;
     };
-    const path = join(tmp, 'mlp.onnx');
-    writeFileSync(path, encodeModel(graph));
-    const rows = 2048;
-    const batch = Float32Array.from({ length: rows * 784 }, () => rand());
-    const outputsOn = async (opts: Parameters<typeof createOnnxRuntime>[0]) => {
-      const runtime = await createOnnxRuntime(opts);
-      const model = (await runtime.load(ckpt(path))) as OnnxModel;
-      expect(model.threads()).toBe(1); // nothing decided before a batch of PROBE_ROWS records
-      const first = await model.predict(batch, rows);
-      const second = await model.predict(batch, rows); // on the session the probe chose
-      const threads = model.threads();
+    const first = mlp('a.onnx');
+    const second = mlp('b.onnx');
+    const rows = 2 * 1024 + 300; // a partial last batch
+    const codes = Uint8Array.from({ length: rows * 784 }, () => Math.floor(rand() * 256));
+    const table = codeValues(1 / 255, 0);
+    const values = Float32Array.from(codes, (c) => table[c]);
+    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+    /** The single-thread session's outputs, one scoring-loop batch (1024 records) at a time. */
+    const oneThread = async (path: string) => {
+      const model = await (await createOnnxRuntime()).load(ckpt(path));
+      const out = new Float32Array(rows * 10);
+      for (let start = 0; start < rows; start += 1024) {
+        const count = Math.min(1024, rows - start);
+        out.set(await model.predict(values.subarray(start * 784, (start + count) * 784), count), start * 10);
+      }
       model.dispose();
-      return { first, second, threads, warnings: runtime.warnings };
+      return out;
     };
-    // Multi-thread sessions must not take turns batch by batch: each scores TURN_BATCHES batches in a row.
-    expect((await createOnnxRuntime({ threads: 2 })).turnBatches).toBe(TURN_BATCHES);
-    expect((await createOnnxRuntime({ threads: 1 })).turnBatches).toBeUndefined();
-    const one = await outputsOn({ threads: 1 });
-    const two = await outputsOn({ threads: 2 });
-    expect(one.threads).toBe(1);
-    expect(two.threads).toBe(2);
-    expect(two.warnings).toEqual([]);
-    for (const out of [one.second, two.first, two.second]) expect(sameBits(out, one.first)).toBe(true);
-    // A checkpoint whose bits would depend on the thread count (simulated) is scored on one thread.
-    const refused = await outputsOn({ threads: 2, sameBits: () => false });
-    expect(refused.threads).toBe(1);
-    expect(sameBits(refused.second, one.first)).toBe(true);
-    expect(refused.warnings).toHaveLength(1);
-    expect(refused.warnings[0]).toContain(path);
-    expect(refused.warnings[0]).toMatch(/scored on one thread/);
-  });
+    const load = { batchRows: 1024, codes: { scale: 1 / 255, offset: 0 } };
 
-  it('compares outputs bit for bit', () => {
-    expect(sameBits(Float32Array.of(1, Number.NaN), Float32Array.of(1, Number.NaN))).toBe(true);
-    expect(sameBits(Float32Array.of(0), Float32Array.of(-0))).toBe(false);
-    expect(sameBits(Float32Array.of(1, 2), Float32Array.of(1))).toBe(false);
-    expect(sameBits(Float32Array.of(1), Float64Array.of(1))).toBe(false);
+    it('gives the single-thread session\'s bits, fed values or uint8 codes, one model or a group', async () => {
+      const runtime = await createOnnxRuntime({ threads: 2 });
+      expect(runtime.turnBatches).toBe(TURN_BATCHES);
+      expect(runtime.concurrentTurns).toBe(true);
+      const single = await createOnnxRuntime({ threads: 1 });
+      expect(single.turnBatches).toBeUndefined();
+      expect(single.concurrentTurns).toBeUndefined();
+      const a = (await runtime.load(ckpt(first), load)) as OnnxModel;
+      const b = (await runtime.load(ckpt(second), load)) as OnnxModel;
+      expect(a.threads()).toBe(2);
+      const [refA, refB] = [await oneThread(first), await oneThread(second)];
+      expect(same(await a.predict(values, rows), refA)).toBe(true);
+      expect(same(await a.predictCodes!(codes, rows), refA)).toBe(true);
+      const [outA, outB] = await runtime.scoreTurn!([a, b], codes, rows);
+      expect(same(outA, refA) && same(outB, refB)).toBe(true);
+      expect(same(refA, refB)).toBe(false); // two different models
+      // Without batchRows (not the scoring loop): the main thread's session.
+      expect((await runtime.load(ckpt(first))) as OnnxModel).toHaveProperty('threads');
+      expect(((await runtime.load(ckpt(first))) as OnnxModel).threads()).toBe(1);
+      expect(runtime.warnings).toEqual([]);
+      a.dispose();
+      b.dispose();
+      await runtime.close();
+    });
+
+    it('goes on with one thread and a warning when the worker threads are gone, with the same bits', async () => {
+      const runtime = await createOnnxRuntime({ threads: 2 });
+      const a = (await runtime.load(ckpt(first), load)) as OnnxModel;
+      await runtime.close();
+      expect(same(await a.predictCodes!(codes, rows), await oneThread(first))).toBe(true);
+      expect(a.threads()).toBe(1);
+      expect(runtime.warnings).toHaveLength(1);
+      expect(runtime.warnings[0]).toMatch(/worker threads failed .* one thread/);
+      a.dispose();
+    });
+
+    it('reports a model failing on its input in a worker as the main thread does: the file, the shape', async () => {
+      // Reshape to a fixed [2, 784]: fine for batches of 2 records, an error for any other.
+      const path = mlp('reshape.onnx', [{ op: 'Reshape', inputs: ['x', 'shape'], outputs: ['x2'] }], [{ name: 'shape', dims: [2], data: { int64: [2, 784] } }]);
+      const main = await (await createOnnxRuntime()).load(ckpt(path));
+      const expected = await main.predict(values.subarray(0, 3 * 784), 3).then(() => null, (e: Error) => e);
+      expect(expected).toBeInstanceOf(InputError);
+      const runtime = await createOnnxRuntime({ threads: 2 });
+      const model = await runtime.load(ckpt(path), { batchRows: 3 });
+      const error = await model.predict(values.subarray(0, 6 * 784), 6).then(() => null, (e: Error) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect(error!.message).toBe(expected!.message);
+      expect(error!.message).toContain(path);
+      expect(error!.message).toContain('[3, 784]');
+      model.dispose();
+      main.dispose();
+      await runtime.close();
+    });
+
+    it('feeds a model with a fixed batch size in padded pieces, as on the main thread', async () => {
+      const path = join(DIR, 'fixed-batch', 'model.onnx');
+      const x = Float32Array.from({ length: 13 * 6 }, () => rand() - 0.5);
+      const main = await (await createOnnxRuntime()).load(ckpt(path));
+      const expected = new Float32Array(13 * 3);
+      for (let start = 0; start < 13; start += 5) expected.set(await main.predict(x.subarray(start * 6, Math.min(13, start + 5) * 6), Math.min(5, 13 - start)), start * 3);
+      const runtime = await createOnnxRuntime({ threads: 2 });
+      const model = (await runtime.load(ckpt(path), { batchRows: 5 })) as OnnxModel;
+      expect(model.threads()).toBe(2);
+      expect(same(await model.predict(x, 13), expected)).toBe(true);
+      model.dispose();
+      main.dispose();
+      await runtime.close();
+    });
   });
 });

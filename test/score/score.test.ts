@@ -142,6 +142,40 @@ describe('scoreRun with several checkpoints', () => {
     }
   });
 
+  it('hands a concurrentTurns runtime whole turns (in shared memory, with batchRows), through scoreTurn when it has one, with the same scores', async () => {
+    const { dataset, inputs } = data([0.5, -1, 2, 3, -0.25, 7, 1.5], [0, 1, 2, 0, 1, 2, 0]);
+    const log: string[] = [];
+    const base = loggingRuntime(log, undefined, 2);
+    const seen: { batchRows?: number; shared: boolean[] } = { shared: [] };
+    const whole: ScoringRuntime = {
+      ...base,
+      concurrentTurns: true,
+      async load(ck, o) {
+        seen.batchRows = o?.batchRows;
+        const m = await base.load(ck);
+        return { ...m, predict: (batch, rows) => (seen.shared.push(batch.buffer instanceof SharedArrayBuffer), m.predict(batch, rows)) };
+      },
+    };
+    const each = await scoreRun(loggingRuntime([]), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    const a = await scoreRun(whole, three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    expect(seen.batchRows).toBe(2);
+    expect(seen.shared.every(Boolean)).toBe(true);
+    // Turns of two batches: 4 records, then the last 3, one call per model and turn.
+    expect(log.filter((l) => l.startsWith('predict'))).toEqual(['predict c0 4', 'predict c1 4', 'predict c2 4', 'predict c0 3', 'predict c1 3', 'predict c2 3']);
+    // With scoreTurn, one call per turn for the whole group.
+    const turns: number[] = [];
+    const grouped: ScoringRuntime = { ...whole, scoreTurn: async (models, input, rows) => (turns.push(rows), Promise.all(models.map((m) => m.predict(input as Float32Array, rows)))) };
+    const b = await scoreRun(grouped, three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress });
+    expect(turns).toEqual([4, 3]);
+    for (const run of [a, b]) {
+      for (let c = 0; c < 3; c++) {
+        expect(run.scores[c].probs).toEqual(each.scores[c].probs);
+        expect(run.scores[c].loss).toEqual(each.scores[c].loss);
+        expect(run.scores[c].pred).toEqual(each.scores[c].pred);
+      }
+    }
+  });
+
   it('disposes every loaded model of the group when one fails its shape check', async () => {
     const { dataset, inputs } = data([1], [0]);
     const log: string[] = [];

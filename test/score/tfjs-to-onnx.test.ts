@@ -15,7 +15,7 @@ import { loadDataset } from '../../src/load/dataset.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { codeValues } from '../../src/load/input-values.ts';
 import { silentProgress } from '../../src/progress.ts';
-import type { ScoringRuntime } from '../../src/score/runtime.ts';
+import type { LoadedModel, ScoringRuntime } from '../../src/score/runtime.ts';
 import { gatherCodes, scoreRun } from '../../src/score/score.ts';
 import { saveLayersModel } from '../../src/score/tfjs-files.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
@@ -166,11 +166,30 @@ describe('createLayersRuntime', () => {
     expect(loaded.predictCodes).toBeDefined();
     loaded.dispose();
     // The same runtime without predictCodes: batches converted to Float32 in JavaScript.
-    const floatsOnly: ScoringRuntime = { ...rt, load: async (c) => ({ ...(await rt.load(c)), predictCodes: undefined }) };
+    const floatsOnly: ScoringRuntime = { ...rt, load: async (c, o) => ({ ...(await rt.load(c, o)), predictCodes: undefined }) };
     const opts = { batchSize: 700, output: 'auto' as const, progress: silentProgress };
     const byCodes = await scoreRun(rt, checkpoints, dataset, inputs, opts);
     const byFloats = await scoreRun(floatsOnly, checkpoints, dataset, inputs, opts);
     for (let c = 0; c < checkpoints.length; c++) expect(scoreBytes(byCodes.scores[c]).equals(scoreBytes(byFloats.scores[c]))).toBe(true);
+  });
+
+  it('scores on a worker pool of single-thread sessions (model.workers 2) with the scores of one thread', async () => {
+    const config = loadConfig('examples/mnist');
+    const dataset = await loadDataset(config.dataset);
+    const inputs = await loadInputs(config.inputs!, dataset);
+    const checkpoints = (await discoverCheckpoints(config.model.checkpoints, config.dir)).slice(-2);
+    const pooled = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: dataset.n });
+    const single = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: dataset.n });
+    expect(pooled.concurrentTurns).toBe(true);
+    expect(single.concurrentTurns).toBeUndefined();
+    const model = (await pooled.load(checkpoints[0], { batchRows: 700, codes: { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } })) as LoadedModel & { threads(): number };
+    expect(model.threads()).toBe(2);
+    model.dispose();
+    const opts = { batchSize: 700, output: 'auto' as const, progress: silentProgress };
+    const a = await scoreRun(pooled, checkpoints, dataset, inputs, opts);
+    const b = await scoreRun(single, checkpoints, dataset, inputs, opts);
+    for (let c = 0; c < checkpoints.length; c++) expect(scoreBytes(a.scores[c]).equals(scoreBytes(b.scores[c]))).toBe(true);
+    expect(pooled.warnings.filter((w) => /worker threads/.test(w))).toEqual([]);
   });
 
   it('decodes codes in the graph only when onnxruntime reproduces the loader\'s values bit for bit', async () => {
