@@ -120,7 +120,13 @@ async function score(m) {
   }
   return scored;
 }
-parentPort.on('message', async (m) => {
+// One request at a time, in order: a second call handed over early (score.ts's next turn) waits for
+// this worker to finish the first, so each worker keeps one session computing, not two.
+let queue = Promise.resolve();
+parentPort.on('message', (m) => {
+  queue = queue.then(() => handle(m));
+});
+async function handle(m) {
   try {
     if (m.type === 'load') {
       const session = await ort.InferenceSession.create(new Uint8Array(m.bytes), { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
@@ -140,7 +146,7 @@ parentPort.on('message', async (m) => {
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: firstLine(e), ...(e instanceof ModelError ? { modelError: e.modelError } : {}) });
   }
-});
+}
 `;
 
 /** How a model failed on its input in a worker (the thread itself is fine). */

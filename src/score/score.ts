@@ -142,35 +142,60 @@ export async function scoreRun(
       // A turn: the batches each model scores before the next model's turn (runtime.turnBatches);
       // their values are converted once per turn for the whole group, batches keep their records.
       // A runtime on worker threads (concurrentTurns) takes a whole turn per call, also for one model,
-      // in shared memory its workers read in place.
+      // in shared memory its workers read in place; the next turn is handed over before this one's
+      // outputs are written, so the workers never wait for the main thread (two buffers of each).
       const whole = runtime.concurrentTurns === true;
       const turn = group.length > 1 || whole ? Math.max(1, Math.min(Math.floor(runtime.turnBatches ?? 1), Math.floor(TURN_BYTES / (opts.batchSize * inputs.rowSize * 4)))) : 1;
       const length = turn * opts.batchSize * inputs.rowSize;
-      const values = byCodes.every(Boolean) ? null : whole ? sharedFloats(length) : new Float32Array(length);
-      const codeBatch = byCodes.some(Boolean) ? (whole ? sharedBytes(length) : new Uint8Array(length)) : null;
+      const buffers = whole ? 2 : 1;
+      const valueBuffers = byCodes.every(Boolean) ? null : Array.from({ length: buffers }, () => (whole ? sharedFloats(length) : new Float32Array(length)));
+      const codeBuffers = byCodes.some(Boolean) ? Array.from({ length: buffers }, () => (whole ? sharedBytes(length) : new Uint8Array(length))) : null;
       const names = group.map((c) => checkpoints[c].id).join(', ');
       const turnRows = turn * opts.batchSize;
-      for (let from = 0; from < rows.length; from += turnRows) {
-        const turnCount = Math.min(turnRows, rows.length - from);
-        // Stored values become the model's Float32 values (or gathered codes) here, once per turn for the group.
-        if (values) fillBatch(inputs, rows, values, from, turnCount);
-        const codes = codeBatch && gatherCodes(codeData!, inputs.rowSize, rows, from, turnCount, codeBatch);
-        const predict = (g: number, at: number, count: number) =>
-          byCodes[g] ? models[g].predictCodes!(codes!.subarray(at, at + count * inputs.rowSize), count) : models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
-        // One call for the whole group when every model takes the same input (the runtime prepares each batch once).
-        const sameInput = byCodes.every((b) => b === byCodes[0]);
-        const groupOut = whole && runtime.scoreTurn && sameInput ? await runtime.scoreTurn(models, byCodes[0] ? codes! : values!.subarray(0, turnCount * inputs.rowSize), turnCount) : null;
+      const sameInput = byCodes.every((b) => b === byCodes[0]);
+      /** Write the outputs of the batches of [from, from + turnCount) — per model, `out(g, start, count)`. */
+      const write = async (from: number, turnCount: number, out: (g: number, start: number, count: number) => Promise<Float32Array> | Float32Array) => {
         for (const [g, c] of group.entries()) {
-          const turnOut = groupOut ? groupOut[g] : whole ? await predict(g, 0, turnCount) : null;
           for (let start = from; start < from + turnCount; start += opts.batchSize) {
             const count = Math.min(opts.batchSize, from + turnCount - start);
-            const out = turnOut ? turnOut.subarray((start - from) * k, (start - from + count) * k) : await predict(g, (start - from) * inputs.rowSize, count);
-            kinds[g] ??= looksLikeProbabilities(out, count, k) ? 'probabilities' : 'logits';
-            writeBatch(scores[c], out, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
+            const o = await out(g, start, count);
+            kinds[g] ??= looksLikeProbabilities(o, count, k) ? 'probabilities' : 'logits';
+            writeBatch(scores[c], o, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
           }
         }
         opts.progress.tick(done + (from + turnCount) * group.length, total, group.length === 1 ? names : `${group.length} checkpoints (${names})`);
+      };
+      let previous: (() => Promise<void>) | null = null;
+      for (let from = 0, t = 0; from < rows.length; from += turnRows, t++) {
+        const turnCount = Math.min(turnRows, rows.length - from);
+        // Stored values become the model's Float32 values (or gathered codes) here, once per turn for the group.
+        const values = valueBuffers?.[t % buffers] ?? null;
+        if (values) fillBatch(inputs, rows, values, from, turnCount);
+        const codes = codeBuffers && gatherCodes(codeData!, inputs.rowSize, rows, from, turnCount, codeBuffers[t % buffers]);
+        const predict = (g: number, at: number, count: number) =>
+          byCodes[g] ? models[g].predictCodes!(codes!.subarray(at, at + count * inputs.rowSize), count) : models[g].predict(values!.subarray(at, at + count * inputs.rowSize), count);
+        if (!whole) {
+          await write(from, turnCount, (g, start, count) => predict(g, (start - from) * inputs.rowSize, count));
+          continue;
+        }
+        // One call for the whole group when every model takes the same input (the runtime prepares each batch once).
+        const outs =
+          runtime.scoreTurn && sameInput
+            ? runtime.scoreTurn(models, byCodes[0] ? codes! : values!.subarray(0, turnCount * inputs.rowSize), turnCount)
+            : (async () => {
+                const list: Float32Array[] = [];
+                for (let g = 0; g < models.length; g++) list.push(await predict(g, 0, turnCount));
+                return list;
+              })();
+        outs.catch(() => undefined); // awaited below; until then a failure is not unhandled
+        const turnFrom = from;
+        await previous?.();
+        previous = async () => {
+          const list = await outs;
+          await write(turnFrom, turnCount, (g, start, count) => list[g].subarray((start - turnFrom) * k, (start - turnFrom + count) * k));
+        };
       }
+      await previous?.();
       done += rows.length * group.length;
       for (const [g, c] of group.entries()) {
         outputKind[c] = kinds[g] ?? 'probabilities';
