@@ -11,9 +11,10 @@
  * turn (ScoringRuntime.concurrentTurns) and the workers take its batches from a shared counter.
  *
  * Each chunk a worker takes is exactly one batch of the scoring loop, run by a single-thread
- * session of the same graph on the same values, so the outputs are those of one-thread scoring bit
- * for bit whatever the number of workers (test/score/ort-pool.test.ts). Uint8 codes are decoded in
- * the workers with the loader's table (codeValues), the very floats fillBatch makes.
+ * session of the same graph on the same values, so the outputs are those of one-thread scoring
+ * bit for bit whatever the number of workers (test/score/onnx.test.ts, tfjs-to-onnx.test.ts).
+ * Uint8 codes are decoded in the workers with the loader's table (codeValues), the very floats
+ * fillBatch makes.
  *
  * The worker body is plain JavaScript evaluated in the worker (no TypeScript loader there).
  */

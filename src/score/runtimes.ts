@@ -47,7 +47,7 @@ export async function createScoringPlan(config: Config, dataset: Dataset, inputs
   return { runtime: await createRuntime(type, config.model.workers ?? availableParallelism()), inputs };
 }
 
-/** `workers`: intra-op threads for onnxruntime (onnx.ts decides per checkpoint whether they are safe). */
+/** `workers`: onnxruntime's worker threads (onnx.ts: a pool of single-thread sessions when above 1). */
 export function createRuntime(type: Exclude<ModelType, 'precomputed'>, workers = 1): Promise<ScoringRuntime> {
   switch (type) {
     case 'tfjs-layers':
