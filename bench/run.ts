@@ -188,6 +188,7 @@ async function probe(kind: ModelKind, runtime: RuntimeId, seconds: number, dir: 
       maxLoaded: r.maxLoaded,
       turnBatches: r.turnBatches,
       concurrentTurns: r.concurrentTurns,
+      copiesPerModel: r.copiesPerModel,
       scoreTurn: r.scoreTurn?.bind(r),
       async load(c, o) {
         const m = await r.load(c, o);

@@ -33,7 +33,7 @@ export interface PooledModel extends LoadedModel {
 
 export interface Pooling {
   /** The ScoringRuntime fields of a runtime scoring on the pool. */
-  readonly fields: Required<Pick<ScoringRuntime, 'turnBatches' | 'concurrentTurns' | 'scoreTurn'>>;
+  readonly fields: Required<Pick<ScoringRuntime, 'turnBatches' | 'concurrentTurns' | 'scoreTurn' | 'copiesPerModel'>>;
   /** `main` (a main-thread session) for the scoring loop: its calls on the pool when `graph` loads there. */
   wrap(main: LoadedModel, graph: PoolGraph | null, loadOpts: LoadOptions & { batchRows: number }): Promise<PooledModel>;
   close(): Promise<void>;
@@ -138,7 +138,8 @@ export function createPooling(threads: number, warnings: string[]): Pooling {
   }
 
   return {
-    fields: { turnBatches: TURN_BATCHES, concurrentTurns: true, scoreTurn },
+    // A session per worker and the main thread's.
+    fields: { turnBatches: TURN_BATCHES, concurrentTurns: true, scoreTurn, copiesPerModel: threads + 1 },
     wrap,
     close: async () => {
       await pool?.close();

@@ -36,6 +36,11 @@ export interface ScoringRuntime {
   /** Most models this runtime can hold loaded at once (default: no limit). */
   readonly maxLoaded?: number;
   /**
+   * Copies of each loaded model the runtime holds (default 1), e.g. a session per worker thread
+   * plus the main thread's: score.ts divides its byte budget for a group of checkpoints by it.
+   */
+  readonly copiesPerModel?: number;
+  /**
    * With several models loaded, each scores this many consecutive batches before the next takes
    * its turn (default 1). Sessions with thread pools of their own need long turns: alternating
    * every batch, each pool's threads spin while another runs.

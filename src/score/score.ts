@@ -20,7 +20,7 @@ export interface ScoreOptions {
   progress: Progress;
   /** Per-checkpoint score cache (src/score/cache.ts): only checkpoints missing from it are scored. */
   cache?: ScoreCache;
-  /** Most checkpoint file bytes loaded at once (default GROUP_BYTES). */
+  /** Most checkpoint file bytes loaded at once (default GROUP_BYTES), divided by runtime.copiesPerModel. */
   groupBytes?: number;
 }
 
@@ -128,7 +128,9 @@ export async function scoreRun(
   // fed the stored bytes themselves — often a view of the inputs, no copy at all.
   const table = codeTable(inputs);
   const codeData = table ? (inputs.data as Uint8Array) : null;
-  for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), opts.groupBytes ?? GROUP_BYTES, runtime.maxLoaded)) {
+  // The budget bounds the memory of the loaded models, so a runtime holding several copies of each gets less of it per file.
+  const budget = (opts.groupBytes ?? GROUP_BYTES) / Math.max(1, runtime.copiesPerModel ?? 1);
+  for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), budget, runtime.maxLoaded)) {
     const models: LoadedModel[] = [];
     try {
       for (const c of group) {

@@ -161,6 +161,7 @@ describe('onnx runtime', () => {
       const runtime = await createOnnxRuntime({ threads: 2 });
       expect(runtime.turnBatches).toBe(TURN_BATCHES);
       expect(runtime.concurrentTurns).toBe(true);
+      expect(runtime.copiesPerModel).toBe(3); // a session per worker and the main thread's
       const single = await createOnnxRuntime({ threads: 1 });
       expect(single.turnBatches).toBeUndefined();
       expect(single.concurrentTurns).toBeUndefined();

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupByBytes, looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
@@ -177,6 +180,23 @@ describe('scoreRun with several checkpoints', () => {
         expect(run.scores[c].pred).toEqual(each.scores[c].pred);
       }
     }
+  });
+
+  it('divides the byte budget of a group by the copies a runtime holds of each model', async () => {
+    const { dataset, inputs } = data([0.5, -1, 2], [0, 1, 2]);
+    const dir = mkdtempSync(join(tmpdir(), 'score-groups-'));
+    const files = [0, 1, 2].map((c) => {
+      const path = join(dir, `c${c}.onnx`);
+      writeFileSync(path, new Uint8Array(100));
+      return { id: `c${c}`, step: c, path };
+    });
+    const loadsBeforeFirstPredict = async (copiesPerModel?: number) => {
+      const log: string[] = [];
+      await scoreRun({ ...loggingRuntime(log), copiesPerModel }, files, dataset, inputs, { batchSize: 3, output: 'auto', progress: silentProgress, groupBytes: 250 });
+      return log.slice(0, log.findIndex((l) => l.startsWith('predict'))).length;
+    };
+    expect(await loadsBeforeFirstPredict()).toBe(2); // 200 of 250 bytes: two checkpoints loaded together
+    expect(await loadsBeforeFirstPredict(2)).toBe(1); // 2 × 100 > 125: one at a time
   });
 
   it('disposes every loaded model of the group when one fails its shape check', async () => {
