@@ -41,9 +41,9 @@ export interface ScoringRuntime {
    */
   readonly copiesPerModel?: number;
   /**
-   * With several models loaded, each scores this many consecutive batches before the next takes
-   * its turn (default 1). Sessions with thread pools of their own need long turns: alternating
-   * every batch, each pool's threads spin while another runs.
+   * With several models loaded (or concurrentTurns), each scores this many consecutive batches
+   * before the next takes its turn (default 1): the batches' values are converted once per turn
+   * for the group, and a worker pool gets a whole turn per call, so its workers stay busy.
    */
   readonly turnBatches?: number;
   /**
