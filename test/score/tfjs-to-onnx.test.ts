@@ -271,6 +271,33 @@ describe('createLayersRuntime', () => {
     model.dispose();
   });
 
+  it('scores a later checkpoint that does not convert on tfjs, also when the pool hands over whole turns in shared memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'losslens-convert-mixed-'));
+    const dense = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4, activation: 'relu' }), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    const repeat = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.repeatVector({ n: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });
+    await saveLayersModel(tf, dense, join(dir, 'a'));
+    await saveLayersModel(tf, repeat, join(dir, 'b'));
+    const checkpoints: Checkpoint[] = [
+      { id: 'a', step: 1, path: join(dir, 'a', 'model.json') },
+      { id: 'b', step: 2, path: join(dir, 'b', 'model.json') },
+    ];
+    const n = 300;
+    const rand = mulberry32(3);
+    const dataset = {
+      file: 'r.csv', table: null as never, n, ids: Array.from({ length: n }, (_, i) => `r${i}`), labels: Int32Array.from({ length: n }, (_, i) => i % 2),
+      classes: ['x', 'y'], split: new Int32Array(n), splitNames: ['all'], groups: {}, unknownLabels: [],
+    };
+    const inputs = { file: 'x.npy', n, shape: [4], rowSize: 4, data: Float32Array.from({ length: n * 4 }, () => rand() - 0.5) };
+    const opts = { batchSize: 16, output: 'auto' as const, progress: silentProgress };
+    const pooled = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: 10 });
+    const single = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: 10 });
+    expect(pooled.concurrentTurns).toBe(true);
+    const a = await scoreRun(pooled, checkpoints, dataset, inputs, opts);
+    const b = await scoreRun(single, checkpoints, dataset, inputs, opts);
+    for (let c = 0; c < 2; c++) expect(scoreBytes(a.scores[c]).equals(scoreBytes(b.scores[c]))).toBe(true);
+    expect(pooled.warnings.join('\n')).toMatch(/b[/\\]model\.json: not converted to ONNX .*RepeatVector/);
+  });
+
   it('falls back to tfjs with the reason recorded when a layer is not convertible', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'losslens-convert-'));
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 4 }), tf.layers.repeatVector({ n: 2 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })] });
