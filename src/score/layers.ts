@@ -164,7 +164,7 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
       const graph = dec ? codeFedGraph(result.graph, dec) : result.graph;
       const main = dec ? await withCodeFeed(ort, result, dec, 1) : result.model;
       if (!pooling || !loadOpts?.batchRows) return main;
-      return pooling.wrap(main, { bytes: encodeModel(graph), shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
+      return pooling.wrap(main, { bytes: encodeModel(graph), label: checkpoint.path, shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
     },
   };
 }

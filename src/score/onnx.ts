@@ -147,6 +147,7 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
     rowSize > 0 && outputs > 0
       ? {
           bytes,
+          label: checkpoint.path,
           shape: inputShape,
           k: outputs,
           ...(fixedBatch ? { fixedBatch } : {}),

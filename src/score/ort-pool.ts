@@ -177,6 +177,8 @@ export interface PoolLoadOptions {
   table?: Float32Array;
   /** The graph's fixed batch size, when it declares one. */
   fixedBatch?: number;
+  /** How many of the pool's workers load it (default: all): a large model is held fewer times. */
+  workers?: number;
 }
 
 export interface PoolModel {
@@ -212,6 +214,8 @@ const sameTable = (a?: Float32Array, b?: Float32Array) => a === b || (a !== unde
 /** What the pool knows of a model it loaded. */
 interface Entry {
   key: number;
+  /** The first `workers` of the pool hold it. */
+  workers: number;
   rowSize: number;
   k: number;
   chunkRows: number;
@@ -250,7 +254,8 @@ export function createOrtPool(workers: number): OrtPool {
       }
       for (let i = 0; i < models.length; i++) if (!(slot.outputs[i]?.length >= rows * k)) slot.outputs[i] = sharedFloats(rows * k);
       Atomics.store(slot.next, 0, 0);
-      const used = pool.slice(0, Math.min(workers, Math.ceil(rows / chunkRows)));
+      const held = Math.min(...models.map((m) => m!.workers));
+      const used = pool.slice(0, Math.min(held, Math.ceil(rows / chunkRows)));
       const msg = {
         type: 'score',
         keys: models.map((m) => m!.key),
@@ -281,11 +286,12 @@ export function createOrtPool(workers: number): OrtPool {
     scoreAll,
     async load(bytes, opts) {
       const key = nextKey++;
+      const holders = pool.slice(0, Math.max(1, Math.min(workers, Math.floor(opts.workers ?? workers))));
       const dispose = () => {
-        for (const w of pool) void w.request({ type: 'dispose', key }).catch(() => undefined);
+        for (const w of holders) void w.request({ type: 'dispose', key }).catch(() => undefined);
       };
       const loaded = await Promise.allSettled(
-        pool.map((w) => {
+        holders.map((w) => {
           const copy = new Uint8Array(bytes).buffer; // a copy (a Node Buffer's slice() would be a view)
           return w.request({ type: 'load', key, bytes: copy, shape: opts.shape, table: opts.table, fixedBatch: opts.fixedBatch }, [copy]);
         }),
@@ -296,7 +302,7 @@ export function createOrtPool(workers: number): OrtPool {
         throw failed.reason;
       }
       const model: PoolModel = { key, score: async (input, rows) => (await scoreAll([model], input, rows))[0], dispose };
-      entries.set(model, { key, rowSize: opts.shape.reduce((a, b) => a * b, 1), k: opts.k, chunkRows: opts.chunkRows, table: opts.table });
+      entries.set(model, { key, workers: holders.length, rowSize: opts.shape.reduce((a, b) => a * b, 1), k: opts.k, chunkRows: opts.chunkRows, table: opts.table });
       return model;
     },
   };

@@ -13,6 +13,12 @@ import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 /** Batches of the scoring loop in one call to the worker pool (ScoringRuntime.turnBatches). */
 export const TURN_BATCHES = 64;
 
+/**
+ * Most bytes of one model's graph held across the pool's workers: a larger model is loaded by
+ * fewer workers (at least one), so a many-core machine does not hold dozens of copies of it.
+ */
+export const POOL_MODEL_BYTES = 2 * 2 ** 30;
+
 /** A model as the pool loads it. */
 export interface PoolGraph {
   /** The ONNX graph (float input, or uint8 codes for a graph that decodes them itself). */
@@ -24,6 +30,8 @@ export interface PoolGraph {
   fixedBatch?: number;
   /** The error a failure of the model on its input becomes (as on the main thread); default: the worker's message. */
   inputError?(f: ModelFailure): Error;
+  /** Names the model in a warning (its checkpoint file). */
+  label: string;
 }
 
 export interface PooledModel extends LoadedModel {
@@ -46,8 +54,11 @@ interface Wrapped {
   inputError(f: ModelFailure): Error;
 }
 
-/** A pool of `threads` workers (≥ 2), started at the first model; its failure is one warning in `warnings`. */
-export function createPooling(threads: number, warnings: string[]): Pooling {
+/**
+ * A pool of `threads` workers (≥ 2), started at the first model; its failure is one warning in
+ * `warnings`. `modelBytes`: POOL_MODEL_BYTES (tests lower it).
+ */
+export function createPooling(threads: number, warnings: string[], modelBytes = POOL_MODEL_BYTES): Pooling {
   let pool: OrtPool | null = null;
   // Once the workers fail to start or die, everything runs on the main thread's sessions.
   let broken = false;
@@ -56,6 +67,7 @@ export function createPooling(threads: number, warnings: string[]): Pooling {
     broken = true;
   };
   const wrapped = new WeakMap<LoadedModel, Wrapped>();
+  let warnedSize = false;
 
   async function scoreTurn(models: LoadedModel[], input: Float32Array | Uint8Array, rows: number): Promise<Float32Array[]> {
     // On the pool together while every model is on it; else each on its own (with its own fallback).
@@ -80,10 +92,17 @@ export function createPooling(threads: number, warnings: string[]): Pooling {
   async function wrap(main: LoadedModel, graph: PoolGraph | null, loadOpts: LoadOptions & { batchRows: number }): Promise<PooledModel> {
     const table = loadOpts.codes ? codeValues(loadOpts.codes.scale, loadOpts.codes.offset) : null;
     let pooled: PoolModel | null = null;
+    let holders = threads;
     if (!broken && graph) {
       try {
         pool ??= createOrtPool(threads);
-        pooled = await pool.load(graph.bytes, { shape: graph.shape, k: graph.k, chunkRows: loadOpts.batchRows, table: table ?? undefined, fixedBatch: graph.fixedBatch });
+        holders = Math.max(1, Math.min(threads, Math.floor(modelBytes / Math.max(1, graph.bytes.length))));
+        if (holders < threads && !warnedSize) {
+          warnedSize = true;
+          const mb = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString('en-US')} MB`;
+          warnings.push(`onnxruntime: ${graph.label} is ${mb(graph.bytes.length)}, so it (and any checkpoint as large) is scored on ${holders} of ${threads} worker threads: each holds a copy, at most ${mb(modelBytes)} of copies`);
+        }
+        pooled = await pool.load(graph.bytes, { shape: graph.shape, k: graph.k, chunkRows: loadOpts.batchRows, table: table ?? undefined, fixedBatch: graph.fixedBatch, workers: holders });
       } catch (e) {
         fail(e);
       }
@@ -127,7 +146,7 @@ export function createPooling(threads: number, warnings: string[]): Pooling {
       outputs: main.outputs,
       predict: (batch, rows) => call(batch, rows),
       ...(table ? { predictCodes: (codes: Uint8Array, rows: number) => call(codes, rows) } : {}),
-      threads: () => (pooled ? threads : 1),
+      threads: () => (pooled ? holders : 1),
       dispose() {
         pooled?.dispose();
         main.dispose();
