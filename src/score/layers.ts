@@ -76,9 +76,9 @@ export async function decodeCodes(ort: Ort, scale: number, offset: number): Prom
  * session of the verification is released; `predict` on Float32 values (rare: analyses' extra
  * calls) re-creates one when first asked.
  */
-async function withCodeFeed(ort: Ort, conv: Converted, dec: CodeDecoding, threads: number): Promise<LoadedModel> {
+async function withCodeFeed(ort: Ort, conv: Converted, codeFed: Uint8Array, threads: number): Promise<LoadedModel> {
   const { inputShape, outputs } = conv.model;
-  const codes = await ort.InferenceSession.create(encodeModel(codeFedGraph(conv.graph, dec)), sessionOptions(threads));
+  const codes = await ort.InferenceSession.create(codeFed, sessionOptions(threads));
   conv.model.dispose();
   let floats: Promise<import('onnxruntime-node').InferenceSession> | null = null;
   const rowSize = inputShape.reduce((a, b) => a * b, 1);
@@ -100,7 +100,7 @@ async function withCodeFeed(ort: Ort, conv: Converted, dec: CodeDecoding, thread
       return out.output.data as Float32Array;
     },
     async predict(batch, rows) {
-      floats ??= ort.InferenceSession.create(encodeModel(conv.graph), sessionOptions(threads));
+      floats ??= ort.InferenceSession.create(conv.bytes, sessionOptions(threads));
       const out = await (await floats).run({ input: new ort.Tensor('float32', batch.subarray(0, rows * rowSize), [rows, ...inputShape]) });
       return out.output.data as Float32Array;
     },
@@ -160,11 +160,12 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
         if (!decodings.has(key)) decodings.set(key, decodeCodes(ort, codes.scale, codes.offset));
         dec = await decodings.get(key)!;
       }
-      // The pool's graph: the same one the main-thread model runs (codes decoded in the graph, or floats).
-      const graph = dec ? codeFedGraph(result.graph, dec) : result.graph;
-      const main = dec ? await withCodeFeed(ort, result, dec, 1) : result.model;
+      // The graph the main-thread model runs, and the pool too: codes decoded in the graph (codeFedGraph
+      // of the verified graph, encoded once here), or the verified float graph itself.
+      const bytes = dec ? encodeModel(codeFedGraph(result.graph, dec)) : result.bytes;
+      const main = dec ? await withCodeFeed(ort, result, bytes, 1) : result.model;
       if (!pooling || !loadOpts?.batchRows) return main;
-      return pooling.wrap(main, { bytes: encodeModel(graph), label: checkpoint.path, shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
+      return pooling.wrap(main, { bytes, label: checkpoint.path, shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
     },
   };
 }
@@ -174,6 +175,8 @@ interface Converted {
   model: LoadedModel;
   /** The verified graph: a code-fed variant is derived from it (codeFedGraph). */
   graph: OnnxGraph;
+  /** `graph` encoded (what the verified session runs). */
+  bytes: Uint8Array;
 }
 interface Failed {
   ok: false;
@@ -187,7 +190,8 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
   try {
     const conv = convertLayersModel(model);
     if (!conv.ok) return conv;
-    session = await ort.InferenceSession.create(encodeModel(conv.graph), sessionOptions(threads));
+    const bytes = encodeModel(conv.graph);
+    session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
     const s = session;
     const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
     const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
@@ -199,7 +203,7 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
     const diff = maxAbsDiff(expected, await predict(probe, VERIFY_ROWS));
     if (!(diff <= CONVERSION_TOLERANCE)) return { ok: false, reason: `the converted graph differs from tfjs by ${diff.toExponential(2)} (> ${CONVERSION_TOLERANCE})` };
     session = undefined; // owned by the LoadedModel from here on
-    return { ok: true, graph: conv.graph, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
+    return { ok: true, graph: conv.graph, bytes, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
   } catch (e) {
     return { ok: false, reason: `onnxruntime rejected the converted graph (${String((e as Error)?.message ?? e).split('\n')[0]})` };
   } finally {

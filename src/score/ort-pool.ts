@@ -163,7 +163,7 @@ export interface ModelFailure {
 
 /** The model failure behind a pool rejection, or null when the thread (not the model) failed. */
 export function modelFailure(e: unknown): ModelFailure | null {
-  return e instanceof PoolError ? ((e.reply as Reply & { modelError?: ModelFailure }).modelError ?? null) : null;
+  return e instanceof PoolError ? ((e.reply.modelError as ModelFailure | undefined) ?? null) : null;
 }
 
 export interface PoolLoadOptions {

@@ -9,8 +9,11 @@ import { Worker } from 'node:worker_threads';
 export interface Reply {
   id: number;
   error?: string;
-  /** With `error`: the model itself failed on its input (not the thread), so the caller can name the checkpoint. */
-  modelError?: boolean;
+  /**
+   * With `error`: how the model itself failed on its input (not the thread), so the caller can
+   * name the checkpoint; its shape is the pool's (ort-pool.ts ModelFailure).
+   */
+  modelError?: unknown;
   rows?: number;
 }
 
