@@ -15,6 +15,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { codeValues } from '../load/input-values.ts';
 import { isShared } from '../load/shared-file.ts';
 import type { Checkpoint } from '../types.ts';
+import { runInPieces } from './chunking.ts';
 import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import { createPooling } from './ort-pooling.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
@@ -101,8 +102,11 @@ async function withCodeFeed(ort: Ort, conv: Converted, codeFed: Uint8Array, thre
     },
     async predict(batch, rows) {
       floats ??= ort.InferenceSession.create(conv.bytes, sessionOptions(threads));
-      const out = await (await floats).run({ input: new ort.Tensor('float32', batch.subarray(0, rows * rowSize), [rows, ...inputShape]) });
-      return out.output.data as Float32Array;
+      const session = await floats;
+      return runInPieces(rows, rowSize, async (start, count) => {
+        const out = await session.run({ input: new ort.Tensor('float32', batch.subarray(start * rowSize, (start + count) * rowSize), [count, ...inputShape]) });
+        return out.output.data as Float32Array;
+      });
     },
     dispose() {
       void codes.release();
@@ -194,10 +198,12 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
     session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
     const s = session;
     const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
-    const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
-      const out = await s.run({ input: new ort.Tensor('float32', batch.subarray(0, rows * rowSize), [rows, ...conv.inputShape]) });
-      return out.output.data as Float32Array;
-    };
+    // In the pieces the worker pool cuts a float-fed batch into (chunking.ts), for the same bits.
+    const predict = (batch: Float32Array, rows: number): Promise<Float32Array> =>
+      runInPieces(rows, rowSize, async (start, count) => {
+        const out = await s.run({ input: new ort.Tensor('float32', batch.subarray(start * rowSize, (start + count) * rowSize), [count, ...conv.inputShape]) });
+        return out.output.data as Float32Array;
+      });
     const probe = verificationRows(model, VERIFY_ROWS, rowSize);
     const expected = tf.tidy(() => (model.predict(tf.tensor(probe, [VERIFY_ROWS, ...conv.inputShape])) as TF.Tensor).dataSync());
     const diff = maxAbsDiff(expected, await predict(probe, VERIFY_ROWS));

@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
 import { InputError } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
+import { runInPieces } from './chunking.ts';
 import { createPooling, type PoolGraph, type PooledModel } from './ort-pooling.ts';
 import type { ScoringRuntime } from './runtime.ts';
 
@@ -113,10 +114,14 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
     return values instanceof Float32Array ? values : Float32Array.from(values);
   };
 
-  /** Runs any number of rows, in chunks of the model's fixed batch size when it has one. */
+  /**
+   * Runs any number of rows: in chunks of the model's fixed batch size when it has one, else in the
+   * pieces of ortPieceRows — as the worker pool runs them (ort-pool.ts), so both give the same bits.
+   */
   const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
-    if (!fixedBatch || rows === fixedBatch) return run(batch, rows);
-    const perRow = batch.length / Math.max(rows, 1);
+    const perRow = rowSize > 0 ? rowSize : batch.length / Math.max(rows, 1);
+    if (!fixedBatch) return runInPieces(rows, perRow, (start, count) => run(batch.subarray(start * perRow, (start + count) * perRow), count));
+    if (rows === fixedBatch) return run(batch, rows);
     const parts: Float32Array[] = [];
     const chunk = new Float32Array(fixedBatch * perRow);
     for (let start = 0; start < rows; start += fixedBatch) {

@@ -11,18 +11,25 @@
  * turn (ScoringRuntime.concurrentTurns) and the workers take its batches from a shared counter.
  *
  * Each chunk a worker takes is exactly one batch of the scoring loop, run by a single-thread
- * session of the same graph on the same values, so the outputs are those of one-thread scoring
- * bit for bit whatever the number of workers (test/score/onnx.test.ts, tfjs-to-onnx.test.ts).
- * Uint8 codes are decoded in the workers with the loader's table (codeValues), the very floats
- * fillBatch makes.
+ * session of the same graph on the same values and cut into the same calls (a float-fed graph in
+ * the pieces of chunking.ts's ortPieceRows, whose source the worker embeds), so the outputs are
+ * those of one-thread scoring bit for bit whatever the number of workers (test/score/onnx.test.ts,
+ * tfjs-to-onnx.test.ts). Uint8 codes are decoded in the workers with the loader's table
+ * (codeValues), the very floats fillBatch makes, one piece at a time: decoding a whole 1024 × 784
+ * batch (3.2 MB of floats) before the graph read it cost about as much as the graph itself on the
+ * benchmark's MLP; piece by piece the values are still in the core's cache (one checkpoint's
+ * scoring loop on 2 workers: 170k–250k → 240k–370k records/s, A/B runs on the shared machine).
  *
  * The worker body is plain JavaScript evaluated in the worker (no TypeScript loader there).
  */
 import { createRequire } from 'node:module';
+import { ORT_PIECE_BYTES, ortPieceRows } from './chunking.ts';
 import { PoolError, PoolWorker, sharedBytes, sharedFloats, type Reply } from './pool-worker.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const ORT_PIECE_BYTES = ${ORT_PIECE_BYTES};
+${ortPieceRows.toString()}
 const ort = require(workerData.ort);
 const models = new Map(); // key → { key, session, inName, outName, type, fixedBatch, shape, table }
 let floats = new Float32Array(0);
@@ -37,27 +44,44 @@ class ModelError extends Error {
     this.modelError = { key: model.key, kind, detail, shape };
   }
 }
+// values[j] = table[codes[j]], unrolled by four: about twice as fast in V8 as the plain loop (as
+// input-values.ts's convertCodes), and this runs over every input value of every batch.
+function decode(table, codes, values) {
+  const n = values.length;
+  const end4 = n & ~3;
+  let j = 0;
+  for (; j < end4; j += 4) {
+    values[j] = table[codes[j]];
+    values[j + 1] = table[codes[j + 1]];
+    values[j + 2] = table[codes[j + 2]];
+    values[j + 3] = table[codes[j + 3]];
+  }
+  for (; j < n; j++) values[j] = table[codes[j]];
+}
 // Records [start, start + count) of the request as the models' inputs, prepared once for all the
 // models of the call: copied out of shared memory (onnxruntime-node refuses tensors over it), codes
 // decoded with the table (the same for every model of a call: the loader's), or kept as codes.
+// Float values are made one piece at a time (the last piece asked for is kept), so a piece's values
+// are still in the cache when the models read them.
 function prepare(m, input, start, count) {
   const from = start * m.rowSize;
-  const length = count * m.rowSize;
-  const view = input.subarray(from, from + length);
-  let floatValues = null;
+  const view = input.subarray(from, from + count * m.rowSize);
+  let piece = null; // { s, part, values }
   let codes = null;
   return {
-    floats(table) {
-      if (!floatValues) {
-        floatValues = floatsOf(length);
-        if (m.codes) for (let j = 0; j < length; j++) floatValues[j] = table[view[j]];
-        else floatValues.set(view);
+    floats(table, s, part) {
+      if (!piece || piece.s !== s || piece.part !== part) {
+        const values = floatsOf(part * m.rowSize);
+        const source = view.subarray(s * m.rowSize, (s + part) * m.rowSize);
+        if (m.codes) decode(table, source, values);
+        else values.set(source);
+        piece = { s, part, values };
       }
-      return floatValues;
+      return piece.values;
     },
     codes() {
       if (!codes) {
-        codes = bytesOf(length);
+        codes = bytesOf(view.length);
         codes.set(view);
       }
       return codes;
@@ -66,8 +90,7 @@ function prepare(m, input, start, count) {
 }
 // The tensor of records [s, s + part) of a prepared chunk for \`model\`, zero-padded to \`rows\` records.
 function feed(model, prepared, rowSize, s, part, rows) {
-  let data = model.type === 'uint8' ? prepared.codes() : prepared.floats(model.table);
-  data = data.subarray(s * rowSize, (s + part) * rowSize);
+  let data = model.type === 'uint8' ? prepared.codes().subarray(s * rowSize, (s + part) * rowSize) : prepared.floats(model.table, s, part);
   if (rows > part) {
     const padded = model.type === 'uint8' ? new Uint8Array(rows * rowSize) : new Float32Array(rows * rowSize);
     padded.set(data);
@@ -106,16 +129,22 @@ async function score(m) {
     const start = c * m.chunk;
     const count = Math.min(m.chunk, m.rows - start);
     const prepared = prepare(m, input, start, count);
-    for (let i = 0; i < list.length; i++) {
+    // A model exported with a fixed batch size runs in pieces of that size, the last zero-padded;
+    // a float-fed one in the pieces of ortPieceRows (as the main thread's session: onnx.ts); a
+    // graph taking the codes themselves on the whole chunk.
+    const steps = list.map((model) => model.fixedBatch || (model.type === 'uint8' ? count : ortPieceRows(count, m.rowSize)));
+    const piece = async (i, s) => {
       const model = list[i];
-      // A model exported with a fixed batch size runs in pieces of that size, the last zero-padded.
-      const step = model.fixedBatch || count;
-      for (let s = 0; s < count; s += step) {
-        const part = Math.min(step, count - s);
-        const values = await run(model, feed(model, prepared, m.rowSize, s, part, model.fixedBatch || part));
-        if (values.length < part * m.k) throw new ModelError(model, 'size', values.length + ' values for ' + part + ' records', [part, ...model.shape]);
-        outputs[i].set(values.subarray(0, part * m.k), (start + s) * m.k);
-      }
+      const part = Math.min(steps[i], count - s);
+      const values = await run(model, feed(model, prepared, m.rowSize, s, part, model.fixedBatch || part));
+      if (values.length < part * m.k) throw new ModelError(model, 'size', values.length + ' values for ' + part + ' records', [part, ...model.shape]);
+      outputs[i].set(values.subarray(0, part * m.k), (start + s) * m.k);
+    };
+    // Every model on a piece before the next piece (each piece prepared once), when they cut alike.
+    if (steps.every((step) => step === steps[0])) {
+      for (let s = 0; s < count; s += steps[0]) for (let i = 0; i < list.length; i++) await piece(i, s);
+    } else {
+      for (let i = 0; i < list.length; i++) for (let s = 0; s < count; s += steps[i]) await piece(i, s);
     }
     scored += count;
   }

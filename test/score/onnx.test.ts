@@ -11,6 +11,7 @@ import { loadInputs } from '../../src/load/inputs.ts';
 import { InputError } from '../../src/messages.ts';
 import { silentProgress } from '../../src/progress.ts';
 import { codeValues } from '../../src/load/input-values.ts';
+import { ortPieceRows } from '../../src/score/chunking.ts';
 import { createOnnxRuntime, TURN_BATCHES, type OnnxModel } from '../../src/score/onnx.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
@@ -207,6 +208,51 @@ describe('onnx runtime', () => {
       expect(error!.message).toBe(expected!.message);
       expect(error!.message).toContain(path);
       expect(error!.message).toContain('[3, 784]');
+      model.dispose();
+      main.dispose();
+      await runtime.close();
+    });
+
+    it('cuts each batch into the pieces of ortPieceRows, in the workers and on the main thread alike', async () => {
+      // y[r] = x[r][0] + the number of records in the call that scored record r: the pieces show.
+      const width = 65536; // 256 KB of floats per record: a batch of 10 is 3 pieces (4, 4, 2)
+      const graph: OnnxGraph = {
+        name: 'piece-size',
+        nodes: [
+          { op: 'Shape', inputs: ['x'], outputs: ['shape'] },
+          { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
+          { op: 'Cast', inputs: ['n'], outputs: ['nf'], attrs: { to: 1 } },
+          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['xw'] },
+          { op: 'Add', inputs: ['xw', 'nf'], outputs: ['y'] },
+        ],
+        initializers: [
+          { name: 'zero', dims: [], data: { int64: [0] } },
+          { name: 'w', dims: [width, 2], data: Float32Array.from({ length: width * 2 }, (_, i) => (i < 2 ? 1 : 0)) },
+        ],
+        inputs: [{ name: 'x', dims: ['batch', width] }],
+        outputs: [{ name: 'y', dims: ['batch', 2] }],
+      };
+      const path = join(tmp, 'piece-size.onnx');
+      writeFileSync(path, encodeModel(graph));
+      const n = 25; // batches of 10, 10 and 5 records
+      const codes = new Uint8Array(n * width);
+      for (let r = 0; r < n; r++) codes[r * width] = r;
+      const x = Float32Array.from(codes, (c) => table[c]);
+      const pieces = [10, 10, 5].flatMap((batch) => {
+        const step = ortPieceRows(batch, width);
+        return Array.from({ length: batch }, (_, r) => Math.min(step, batch - Math.floor(r / step) * step));
+      });
+      expect(pieces).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 3, 3, 3, 2, 2]);
+      const expected = Float32Array.from({ length: n * 2 }, (_, o) => table[Math.floor(o / 2)] + pieces[Math.floor(o / 2)]);
+      const main = await (await createOnnxRuntime()).load(ckpt(path));
+      const onMain = new Float32Array(n * 2);
+      for (let start = 0; start < n; start += 10) onMain.set(await main.predict(x.subarray(start * width, Math.min(n, start + 10) * width), Math.min(10, n - start)), start * 2);
+      expect(same(onMain, expected)).toBe(true);
+      const runtime = await createOnnxRuntime({ threads: 2 });
+      const model = (await runtime.load(ckpt(path), { batchRows: 10, codes: { scale: 1 / 255, offset: 0 } })) as OnnxModel;
+      expect(model.threads()).toBe(2);
+      expect(same(await model.predict(x, n), expected)).toBe(true);
+      expect(same((await runtime.scoreTurn!([model], codes, n))[0], expected)).toBe(true); // codes decoded piece by piece in the workers
       model.dispose();
       main.dispose();
       await runtime.close();
