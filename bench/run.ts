@@ -633,7 +633,7 @@ export function renderResults(r: Results): string {
   }
 
   L.push('## End to end', '');
-  L.push('`runAudit` in a fresh process per run (dataset + inputs.npy of uint8 pixels, tfjs layers checkpoints, score cache off), then writing the HTML report and summary.json. The run whose runtime reads `onnxruntime` is the same MLP checkpoints written as ONNX files and audited as `model.type: "onnx"` (float inputs: the uint8 pixels are converted in JavaScript, once per turn of batches that every checkpoint scores in a row).', '');
+  L.push('`runAudit` in a fresh process per run (dataset + inputs.npy of uint8 pixels, tfjs layers checkpoints, score cache off), then writing the HTML report and summary.json. The run whose runtime reads `onnxruntime` is the same MLP checkpoints written as ONNX files and audited as `model.type: "onnx"` (float inputs: the uint8 pixels are decoded in JavaScript on the worker threads, one piece of a batch at a time, once for every checkpoint of the group).', '');
   L.push('| model | records | checkpoints | runtime | wall s | load s | score s | score GFLOP/s | analyses s | render s | write s | analyses+render % | peak RSS MB | report KB | summary.json KB |', '|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const e of r.runs) {
     if (e.error) {
