@@ -76,8 +76,10 @@ export function rowValues(inputs: ModelInputs, i: number, scratch: Float32Array)
 /**
  * out[at + j] = table[codes[start + j]] for j < count, unrolled by four: this runs over every input
  * value once per checkpoint, and the unrolled loop is about twice as fast in V8 as the plain one.
+ * The worker pools (score/workers.ts, score/ort-pool.ts) embed this function's source, so it
+ * refers to nothing but its arguments.
  */
-function convertCodes(table: Float32Array, codes: Uint8Array, start: number, count: number, out: Float32Array, at: number): void {
+export function convertCodes(table: Float32Array, codes: Uint8Array, start: number, count: number, out: Float32Array, at: number): void {
   const end4 = start + (count & ~3);
   let o = at;
   let j = start;

@@ -12,7 +12,7 @@
  *
  * Each chunk a worker takes is exactly one batch of the scoring loop, run by a single-thread
  * session of the same graph on the same values and cut into the same calls (a float-fed graph in
- * the pieces of chunking.ts's ortPieceRows, whose source the worker embeds), so the outputs are
+ * the pieces of chunking.ts's ortPieceRows), so the outputs are
  * those of one-thread scoring bit for bit whatever the number of workers (test/score/onnx.test.ts,
  * tfjs-to-onnx.test.ts). Uint8 codes are decoded in the workers with the loader's table
  * (codeValues), the very floats fillBatch makes, one piece at a time: decoding a whole 1024 × 784
@@ -20,16 +20,21 @@
  * benchmark's MLP; piece by piece the values are still in the core's cache (one checkpoint's
  * scoring loop on 2 workers: 170k–250k → 240k–370k records/s, A/B runs on the shared machine).
  *
- * The worker body is plain JavaScript evaluated in the worker (no TypeScript loader there).
+ * The worker body is plain JavaScript evaluated in the worker (no TypeScript loader there); the
+ * functions it shares with the main thread (ortPieceRows, convertCodes, takeChunks) are embedded
+ * from their modules' compiled source, so both sides run the same code.
  */
 import { createRequire } from 'node:module';
+import { convertCodes } from '../load/input-values.ts';
 import { ORT_PIECE_BYTES, ortPieceRows } from './chunking.ts';
-import { PoolError, PoolWorker, sharedBytes, sharedFloats, type Reply } from './pool-worker.ts';
+import { PoolError, PoolWorker, sharedBytes, sharedFloats, takeChunks, type Reply } from './pool-worker.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ORT_PIECE_BYTES = ${ORT_PIECE_BYTES};
 ${ortPieceRows.toString()}
+${convertCodes.toString()}
+${takeChunks.toString()}
 const ort = require(workerData.ort);
 const models = new Map(); // key → { key, session, inName, outName, type, fixedBatch, shape, table }
 let floats = new Float32Array(0);
@@ -43,20 +48,6 @@ class ModelError extends Error {
     super(detail);
     this.modelError = { key: model.key, kind, detail, shape };
   }
-}
-// values[j] = table[codes[j]], unrolled by four: about twice as fast in V8 as the plain loop (as
-// input-values.ts's convertCodes), and this runs over every input value of every batch.
-function decode(table, codes, values) {
-  const n = values.length;
-  const end4 = n & ~3;
-  let j = 0;
-  for (; j < end4; j += 4) {
-    values[j] = table[codes[j]];
-    values[j + 1] = table[codes[j + 1]];
-    values[j + 2] = table[codes[j + 2]];
-    values[j + 3] = table[codes[j + 3]];
-  }
-  for (; j < n; j++) values[j] = table[codes[j]];
 }
 // Records [start, start + count) of the request as the models' inputs, prepared once for all the
 // models of the call: copied out of shared memory (onnxruntime-node refuses tensors over it), codes
@@ -73,7 +64,7 @@ function prepare(m, input, start, count) {
       if (!piece || piece.s !== s || piece.part !== part) {
         const values = floatsOf(part * m.rowSize);
         const source = view.subarray(s * m.rowSize, (s + part) * m.rowSize);
-        if (m.codes) decode(table, source, values);
+        if (m.codes) convertCodes(table, source, 0, source.length, values, 0);
         else values.set(source);
         piece = { s, part, values };
       }
@@ -122,12 +113,8 @@ async function score(m) {
   const length = m.rows * m.rowSize;
   const input = m.codes ? new Uint8Array(m.input, m.inputOffset, length) : new Float32Array(m.input, m.inputOffset, length);
   const outputs = m.outputs.map((b) => new Float32Array(b));
-  const next = new Int32Array(m.next);
-  const chunks = Math.ceil(m.rows / m.chunk);
   let scored = 0;
-  for (let c = Atomics.add(next, 0, 1); c < chunks; c = Atomics.add(next, 0, 1)) {
-    const start = c * m.chunk;
-    const count = Math.min(m.chunk, m.rows - start);
+  for (const [start, count] of takeChunks(new Int32Array(m.next), m.rows, m.chunk)) {
     const prepared = prepare(m, input, start, count);
     // A model exported with a fixed batch size runs in pieces of that size, the last zero-padded;
     // a float-fed one in the pieces of ortPieceRows (as the main thread's session: onnx.ts); a

@@ -5,6 +5,20 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/**
+ * The chunks of a request of `rows` records, `chunk` records each, taken from the counter `next`
+ * (an Int32Array over shared memory, starting at 0) until none is left: each yields [start, count]
+ * to exactly one of the workers sharing the counter. The pools' worker sources embed this
+ * function's source, so it refers to nothing but its arguments.
+ */
+export function* takeChunks(next: Int32Array, rows: number, chunk: number): Generator<[number, number]> {
+  const chunks = Math.ceil(rows / chunk);
+  for (let c = Atomics.add(next, 0, 1); c < chunks; c = Atomics.add(next, 0, 1)) {
+    const start = c * chunk;
+    yield [start, Math.min(chunk, rows - start)];
+  }
+}
+
 /** A worker's answer to request `id`: an error, or what the request returns. */
 export interface Reply {
   id: number;

@@ -17,16 +17,19 @@
  * main thread validates and reads the checkpoint and hands the workers its bytes.
  */
 import { createRequire } from 'node:module';
-import { codeValues } from '../load/input-values.ts';
+import { codeValues, convertCodes } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import { chunkRows } from './chunking.ts';
-import { PoolWorker, sharedBytes, sharedFloats, type Reply } from './pool-worker.ts';
+import { PoolWorker, sharedBytes, sharedFloats, takeChunks, type Reply } from './pool-worker.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 import { layersModelFromArtifacts, readLayersArtifacts } from './tfjs-files.ts';
 
+// The functions shared with the main thread are embedded from their modules' compiled source.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+${convertCodes.toString()}
+${takeChunks.toString()}
 let tf;
 const models = new Map(); // key → { model, table (the 256 values of uint8 codes, or null) }
 let decoded = new Float32Array(0);
@@ -45,12 +48,8 @@ function scoreChunks(m) {
   if (m.codes && !table) throw new Error('model ' + m.key + ' was loaded without a code table');
   const input = m.codes ? new Uint8Array(m.input) : new Float32Array(m.input);
   const output = new Float32Array(m.output);
-  const next = new Int32Array(m.next);
-  const chunks = Math.ceil(m.rows / m.chunk);
   let scored = 0;
-  for (let c = Atomics.add(next, 0, 1); c < chunks; c = Atomics.add(next, 0, 1)) {
-    const start = c * m.chunk;
-    const count = Math.min(m.chunk, m.rows - start);
+  for (const [start, count] of takeChunks(new Int32Array(m.next), m.rows, m.chunk)) {
     const x = m.codes ? decode(input, table, start * m.rowSize, count * m.rowSize) : input.subarray(start * m.rowSize, (start + count) * m.rowSize);
     const out = tf.tidy(() => model.predict(tf.tensor(x, [count, ...m.shape])));
     const data = out.dataSync();
@@ -65,7 +64,7 @@ function scoreChunks(m) {
 function decode(codes, table, from, length) {
   if (decoded.length < length) decoded = new Float32Array(length);
   const out = decoded.subarray(0, length);
-  for (let j = 0; j < length; j++) out[j] = table[codes[from + j]];
+  convertCodes(table, codes, from, length, out, 0);
   return out;
 }
 parentPort.on('message', async (m) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { duplicateGroups } from '../../src/analyses/discovery/duplicates.ts';
 import { inputHealth } from '../../src/analyses/discovery/integrity-checks.ts';
 import { splitHash } from '../../src/analyses/split-hash.ts';
-import { codeTable, copyRow, fillBatch, firstNonFinite, forEachChunk, inputValue, rowValues } from '../../src/load/input-values.ts';
+import { codeTable, convertCodes, copyRow, fillBatch, firstNonFinite, forEachChunk, inputValue, rowValues } from '../../src/load/input-values.ts';
 import type { Dataset, ModelInputs } from '../../src/types.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 
@@ -42,6 +42,22 @@ describe('input values', () => {
     const batch = new Float32Array(2 * 6);
     fillBatch(codes, [4, 0, 9], batch, 1, 2);
     expect(Array.from(batch)).toEqual([...Array.from(floats.data.subarray(0, 6)), ...Array.from(floats.data.subarray(54, 60))]);
+  });
+
+  it('convertCodes looks up a range of codes into a range of values, and runs alone from its source (as the worker pools embed it)', () => {
+    const table = Float32Array.from({ length: 256 }, (_, v) => v / 4 - 1);
+    const codes = Uint8Array.from({ length: 11 }, (_, i) => (i * 37) % 256);
+    const expected = (start: number, count: number) => Array.from(codes.subarray(start, start + count), (c) => table[c]);
+    for (const [start, count] of [[0, 11], [3, 7], [2, 1], [5, 0]]) {
+      const out = new Float32Array(count + 3).fill(9);
+      convertCodes(table, codes, start, count, out, 2);
+      expect(Array.from(out)).toEqual([9, 9, ...expected(start, count), 9]);
+      // Compiled from its source text with nothing else in scope, it gives the same values.
+      const embedded = new Function(`${convertCodes.toString()}; return convertCodes;`)() as typeof convertCodes;
+      const again = new Float32Array(count + 3).fill(9);
+      embedded(table, codes, start, count, again, 2);
+      expect(Array.from(again)).toEqual(Array.from(out));
+    }
   });
 
   it('views Float32 values without copying, and streams every value in row chunks', () => {

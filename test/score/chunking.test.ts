@@ -19,6 +19,9 @@ describe('ortPieceRows', () => {
     expect(ortPieceRows(334, 784)).toBe(334); // 1,047,424 bytes: one piece
     expect(ortPieceRows(3, 1e6)).toBe(1); // a record larger than a piece: one record per call
     expect(ortPieceRows(0, 784)).toBe(1);
+    // The onnxruntime workers embed its source after a constant of the same name: the same answers.
+    const embedded = new Function(`const ORT_PIECE_BYTES = ${ORT_PIECE_BYTES}; ${ortPieceRows.toString()}; return ortPieceRows;`)() as typeof ortPieceRows;
+    expect([embedded(1024, 784), embedded(576, 784), embedded(3, 1e6)]).toEqual([256, 288, 1]);
     for (const rowSize of [1, 3, 784, 3072, 150528]) {
       for (const rows of [1, 2, 7, 100, 1000, 1024, 4096]) {
         const step = ortPieceRows(rows, rowSize);
