@@ -18,13 +18,19 @@ describe('atomic output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'out-'));
     const path = join(dir, 'scores.csv');
     writeFileSync(path, 'previous');
+    let before: string[] = [];
     function* chunks() {
+      before = readdirSync(dir);
       yield 'id,loss\n';
       throw new Error('disk on fire');
     }
     await expect(writeAtomicStream(path, chunks())).rejects.toThrow('disk on fire');
     expect(readFileSync(path, 'utf8')).toBe('previous');
     expect(readdirSync(dir)).toEqual(['scores.csv']);
+    // The temporary file was open before the first chunk was read, so the clean-up cannot run
+    // ahead of its creation (it did, under load, when the stream opened the file in the background).
+    expect(before).toHaveLength(2);
+    expect(before.some((f) => f.startsWith('scores.csv.tmp-'))).toBe(true);
   });
 
   it('streams many chunks in order', async () => {
