@@ -3,14 +3,14 @@ import { createOrtPool, modelFailure } from '../../src/score/ort-pool.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { sharedBytes } from '../../src/score/pool-worker.ts';
 
-/** y = x · w: 3 features → `k` outputs, w[i][j] = i + j. */
-const linear = (k: number, type?: 'uint8') => {
+/** y = x · w: 3 features → `k` outputs, w[i][j] = i + j; `batch`: a fixed batch size. */
+const linear = (k: number, type?: 'uint8', batch?: number) => {
   const graph: OnnxGraph = {
     name: 'linear',
     nodes: type === 'uint8' ? [{ op: 'Cast', inputs: ['codes'], outputs: ['x'], attrs: { to: 1 } }, { op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }] : [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }],
     initializers: [{ name: 'w', dims: [3, k], data: Float32Array.from({ length: 3 * k }, (_, i) => Math.floor(i / k) + (i % k)) }],
-    inputs: [{ name: type === 'uint8' ? 'codes' : 'x', dims: ['batch', 3], ...(type ? { type } : {}) }],
-    outputs: [{ name: 'y', dims: ['batch', k] }],
+    inputs: [{ name: type === 'uint8' ? 'codes' : 'x', dims: [batch ?? 'batch', 3], ...(type ? { type } : {}) }],
+    outputs: [{ name: 'y', dims: [batch ?? 'batch', k] }],
   };
   return encodeModel(graph);
 };
@@ -43,6 +43,14 @@ describe('onnxruntime worker pool', () => {
       const other = await pool.load(linear(2), { shape: [3], k: 2, chunkRows: 2, table });
       const [a, b] = await pool.scoreAll([decoding, other], codes, 5);
       expect(a).toEqual(b);
+      // Models cut differently in one call (a fixed batch size of 2 next to a free one): each runs its own pieces.
+      const fixed = await pool.load(linear(2, undefined, 2), { shape: [3], k: 2, chunkRows: 4, table, fixedBatch: 2 });
+      const free = await pool.load(linear(2), { shape: [3], k: 2, chunkRows: 4, table });
+      const [f, g] = await pool.scoreAll([fixed, free], codes, 5);
+      expect(Array.from(f)).toEqual(Array.from(expected(Array.from(codes, (c) => table[c]), 5, 2)));
+      expect(Array.from(g)).toEqual(Array.from(f));
+      fixed.dispose();
+      free.dispose();
       await expect(pool.scoreAll([model, codeFed], x, 7)).rejects.toThrow(/different/);
       await expect(model.score(x, 8)).rejects.toThrow(/needs 24 values, got 21/);
       for (const m of [model, decoding, codeFed, other]) m.dispose();
