@@ -46,6 +46,11 @@ export async function runInPieces(rows: number, rowSize: number, run: (start: nu
   if (step >= rows) return run(0, rows);
   const parts: Float32Array[] = [];
   for (let start = 0; start < rows; start += step) parts.push(await run(start, Math.min(step, rows - start)));
+  return joinOutputs(parts);
+}
+
+/** The outputs of consecutive calls as one array. */
+export function joinOutputs(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
 import { InputError } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
-import { runInPieces } from './chunking.ts';
+import { joinOutputs, runInPieces } from './chunking.ts';
 import { createPooling, type PoolGraph, type PooledModel } from './ort-pooling.ts';
 import type { ScoringRuntime } from './runtime.ts';
 
@@ -131,13 +131,7 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
       const out = await run(chunk, fixedBatch);
       parts.push(out.slice(0, (out.length / fixedBatch) * count));
     }
-    const all = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-    let off = 0;
-    for (const p of parts) {
-      all.set(p, off);
-      off += p.length;
-    }
-    return all;
+    return joinOutputs(parts);
   };
 
   // The class count: from the output's declared last dimension, or by scoring one zero record.
