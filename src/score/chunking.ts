@@ -21,7 +21,7 @@ export function chunkRows(rowSize: number): number {
 
 /**
  * Float input bytes per onnxruntime call for a float-fed graph (ONNX files; converted graphs fed
- * floats). A batch of the scoring loop is run in equal pieces of at most this many bytes: the
+ * floats). A batch of the scoring loop is run in pieces of at most this many bytes: the
  * values just decoded from uint8 codes are then still in the core's cache when the graph reads
  * them. On the benchmark's MLP (one single-thread session, batches of 1024 records of 784 values),
  * 256-record calls scored 188k–192k records/s against 115k–120k for whole 1024-record calls.
@@ -31,9 +31,9 @@ export const ORT_PIECE_BYTES = 1 << 20;
 /**
  * Records per onnxruntime call when a call of `rows` records of `rowSize` float values is cut into
  * the fewest pieces of at most ORT_PIECE_BYTES (a record larger than that alone), all of one size
- * but the last, which may be smaller. A pure function of the
- * two numbers: the worker pool (ort-pool.ts, which embeds this very function's source) and the
- * main thread's sessions cut a batch alike, so they give the same bits.
+ * but the last, which may be smaller. A pure function of the two numbers: the worker pool
+ * (ort-pool.ts, which embeds this very function's source) and the main thread's sessions cut a
+ * batch alike, so they give the same bits.
  */
 export function ortPieceRows(rows: number, rowSize: number): number {
   const most = Math.max(1, Math.floor(ORT_PIECE_BYTES / (rowSize * 4)));

@@ -12,13 +12,13 @@
  *
  * Each chunk a worker takes is exactly one batch of the scoring loop, run by a single-thread
  * session of the same graph on the same values and cut into the same calls (a float-fed graph in
- * the pieces of chunking.ts's ortPieceRows), so the outputs are
- * those of one-thread scoring bit for bit whatever the number of workers (test/score/onnx.test.ts,
- * tfjs-to-onnx.test.ts). Uint8 codes are decoded in the workers with the loader's table
- * (codeValues), the very floats fillBatch makes, one piece at a time: decoding a whole 1024 × 784
- * batch (3.2 MB of floats) before the graph read it cost about as much as the graph itself on the
- * benchmark's MLP; piece by piece the values are still in the core's cache (one checkpoint's
- * scoring loop on 2 workers: 170k–250k → 240k–370k records/s, A/B runs on the shared machine).
+ * the pieces of chunking.ts's ortPieceRows), so the outputs are those of one-thread scoring bit
+ * for bit whatever the number of workers (test/score/onnx.test.ts, tfjs-to-onnx.test.ts). Uint8
+ * codes are decoded in the workers with the loader's table (codeValues), the very floats fillBatch
+ * makes, one piece at a time: decoding a whole 1024 × 784 batch (3.2 MB of floats) before the graph
+ * read it cost about as much as the graph itself on the benchmark's MLP; piece by piece the values
+ * are still in the core's cache (one checkpoint's scoring loop on 2 workers: 170k–250k → 240k–370k
+ * records/s, A/B runs on the shared machine).
  *
  * The worker body is plain JavaScript evaluated in the worker (no TypeScript loader there); the
  * functions it shares with the main thread (ortPieceRows, convertCodes, takeChunks) are embedded
