@@ -9,6 +9,7 @@ import { loadTf } from '../../src/score/backend.ts';
 import { encodeModel } from '../../src/score/onnx-encode.ts';
 import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime, decodeCodes } from '../../src/score/layers.ts';
 import { codeFedGraph, convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
+import { TURN_BATCHES } from '../../src/score/ort-pooling.ts';
 import { loadConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
@@ -310,5 +311,13 @@ describe('createLayersRuntime', () => {
     const out = await loaded.predict(new Float32Array(8).fill(0.5), 2);
     expect(out.length).toBe(4);
     loaded.dispose();
+    // Enough work for the tfjs worker pool: the runtime is the pool's, whole turns and all.
+    const pooled = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: 50_000 });
+    expect(pooled.name).toBe('tfjs-wasm');
+    expect(pooled.warnings.join('\n')).toMatch(/not converted to ONNX/);
+    expect(pooled).toMatchObject({ concurrentTurns: true, turnBatches: TURN_BATCHES, copiesPerModel: 2 });
+    const onPool = await pooled.load(checkpoints[0]);
+    expect(Array.from(await onPool.predict(new Float32Array(8).fill(0.5), 2))).toEqual(Array.from(out));
+    onPool.dispose(); // the pool's threads never keep the process alive
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
+import { codeValues } from '../../src/load/input-values.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
 import { silentProgress } from '../../src/progress.ts';
 import { loadTf } from '../../src/score/backend.ts';
@@ -116,7 +117,9 @@ describe('createWorkerTfjsRuntime', () => {
       expect(b.outputKind).toEqual(a.outputKind);
     }
     const scorable = a.scorable.reduce((s, v) => s + v, 0);
-    expect(codeCalls).toBe(checkpoints.length * Math.ceil(scorable / opts.batchSize));
+    // One call per checkpoint and turn of batches (the pool takes whole turns: concurrentTurns).
+    expect(pool.concurrentTurns).toBe(true);
+    expect(codeCalls).toBe(checkpoints.length * Math.ceil(scorable / (opts.batchSize * pool.turnBatches!)));
   });
 
   it('splits odd batch sizes of a small CNN into chunks without changing a bit', async () => {
@@ -133,6 +136,25 @@ describe('createWorkerTfjsRuntime', () => {
       }
     }
     for (const m of [m1, m2, m3]) m.dispose();
+  });
+
+  it('reads inputs already in shared memory in place, also from an offset, as a copy would give them', async () => {
+    const ckpt = await cnnCheckpoint('cnn-shared', 3);
+    const rand = mulberry32(6);
+    const rows = 29;
+    const codes = Uint8Array.from({ length: rows * 144 }, () => Math.floor(rand() * 256));
+    const opts = { codes: { scale: 1 / 255, offset: 0 } };
+    const [m1, m2] = [await single.load(ckpt, opts), await chunked.load(ckpt, opts)];
+    const table = codeValues(1 / 255, 0);
+    const expected = await m1.predict(Float32Array.from(codes, (c) => table[c]), rows);
+    // The records 7 bytes into a shared buffer (a turn of score.ts, or a view of shared .npy inputs).
+    const shared = new Uint8Array(new SharedArrayBuffer(7 + codes.length + 5));
+    shared.set(codes, 7);
+    expect(bits(await m2.predictCodes!(shared.subarray(7, 7 + codes.length), rows))).toEqual(bits(expected));
+    const floats = new Float32Array(new SharedArrayBuffer(4 * (3 + codes.length)));
+    floats.set(Float32Array.from(codes, (c) => table[c]), 3);
+    expect(bits(await m2.predict(floats.subarray(3), rows))).toEqual(bits(expected));
+    for (const m of [m1, m2]) m.dispose();
   });
 
   it('keeps several checkpoints loaded at once, each scoring with its own weights, also concurrently', async () => {
