@@ -133,9 +133,8 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
   const first = await convertCheckpoint(tf, ort, opts.checkpoints[0], 1);
   if (!first.ok) {
     const rt = await getFallback();
-    // The fallback as it is (its turn and copy fields too: the worker pool takes whole turns), with one more warning.
-    const { turnBatches, concurrentTurns, copiesPerModel, maxLoaded } = rt;
-    return { name: rt.name, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`], turnBatches, concurrentTurns, copiesPerModel, maxLoaded, load: (c, o) => rt.load(c, o) };
+    // The fallback whole (a worker pool's turn and copy fields too), with one more warning.
+    return { ...rt, warnings: [...rt.warnings, `${opts.checkpoints[0].path}: not converted to ONNX (${first.reason}); scoring with ${rt.name}`] };
   }
   // Scoring runs on onnxruntime; tfjs only reads the checkpoints and checks each conversion, so its
   // backend warning ("tfjs-node is not available; using WebAssembly") says which part it concerns.

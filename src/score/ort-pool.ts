@@ -27,7 +27,7 @@
 import { createRequire } from 'node:module';
 import { convertCodes } from '../load/input-values.ts';
 import { ORT_PIECE_BYTES, ortPieceRows } from './chunking.ts';
-import { PoolError, PoolWorker, sharedBytes, sharedFloats, takeChunks, type Reply } from './pool-worker.ts';
+import { PoolError, PoolWorker, sharedBytes, sharedFloats, sharedInput, takeChunks, type InputSlot, type Reply } from './pool-worker.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -218,9 +218,7 @@ export interface OrtPool {
 }
 
 /** One call's shared inputs, outputs and chunk counter; reused across calls, grown on demand. */
-interface Slot {
-  floats: Float32Array;
-  codes: Uint8Array;
+interface Slot extends InputSlot {
   outputs: Float32Array[];
   next: Int32Array;
 }
@@ -255,19 +253,7 @@ export function createOrtPool(workers: number): OrtPool {
     if (rows === 0) return models.map(() => new Float32Array(0));
     const slot = free.pop() ?? { floats: sharedFloats(0), codes: sharedBytes(0), outputs: [], next: new Int32Array(new SharedArrayBuffer(4)) };
     try {
-      // Shared inputs (.npy files: load/shared-file.ts; score.ts's turns) are read in place; others copied into the slot.
-      let view = input.subarray(0, rows * rowSize);
-      if (!(view.buffer instanceof SharedArrayBuffer)) {
-        if (view instanceof Uint8Array) {
-          if (slot.codes.length < view.length) slot.codes = sharedBytes(view.length);
-          slot.codes.set(view);
-          view = slot.codes;
-        } else {
-          if (slot.floats.length < view.length) slot.floats = sharedFloats(view.length);
-          slot.floats.set(view);
-          view = slot.floats;
-        }
-      }
+      const view = sharedInput(input.subarray(0, rows * rowSize), slot);
       for (let i = 0; i < models.length; i++) if (!(slot.outputs[i]?.length >= rows * k)) slot.outputs[i] = sharedFloats(rows * k);
       Atomics.store(slot.next, 0, 0);
       const held = Math.min(...models.map((m) => m!.workers));

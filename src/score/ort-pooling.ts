@@ -8,10 +8,10 @@
  */
 import { codeValues } from '../load/input-values.ts';
 import { createOrtPool, modelFailure, type ModelFailure, type OrtPool, type PoolModel } from './ort-pool.ts';
+import { TURN_BATCHES } from './pool-worker.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 
-/** Batches of the scoring loop in one call to the worker pool (ScoringRuntime.turnBatches). */
-export const TURN_BATCHES = 64;
+export { TURN_BATCHES };
 
 /**
  * Most bytes of one model's graph held across the pool's workers: a larger model is loaded by

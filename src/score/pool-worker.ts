@@ -6,6 +6,35 @@
 import { Worker } from 'node:worker_threads';
 
 /**
+ * Batches of the scoring loop in one call to a worker pool (ScoringRuntime.turnBatches): both pools
+ * (tfjs: workers.ts; onnxruntime: ort-pooling.ts) take whole turns, so their workers stay busy.
+ */
+export const TURN_BATCHES = 64;
+
+/** The buffers a pool copies a call's input into when it is not in shared memory already. */
+export interface InputSlot {
+  floats: Float32Array;
+  codes: Uint8Array;
+}
+
+/**
+ * `input` as a pool's workers read it: in place when it is in shared memory already (.npy inputs:
+ * load/shared-file.ts; score.ts's turns), else copied into the slot's buffer of its type (grown on
+ * demand). The workers read it from its buffer at its byteOffset.
+ */
+export function sharedInput(input: Float32Array | Uint8Array, slot: InputSlot): Float32Array | Uint8Array {
+  if (input.buffer instanceof SharedArrayBuffer) return input;
+  if (input instanceof Uint8Array) {
+    if (slot.codes.length < input.length) slot.codes = sharedBytes(input.length);
+    slot.codes.set(input);
+    return slot.codes.subarray(0, input.length);
+  }
+  if (slot.floats.length < input.length) slot.floats = sharedFloats(input.length);
+  slot.floats.set(input);
+  return slot.floats.subarray(0, input.length);
+}
+
+/**
  * The chunks of a request of `rows` records, `chunk` records each, taken from the counter `next`
  * (an Int32Array over shared memory, starting at 0) until none is left: each yields [start, count]
  * to exactly one of the workers sharing the counter. The pools' worker sources embed this

@@ -25,8 +25,7 @@ import { codeValues, convertCodes } from '../load/input-values.ts';
 import type { Checkpoint } from '../types.ts';
 import { loadTf } from './backend.ts';
 import { chunkRows } from './chunking.ts';
-import { TURN_BATCHES } from './ort-pooling.ts';
-import { PoolWorker, sharedBytes, sharedFloats, takeChunks, type Reply } from './pool-worker.ts';
+import { PoolWorker, sharedBytes, sharedFloats, sharedInput, takeChunks, TURN_BATCHES, type InputSlot, type Reply } from './pool-worker.ts';
 import type { LoadedModel, LoadOptions, ScoringRuntime } from './runtime.ts';
 import { layersModelFromArtifacts, readLayersArtifacts } from './tfjs-files.ts';
 
@@ -94,9 +93,7 @@ parentPort.on('message', async (m) => {
 `;
 
 /** One batch's shared inputs (Float32 values or uint8 codes), outputs and chunk counter; reused across batches, grown on demand. */
-interface Slot {
-  floats: Float32Array;
-  codes: Uint8Array;
+interface Slot extends InputSlot {
   output: Float32Array;
   next: Int32Array;
 }
@@ -126,18 +123,11 @@ export async function createWorkerTfjsRuntime(workers: number, opts: WorkerRunti
   const pool = Array.from({ length: workers }, () => new PoolWorker(WORKER_SOURCE, paths, 'tfjs worker'));
   // Free slots: a batch takes one for its duration, so concurrent predict calls never share buffers.
   const free: Slot[] = [];
-  // Inputs already in shared memory (score.ts's turns, .npy inputs: load/shared-file.ts) are read
-  // in place; others are copied into the slot.
   const acquire = (input: Float32Array | Uint8Array, outLength: number): { slot: Slot; view: Float32Array | Uint8Array } => {
     const s = free.pop() ?? { floats: sharedFloats(0), codes: sharedBytes(0), output: sharedFloats(outLength), next: new Int32Array(new SharedArrayBuffer(4)) };
     if (s.output.length < outLength) s.output = sharedFloats(outLength);
     Atomics.store(s.next, 0, 0);
-    if (input.buffer instanceof SharedArrayBuffer) return { slot: s, view: input };
-    if (input instanceof Uint8Array && s.codes.length < input.length) s.codes = sharedBytes(input.length);
-    if (input instanceof Float32Array && s.floats.length < input.length) s.floats = sharedFloats(input.length);
-    const view = input instanceof Uint8Array ? s.codes : s.floats;
-    view.set(input);
-    return { slot: s, view };
+    return { slot: s, view: sharedInput(input, s) };
   };
   let nextKey = 0;
 
