@@ -4,7 +4,7 @@
  * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
  * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
  */
-import { bootstrapVector, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
+import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
 import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
@@ -147,24 +147,27 @@ export function bootstrapIntervals(sub: Subset, k: number, seed: number, resampl
  */
 export function recordIntervals(sub: Subset, k: number, seed: number, resamples: number): Omit<Intervals, 'groups'> {
   const n = sub.rows.length;
-  const cells = confusionCells(sub.labels, sub.preds, k);
   const bin = widthBinOf(sub.conf, N_BINS);
   const conf = sub.conf;
-  const counts = new Float64Array(k * k);
+  const slots = (k * k + 1) * 16;
+  // The tables cost about 3·slots per resample (clear both, read both), counting per class about
+  // 4·n (ClassCounts and the bin keys): tables while they are small or no bigger than the records.
+  const packed = slots <= Math.max(1 << 14, 2 * n);
+  const counts = new Float64Array(packed ? k * k : 0);
   const count = new Float64Array(N_BINS);
   const sumCorrect = new Float64Array(N_BINS);
   const sumConf = new Float64Array(N_BINS);
   // Per record one code, cell · 16 + bin (bin 15 = NaN confidence, cell k² = no cell), counted
   // into two alternating tables: consecutive draws rarely update the same counter, so the loop
   // does not wait on its own stores. The per-bin confidence sums keep the draw order.
-  const slots = (k * k + 1) * 16;
-  const packed = slots <= 1 << 22;
   const code = new Int32Array(packed ? n : 0);
+  const cells = packed ? confusionCells(sub.labels, sub.preds, k) : code;
   for (let r = 0; r < code.length; r++) code[r] = (cells[r] < 0 ? k * k : cells[r]) * 16 + (bin[r] < 0 ? 15 : bin[r]);
   const even = new Int32Array(packed ? slots : 0);
   const odd = new Int32Array(packed ? slots : 0);
-  // Too many classes for the tables: count per group of records instead (stats/bootstrap KeyGroups).
-  const byCell = packed ? null : new KeyGroups(cells, k * k);
+  // Too many classes for the tables: count per class and per bin from the draw multiplicities
+  // instead (stats/bootstrap ClassCounts, KeyGroups): the same integer counts.
+  const byClass = packed ? null : new ClassCounts(sub.labels, sub.preds, k);
   const byBinHit = packed ? null : new KeyGroups(Int32Array.from(bin, (b, r) => (b < 0 ? -1 : 2 * b + (sub.preds[r] === sub.labels[r] ? 1 : 0))), 2 * N_BINS);
   const binCounts = new Float64Array(2 * N_BINS);
   const fromTables = () => {
@@ -215,12 +218,15 @@ export function recordIntervals(sub: Subset, k: number, seed: number, resamples:
           const i = idx[r];
           if (bin[i] >= 0) sumConf[bin[i]] += conf[i];
         }
-        byCell!.sum(mult, counts);
         byBinHit!.sum(mult, binCounts);
         for (let m = 0; m < N_BINS; m++) {
           count[m] = binCounts[2 * m] + binCounts[2 * m + 1];
           sumCorrect[m] = binCounts[2 * m + 1];
         }
+        out[0] = byClass!.sum(mult) / idx.length;
+        out[1] = byClass!.macroF1();
+        out[2] = eceOfSums(count, sumCorrect, sumConf);
+        return;
       }
       let hits = 0;
       for (let c = 0; c < k; c++) hits += counts[c * k + c];

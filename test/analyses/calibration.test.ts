@@ -325,6 +325,16 @@ describe('bootstrapIntervals (one pass per resample)', () => {
     const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(0), labels, preds, conf, loss: new Float32Array(n) };
     expect(bootstrapIntervals(sub, k, 4, 20)).toEqual({ ...reference(sub, k, 4, 20), groups: null });
   });
+  it('equals them too counting per class when the tables would outnumber the records (40 classes, 1 000 records)', () => {
+    const rng = mulberry32(5);
+    const n = 1000;
+    const k = 40;
+    const labels = Int32Array.from({ length: n }, () => Math.floor(rng() * k));
+    const preds = Int32Array.from(labels, (l) => (rng() < 0.7 ? l : Math.floor(rng() * k)));
+    const conf = Float32Array.from(labels, (_, r) => (r % 61 === 0 ? NaN : r % 29 === 0 ? 4 / 15 : rng()));
+    const sub = { rows: Int32Array.from(labels, (_, r) => r), probs: new Float32Array(0), labels, preds, conf, loss: new Float32Array(n) };
+    expect(bootstrapIntervals(sub, k, 3, 100)).toEqual({ ...reference(sub, k, 3, 100), groups: null });
+  });
   it('widthBinOf puts a confidence where equalWidthBins counts it', () => {
     const conf = [0, 1 / 15, 0.5, 14 / 15, 1, 1.0000001, -0.1, 7 / 15 + 1e-17];
     const bins = widthBinOf(conf, 15);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, bootstrapVector, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
+import { bootstrapCI, bootstrapVector, ClassCounts, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { mulberry32, randomInt } from '../../src/stats/rng.ts';
 
@@ -109,6 +109,21 @@ describe('KeyGroups and confusion helpers', () => {
     const counts = new Float64Array(9);
     for (const c of confusionCells(labels, preds, 3)) if (c >= 0) counts[c]++;
     expect(macroF1OfCounts(counts, 3)).toBe(macroF1(confusionMatrix(labels, preds, 3)));
+  });
+
+  it('ClassCounts gives the per-class counts of the drawn records: tp, row and column sums of their cells', () => {
+    // Records 5 (label −1) and 6 (prediction 3, out of range for k = 3) have no cell and count nowhere.
+    const labels = Int32Array.from([0, 1, 2, 2, 1, -1, 0]);
+    const preds = Int32Array.from([0, 2, 2, 1, 1, 0, 3]);
+    const mult = Int32Array.from([2, 1, 0, 3, 1, 4, 5]);
+    const counts = new Float64Array(9);
+    confusionCells(labels, preds, 3).forEach((c, r) => c >= 0 && (counts[c] += mult[r]));
+    const cc = new ClassCounts(labels, preds, 3);
+    expect(cc.sum(mult)).toBe(counts[0] + counts[4] + counts[8]);
+    expect(Array.from(cc.tp)).toEqual([counts[0], counts[4], counts[8]]);
+    expect(Array.from(cc.support)).toEqual([0, 1, 2].map((t) => counts[3 * t] + counts[3 * t + 1] + counts[3 * t + 2]));
+    expect(Array.from(cc.predicted)).toEqual([0, 1, 2].map((p) => counts[p] + counts[3 + p] + counts[6 + p]));
+    expect(cc.macroF1()).toBe(macroF1OfCounts(counts, 3));
   });
 
   it('macroF1OfCounts equals macroF1 of the same matrix bit for bit as k grows and shrinks (reused buffers)', () => {

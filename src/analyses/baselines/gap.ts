@@ -6,7 +6,7 @@
  * Past GROUPED_ABOVE records, hash groups of records are drawn instead (stats/bootstrap's
  * groupedBootstrap), still the same groups for the model and every baseline.
  */
-import { bootstrapVector, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
+import { bootstrapVector, ClassCounts, confusionCells, countsCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../stats/classification.ts';
 
 export interface Scored {
@@ -72,20 +72,23 @@ export function gapsOf(model: Scored, bases: readonly Scored[], labels: Int32Arr
 
 /**
  * Record-level: per resample, the confusion counts (accuracy is their diagonal) of each scorer
- * come from draw multiplicities summed per confusion cell (stats/bootstrap's KeyGroups); the
+ * come from draw multiplicities summed per confusion cell (stats/bootstrap's KeyGroups) — or, when
+ * there are more cells than records (many classes), per class (ClassCounts: the same numbers); the
  * losses, a floating-point sum, are added in draw order, as separate bootstraps would add them.
  */
 export function recordGaps(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number): Gap[] {
   const n = labels.length;
   const all = [model, ...bases];
   const w = all.length;
-  const groups = all.map((s) => new KeyGroups(confusionCells(labels, s.pred, k), k * k));
+  const cells = countsCells(n, k);
+  const groups = cells ? all.map((s) => new KeyGroups(confusionCells(labels, s.pred, k), k * k)) : [];
+  const perClass = cells ? [] : all.map((s) => new ClassCounts(labels, s.pred, k));
   // Interleaved per record, so the draw-order loss sums touch one place per draw.
   const loss = new Float32Array(n * w);
   all.forEach((s, j) => {
     for (let r = 0; r < n; r++) loss[r * w + j] = s.loss[r];
   });
-  const counts = new Float64Array(k * k);
+  const counts = new Float64Array(cells ? k * k : 0);
   const sums = new Float64Array(w);
   const acc = new Float64Array(w);
   const f1 = new Float64Array(w);
@@ -99,6 +102,11 @@ export function recordGaps(model: Scored, bases: readonly Scored[], labels: Int3
         for (let j = 0; j < w; j++) sums[j] += loss[o + j];
       }
       for (let j = 0; j < w; j++) {
+        if (!cells) {
+          acc[j] = perClass[j].sum(mult) / idx.length;
+          f1[j] = perClass[j].macroF1();
+          continue;
+        }
         groups[j].sum(mult, counts);
         let hits = 0;
         for (let t = 0; t < k; t++) hits += counts[t * k + t];

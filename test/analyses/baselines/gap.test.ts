@@ -3,8 +3,8 @@
  * against the record-level bootstrap on 60 000 records, where both are feasible.
  */
 import { describe, expect, it } from 'vitest';
-import { gapMethod, gapsOf, groupedGaps, recordGaps, resamplesFor, type Scored } from '../../../src/analyses/baselines/gap.ts';
-import { GROUPED_ABOVE } from '../../../src/stats/bootstrap.ts';
+import { gapMethod, gapsOf, groupedGaps, metricsOf, recordGaps, resamplesFor, type Scored } from '../../../src/analyses/baselines/gap.ts';
+import { bootstrapCI, countsCells, GROUPED_ABOVE } from '../../../src/stats/bootstrap.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 
 /** n records, k classes: the model right 85 % of the time, a weaker baseline 75 %, a constant one. */
@@ -26,6 +26,28 @@ describe('resamples and the report note', () => {
   it('names the method actually used', () => {
     expect(gapMethod(5000, 7)).toBe('paired percentile bootstrap, 1000 resamples, seed 7');
     expect(gapMethod(200_000, 7)).toBe('paired percentile bootstrap over 2,000 groups of records (more than 50,000 records: each is put in a group by a seeded hash of its row in the dataset, and whole groups are drawn), 1000 resamples, seed 7');
+  });
+});
+
+describe('record-level paired gaps', () => {
+  // The definition: per baseline and metric, a bootstrap of metricsOf(model) − metricsOf(baseline) on the drawn records.
+  const reference = (model: Scored, bases: Scored[], labels: Int32Array, k: number, seed: number) =>
+    bases.map((b) => {
+      const opts = { seed, resamples: resamplesFor(labels.length), level: 0.95 };
+      const gap = (key: 'accuracy' | 'macroF1' | 'nll') => bootstrapCI(labels.length, (idx) => metricsOf(model, labels, k, idx)[key] - metricsOf(b, labels, k, idx)[key], opts);
+      return { accuracy: gap('accuracy'), macroF1: gap('macroF1'), nll: gap('nll') };
+    });
+
+  it('equal separate bootstraps bit for bit, counting confusion cells (few classes)', () => {
+    const { labels, model, bases } = fixture(300, 3, 2);
+    expect(countsCells(300, 3)).toBe(true);
+    expect(recordGaps(model, bases, labels, 3, 5)).toEqual(reference(model, bases, labels, 3, 5));
+  });
+
+  it('and counting per class when the classes² outnumber the records (a thousand classes would be a million cells per resample)', () => {
+    const { labels, model, bases } = fixture(300, 40, 3);
+    expect(countsCells(300, 40)).toBe(false);
+    expect(recordGaps(model, bases, labels, 40, 5)).toEqual(reference(model, bases, labels, 40, 5));
   });
 });
 
