@@ -4,7 +4,8 @@
  * accuracy across checkpoints — all on the headline split; the tables on the final checkpoint.
  */
 import { confusionMatrix, macroF1, perClassMetrics, weightedF1, type ClassMetrics } from '../stats/classification.ts';
-import { fix, pct } from './format.ts';
+import { curveClasses, MAX_CLASS_ROWS, MAX_CURVE_CLASSES, MAX_MATRIX_CLASSES, mostConfusedClasses, subMatrix, tableClasses } from './class-selection.ts';
+import { fix, int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
 /** How many confused pairs and examples per pair the report shows (bounded size). */
@@ -14,6 +15,8 @@ export const PAIR_EXAMPLES = 3;
 export const FORGET_DROP = 0.05;
 /** Checkpoints behind the median class before a class counts as learned late. */
 export const LATE_BY = 2;
+/** Forgotten / learned-late notes listed before the rest are only counted. */
+export const MAX_PATTERN_NOTES = 20;
 
 export interface Averages {
   precision: number;
@@ -174,7 +177,9 @@ export const perClass: Analysis = {
     const pairs = confusedPairs(ctx, matrix);
     const ckpt = run.checkpoints[final.checkpoint].id;
 
-    const rows: Cell[][] = metrics.map((m, c) => [classes[c], m.precision, m.recall, m.f1, m.support]);
+    // Many classes (class-selection.ts): the table's worst classes, the heatmaps' most confused.
+    const k = run.k;
+    const rows: Cell[][] = tableClasses(metrics).map((c) => [classes[c], metrics[c].precision, metrics[c].recall, metrics[c].f1, metrics[c].support]);
     rows.push([{ text: 'macro average', tone: 'muted' }, avg.macro.precision, avg.macro.recall, avg.macro.f1, avg.macro.support]);
     rows.push([{ text: 'weighted average', tone: 'muted' }, avg.weighted.precision, avg.weighted.recall, avg.weighted.f1, avg.weighted.support]);
 
@@ -188,10 +193,16 @@ export const perClass: Analysis = {
         (top ? `, and the most common confusion is "${classes[top.given]}" → "${classes[top.predicted]}" (${top.count} records).` : '.')
       : `No labelled records in ${final.split}.`;
 
+    const shown = mostConfusedClasses(matrix);
+    const names = shown.map((c) => classes[c]);
+    // Shares of the whole row, also when only some of its columns are shown.
+    const shownNorm = subMatrix(rowNorm, shown);
+    const someOf = k > MAX_MATRIX_CLASSES ? `: the ${MAX_MATRIX_CLASSES} classes of ${int(k)} with the most confused records (as given label or as prediction); the whole matrix is in summary.json (confusion.matrix)` : '';
+
     const blocks: Block[] = [
       {
         type: 'table',
-        caption: `Per-class metrics on ${final.split} (checkpoint ${ckpt})`,
+        caption: `Per-class metrics on ${final.split} (checkpoint ${ckpt})` + (k > MAX_CLASS_ROWS ? `: the ${MAX_CLASS_ROWS} classes of ${int(k)} with the lowest F1, worst first (every class is in summary.json, perClass)` : ''),
         columns: [
           { label: 'class' },
           { label: 'precision', format: 'fixed3', hint: 'TP / predicted as the class; 0 when never predicted' },
@@ -207,14 +218,14 @@ export const perClass: Analysis = {
         blocks: [
           {
             type: 'chart',
-            chart: { kind: 'heatmap', x: classes, y: classes, values: rowNorm, labels: matrix.map((row) => row.map(String)), xLabel: 'predicted', yLabel: 'given label' },
-            caption: 'Confusion matrix, counts (colour: share of the row).',
+            chart: { kind: 'heatmap', x: names, y: names, values: shownNorm, labels: subMatrix(matrix, shown).map((row) => row.map(String)), xLabel: 'predicted', yLabel: 'given label' },
+            caption: `Confusion matrix, counts (colour: share of the row)${someOf}.`,
             alt: 'Confusion matrix heatmap of given label against predicted class, with counts.',
           },
           {
             type: 'chart',
-            chart: { kind: 'heatmap', x: classes, y: classes, values: rowNorm, labels: rowNorm.map((row) => row.map((v) => (v ? (100 * v).toFixed(0) : ''))), xLabel: 'predicted', yLabel: 'given label' },
-            caption: 'Confusion matrix, row-normalised (% of the given label; recall on the diagonal).',
+            chart: { kind: 'heatmap', x: names, y: names, values: shownNorm, labels: shownNorm.map((row) => row.map((v) => (v ? (100 * v).toFixed(0) : ''))), xLabel: 'predicted', yLabel: 'given label' },
+            caption: `Confusion matrix, row-normalised (% of the given label; recall on the diagonal)${someOf}.`,
             alt: 'Row-normalised confusion matrix heatmap.',
           },
         ],
@@ -250,22 +261,26 @@ export const perClass: Analysis = {
     const curves = classAccuracyByCheckpoint(ctx, final.rows);
     if (run.checkpoints.length > 1) {
       const pattern = learningPattern(curves, run.k);
+      const drawn = curveClasses(curves[curves.length - 1], [...pattern.forgotten.map((f) => f.c), ...pattern.late.map((l) => l.c)]);
       blocks.push({
         type: 'chart',
         chart: {
           kind: 'lines',
-          series: classes.map((name, c) => ({ name, points: run.checkpoints.map((ch, ci) => ({ x: ch.step, y: curves[ci][c] })) })),
+          series: drawn.map((c) => ({ name: classes[c], points: run.checkpoints.map((ch, ci) => ({ x: ch.step, y: curves[ci][c] })) })),
           xLabel: 'step',
           yLabel: `accuracy within class (${final.split})`,
           points: true,
         },
-        caption: `Per-class accuracy (recall) at every checkpoint on ${final.split}: a class that rises late was learned late; one that falls was forgotten.`,
+        caption:
+          `Per-class accuracy (recall) at every checkpoint on ${final.split}: a class that rises late was learned late; one that falls was forgotten.` +
+          (k > MAX_CURVE_CLASSES ? ` Drawn: ${MAX_CURVE_CLASSES} classes of ${int(k)} — the forgotten, then the late, then the least accurate at the last checkpoint.` : ''),
         alt: 'Line chart of per-class accuracy against training step.',
       });
       const notes: string[] = [];
       for (const f of pattern.forgotten) notes.push(`"${classes[f.c]}" was forgotten: accuracy peaked at ${pct(f.peak)} and ends at ${pct(f.final)}.`);
       for (const l of pattern.late) notes.push(`"${classes[l.c]}" was learned late: within ${pct(FORGET_DROP, 0)} of its best accuracy only from checkpoint ${run.checkpoints[l.at].id}.`);
-      blocks.push(notes.length ? { type: 'list', items: notes } : { type: 'text', text: 'No class was forgotten or learned notably later than the others.' });
+      const listed = notes.length > MAX_PATTERN_NOTES ? [...notes.slice(0, MAX_PATTERN_NOTES), `… and ${int(notes.length - MAX_PATTERN_NOTES)} more (${int(pattern.forgotten.length)} forgotten and ${int(pattern.late.length)} late classes in all).`] : notes;
+      blocks.push(notes.length ? { type: 'list', items: listed } : { type: 'text', text: 'No class was forgotten or learned notably later than the others.' });
     } else {
       blocks.push({ type: 'text', text: 'Only one checkpoint: per-class accuracy across checkpoints needs at least two.' });
     }

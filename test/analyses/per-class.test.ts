@@ -203,3 +203,52 @@ describe('confusedPairs on many records', () => {
     }
   });
 });
+
+describe('per-class with many classes (class-selection.ts)', () => {
+  // 120 classes, two records each; at the final checkpoint class 7 is taken for 9 (both records),
+  // 30 for 31 (one record), and classes 40…59 lose one record each to the class after them.
+  const k = 120;
+  const labels = Array.from({ length: 2 * k }, (_, i) => i % k);
+  const predFinal = labels.map((l, i) => (l === 7 ? 9 : l === 30 && i < k ? 31 : l >= 40 && l < 60 && i < k ? l + 1 : l));
+  const rows = (preds: number[]) => preds.map((p) => Array.from({ length: k }, (_, j) => (j === p ? 0.9 : 0.1 / (k - 1))));
+  const ctx = makeContext({ classes: Array.from({ length: k }, (_, c) => `class-${c}`), labels, checkpoints: [rows(labels), rows(predFinal)] });
+  const out = run(ctx);
+  const charts = blocksOf(out, 'chart') as Extract<Block, { type: 'chart' }>[];
+
+  it('draws the confusion heatmaps for the 30 most confused classes, with shares of the whole row', () => {
+    const heat = charts.filter((b) => b.chart.kind === 'heatmap');
+    expect(heat).toHaveLength(2);
+    const chart = heat[0].chart as Extract<Block, { type: 'chart' }>['chart'] & { kind: 'heatmap' };
+    expect(chart.x).toHaveLength(30);
+    expect(chart.x).toEqual(chart.y);
+    for (const c of [7, 9, 30, 31, 40, 59, 60]) expect(chart.x).toContain(`class-${c}`);
+    const row7 = chart.y.indexOf('class-7');
+    expect(chart.values[row7][chart.x.indexOf('class-9')]).toBe(1); // both records of class 7 → 9
+    expect(chart.labels![row7][chart.x.indexOf('class-9')]).toBe('2');
+    expect(heat[0].caption).toMatch(/the 30 classes of 120 with the most confused records .* summary\.json \(confusion\.matrix\)/);
+    expect((out.summary as { confusion: { matrix: number[][] } }).confusion.matrix).toHaveLength(k);
+  });
+
+  it('lists the 100 classes with the lowest F1 in the table, worst first, then the averages', () => {
+    const table = (blocksOf(out, 'table') as Extract<Block, { type: 'table' }>[])[0];
+    expect(table.rows).toHaveLength(100 + 2);
+    expect(table.rows[0][0]).toBe('class-7'); // F1 0 (never right)
+    expect(table.rows.slice(-2).map((r) => (r[0] as { text: string }).text)).toEqual(['macro average', 'weighted average']);
+    expect(table.caption).toMatch(/the 100 classes of 120 with the lowest F1, worst first/);
+  });
+
+  it('draws at most 12 per-class accuracy curves, the forgotten classes first', () => {
+    const lines = charts.find((b) => b.chart.kind === 'lines')!;
+    const series = (lines.chart as { series: { name: string }[] }).series.map((s) => s.name);
+    expect(series).toHaveLength(12);
+    expect(series).toContain('class-7');
+    expect(lines.caption).toMatch(/Drawn: 12 classes of 120/);
+  });
+
+  it('lists 20 forgotten or late classes and counts the rest', () => {
+    const list = (blocksOf(out, 'list') as Extract<Block, { type: 'list' }>[])[0];
+    expect(list.items).toHaveLength(21);
+    expect(list.items[0]).toMatch(/^"class-7" was forgotten/);
+    expect(list.items[20]).toBe('… and 2 more (22 forgotten and 0 late classes in all).');
+  });
+});

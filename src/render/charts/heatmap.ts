@@ -11,7 +11,8 @@ export function heatmapSpec(c: Extract<ChartSpec, { kind: 'heatmap' }>, alt: str
     height: size * c.y.length,
     data: { values },
     encoding: {
-      x: { field: 'x', type: 'ordinal', title: c.xLabel, sort: c.x, axis: { orient: 'top', labelAngle: 0 } },
+      // Upright labels while each has room; many narrow columns (down to 18 px) get vertical ones.
+      x: { field: 'x', type: 'ordinal', title: c.xLabel, sort: c.x, axis: { orient: 'top', labelAngle: c.x.length > 12 ? -90 : 0 } },
       y: { field: 'y', type: 'ordinal', title: c.yLabel, sort: c.y },
     },
     layer: [

@@ -17,7 +17,8 @@ export function linesSpec(c: Extract<ChartSpec, { kind: 'lines' }>, alt: string)
         encoding: {
           x: { field: 'x', type: 'quantitative', title: c.xLabel },
           y: { field: 'y', type: 'quantitative', title: c.yLabel, scale: c.logY ? { type: 'log' } : { zero: false } },
-          color: { field: 'series', type: 'nominal', title: null, sort: names, ...(names.length === 1 ? { legend: null } : {}) },
+          // More than ten series would repeat the default scheme's ten colours.
+          color: { field: 'series', type: 'nominal', title: null, sort: names, ...(names.length > 10 ? { scale: { scheme: 'tableau20' } } : {}), ...(names.length === 1 ? { legend: null } : {}) },
           tooltip: [{ field: 'series' }, { field: 'x', title: c.xLabel }, { field: 'y', title: c.yLabel, format: '.4g' }],
         },
       },

@@ -1,0 +1,25 @@
+/** Charts with many classes stay legible: vertical column labels on wide heatmaps, twenty colours past ten lines. */
+import { describe, expect, it } from 'vitest';
+import { heatmapSpec } from '../../../src/render/charts/heatmap.ts';
+import { linesSpec } from '../../../src/render/charts/lines.ts';
+import { renderSvg } from '../../../src/render/svg.ts';
+
+const names = (n: number) => Array.from({ length: n }, (_, i) => `class-${i}`);
+const heat = (n: number) => heatmapSpec({ kind: 'heatmap', x: names(n), y: names(n), values: names(n).map((_, t) => names(n).map((_, p) => (t === p ? 1 : 0))), xLabel: 'predicted', yLabel: 'given' }, 'h');
+const lines = (n: number) => linesSpec({ kind: 'lines', series: names(n).map((name, i) => ({ name, points: [{ x: 0, y: i }, { x: 1, y: i + 1 }] })), xLabel: 'step', yLabel: 'accuracy' }, 'l');
+
+describe('charts with many classes', () => {
+  it('heatmap column labels: upright up to 12 columns, vertical beyond', async () => {
+    const angle = (n: number) => ((heat(n) as { encoding: { x: { axis: { labelAngle: number } } } }).encoding.x.axis.labelAngle);
+    expect([angle(10), angle(12), angle(13), angle(30)]).toEqual([0, 0, -90, -90]);
+    expect(await renderSvg(heat(30))).toMatch(/rotate\(-90/);
+  });
+
+  it('lines: the default ten colours up to ten series, twenty beyond (no two of twelve classes share one)', async () => {
+    const scheme = (n: number) => (lines(n) as { layer: { encoding: { color: { scale?: { scheme: string } } } }[] }).layer[0].encoding.color.scale?.scheme;
+    expect([scheme(10), scheme(11)]).toEqual([undefined, 'tableau20']);
+    const svg = await renderSvg(lines(12));
+    const colours = new Set([...svg.matchAll(/<path[^>]*aria-roledescription="line mark"[^>]*>/g)].map((m) => /stroke="([^"]+)"/.exec(m[0])?.[1]));
+    expect(colours.size).toBe(12);
+  });
+});
