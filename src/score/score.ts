@@ -274,22 +274,33 @@ export function scoresFromProbs(probs: Float32Array, scorable: Uint8Array, label
   return s;
 }
 
+/** writeBatch's exponentials of one record's logits, grown to the class count on demand. */
+let expScratch = new Float64Array(0);
+
 /**
  * Write one batch of model outputs (row r of `out` is record rows[r]; with `outRows`, row outRows[r]
  * of `out`, so stored n·k probabilities need no packing copy) as probabilities, pred, conf and loss.
  */
 function writeBatch(s: CheckpointScores, out: Float32Array, rows: Int32Array, labels: Int32Array, k: number, logits: boolean, outRows?: Int32Array): void {
   const probs = fullProbs(s, 'writeBatch');
+  // Each exp once, kept for the division (the same doubles: Math.exp was most of this loop's time).
+  if (expScratch.length < k) expScratch = new Float64Array(k);
+  const e = expScratch;
   for (let r = 0; r < rows.length; r++) {
     const i = rows[r];
     const o = (outRows ? outRows[r] : r) * k;
     let max = -Infinity;
     for (let j = 0; j < k; j++) max = Math.max(max, out[o + j]);
     let sum = 0;
-    if (logits) for (let j = 0; j < k; j++) sum += Math.exp(out[o + j] - max);
+    if (logits) {
+      for (let j = 0; j < k; j++) {
+        e[j] = Math.exp(out[o + j] - max);
+        sum += e[j];
+      }
+    }
     let best = 0;
     for (let j = 0; j < k; j++) {
-      const p = logits ? Math.exp(out[o + j] - max) / sum : out[o + j];
+      const p = logits ? e[j] / sum : out[o + j];
       probs[i * k + j] = p;
       // Compare the stored (Float32) values, so a re-read from the score cache picks the same argmax.
       if (probs[i * k + j] > probs[i * k + best]) best = j;

@@ -127,6 +127,20 @@ describe('precomputed predictions', () => {
     await expect(readPredictions(over, model({ output: 'probabilities' }), dataset, 'id')).rejects.toThrow(/expected probabilities in \[0, 1\]/);
     const nan = file('x.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], i === 3 ? 'NaN' : row(i)[0], row(i)[1], row(i)[2]].join(',')));
     await expect(readPredictions(nan, model(), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[3]}"): expected finite predictions, found NaN in column 1`);
+    // The first non-finite value in dataset order is named, also a later column and in logits.
+    const inf = file('i.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], row(i)[0], row(i)[1], i === 9 ? '-Infinity' : i === 20 ? 'NaN' : row(i)[2]].join(',')));
+    await expect(readPredictions(inf, model({ output: 'logits' }), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[9]}"): expected finite predictions, found -Infinity in column 3`);
+  });
+
+  it('reads a float32 .npy in place and converts other dtypes to the same Float32 values', async () => {
+    const logits = Float64Array.from({ length: n * K }, (_, x) => Math.sin(x) * 7.3);
+    const f64 = file('l64.npy', encodeNpy({ dtype: 'float64', shape: [n, K], data: logits }));
+    const f32 = file('l32.npy', encodeNpy({ dtype: 'float32', shape: [n, K], data: Float32Array.from(logits) }));
+    const byPos = model({ byPosition: true, output: 'logits' });
+    const a = await readPredictions(f64, byPos, dataset, 'id');
+    const b = await readPredictions(f32, byPos, dataset, 'id');
+    expect(Array.from(a.values)).toEqual(Array.from(Float32Array.from(logits)));
+    expect(Array.from(b.values)).toEqual(Array.from(a.values));
   });
 
   it('rejects a corrupt Parquet file with an InputError naming it', async () => {
