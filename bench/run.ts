@@ -12,7 +12,10 @@
  *    and summary.json are byte for byte the unsharded run's.
  * 4. At the largest size, precomputed logits read from Parquet part files (as Spark, Ray or Dask
  *    write them), ten columns or one list column per row: the same end-to-end figures.
- * 5. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
+ * 5. Many classes: 1 000 classes of precomputed logits (20 000 records, 3 checkpoints), end to end —
+ *    where costs that grow with classes² would show (confusion cells per bootstrap resample, a
+ *    heatmap per cell).
+ * 6. The issue's targets, each marked met or not, into bench/results.md (full runs) and stdout.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,7 +26,7 @@ import { parseArgs } from 'node:util';
 import type { ColumnTable } from 'arquero';
 import type { ScoringRuntime } from '../src/score/runtime.ts';
 import { flopsPerSample, nativeReference, type ReferenceResult } from './native-reference.ts';
-import { MODELS, writeCheckpoints, writeConfig, writeDataset, writeOnnxCheckpoints, writeOnnxConfig, writePrecomputedConfig, writePredictionParts, CLASSES, type ModelKind, type PredictionLayout } from './synthetic.ts';
+import { MODELS, writeCheckpoints, writeConfig, writeDataset, writeManyClassesRun, writeOnnxCheckpoints, writeOnnxConfig, writePrecomputedConfig, writePredictionParts, CLASSES, type ModelKind, type PredictionLayout } from './synthetic.ts';
 import { wasmThreadsCeiling, type WasmCeiling } from './wasm-ceiling.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -523,9 +526,19 @@ async function main(): Promise<void> {
     }
     await rm(dir, { recursive: true, force: true });
   }
+
+  // 5. many classes
+  const manyN = quick ? 2000 : MANY_CLASSES_RECORDS;
+  log(`many classes: ${fmtInt(manyN)} records × ${fmtInt(MANY_CLASSES)} classes × ${MANY_CLASSES_CHECKPOINTS} checkpoints of precomputed logits …`);
+  const manyDir = join(root, 'many-classes');
+  const manyConfig = await writeManyClassesRun(manyDir, manyN, MANY_CLASSES, MANY_CLASSES_CHECKPOINTS, 1000);
+  const manyClasses: ManyClassesRun = { n: manyN, k: MANY_CLASSES, checkpoints: MANY_CLASSES_CHECKPOINTS, run: (await e2eChild(manyConfig, join(manyDir, 'report'))) as E2E };
+  log(`  ${manyClasses.run.error ? `failed: ${manyClasses.run.error}` : `${fmt(manyClasses.run.wallMs / 1000)} s, peak RSS ${fmtInt(manyClasses.run.peakRssMB)} MB, stages ${JSON.stringify(manyClasses.run.stages)}`}`);
+  await rm(manyDir, { recursive: true, force: true });
+
   await rm(root, { recursive: true, force: true });
   machine.loadBefore += ` → after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-  const md = renderResults({ machine, throughput, runs, sharded, precomputed, quick, totalS: (performance.now() - started) / 1000 });
+  const md = renderResults({ machine, throughput, runs, sharded, precomputed, manyClasses, quick, totalS: (performance.now() - started) / 1000 });
   process.stdout.write(md);
   const out = values.out ?? (quick ? null : fileURLToPath(new URL('./results.md', import.meta.url)));
   if (out) {
@@ -541,6 +554,7 @@ interface Results {
   runs: E2E[];
   sharded?: Sharded;
   precomputed?: PrecomputedRun[];
+  manyClasses?: ManyClassesRun;
   quick: boolean;
   totalS: number;
 }
@@ -578,6 +592,16 @@ interface PrecomputedRun {
   bytes: number;
   run: E2E;
 }
+/** The many-classes run: its size and end-to-end figures. */
+interface ManyClassesRun {
+  n: number;
+  k: number;
+  checkpoints: number;
+  run: E2E;
+}
+const MANY_CLASSES = 1000;
+const MANY_CLASSES_RECORDS = 20_000;
+const MANY_CLASSES_CHECKPOINTS = 3;
 const PRECOMPUTED_CHECKPOINTS = 5;
 const PRECOMPUTED_PARTS = 4;
 
@@ -682,6 +706,21 @@ export function renderResults(r: Results): string {
       L.push(`| ${p.layout === 'list' ? 'one list column `logits`' : 'ten columns `logit_0` … `logit_9`'} | ${fmtInt(p.n)} | ${p.checkpoints} | ${p.checkpoints * p.parts} | ${fmtInt(p.bytes / 2 ** 20)} | ${fmt(e.wallMs / 1000)} | ${s('score')} | ${fmtInt((p.n * p.checkpoints) / ((e.stages.score ?? NaN) / 1000))} | ${s('analyses')} | ${s('render')} | ${fmtInt(e.peakRssMB)} |`);
     }
     L.push('');
+  }
+
+  const mc = r.manyClasses;
+  if (mc) {
+    L.push('## Many classes', '');
+    L.push(`${fmtInt(mc.k)} classes (ImageNet's count), ${fmtInt(mc.n)} records of which a fifth are the headline split, ${mc.checkpoints} checkpoints of precomputed float32 logits in .npy files (\`preds/epoch-<c>/logits.npy\`), no model inputs: the costs that grow with the classes — softmax over every class, the bootstraps' per-class counts, calibration per class, the confusion matrix.`, '');
+    const e = mc.run;
+    if (e.error) L.push(`Failed: ${cell(e.error, 400)}`, '');
+    else {
+      const s = (key: string) => fmt((e.stages[key] ?? 0) / 1000);
+      L.push('| records | classes | checkpoints | wall s | load s | score s | analyses s | render s | peak RSS MB | report KB | summary.json KB |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+      L.push(`| ${fmtInt(mc.n)} | ${fmtInt(mc.k)} | ${mc.checkpoints} | ${fmt(e.wallMs / 1000)} | ${s('load')} | ${s('score')} | ${s('analyses')} | ${s('render')} | ${fmtInt(e.peakRssMB)} | ${fmtInt(e.htmlBytes / 1024)} | ${fmtInt(e.jsonBytes / 1024)} |`, '');
+      const top = Object.entries(e.perAnalysis ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5);
+      L.push(`Slowest analyses (ms): ${top.map(([id, ms]) => `${id} ${fmtInt(ms)}`).join(', ')}.`, '');
+    }
   }
 
   L.push('## Targets', '');

@@ -272,3 +272,47 @@ export async function writePrecomputedConfig(dir: string, file: string, name: st
     model: { type: 'precomputed', checkpoints, output: 'logits', predictions: { id: 'id' } },
   });
 }
+
+/**
+ * A run with many classes (ImageNet's thousand): records.csv (id, label c0 … c<k−1>, split: a fifth
+ * val, the rest train) and, per checkpoint c = 1 … `checkpoints`, `preds/epoch-<c>/logits.npy`
+ * (float32 [n, k], the file name every epoch shares, as a training script writes it): seeded noise
+ * in [0, 2), the given class raised by U(0.5, 0.5 + c) and its neighbour class by U(0, 1.5), so
+ * accuracy grows across checkpoints and the confusions fall on neighbouring classes. Returns the
+ * config (precomputed logits by position, no inputs).
+ */
+export async function writeManyClassesRun(dir: string, n: number, k: number, checkpoints: number, seed: number): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const rand = mulberry32(seed);
+  const labels = Int32Array.from({ length: n }, () => Math.floor(rand() * k));
+  await writeFile(join(dir, 'records.csv'), `id,label,split\n${Array.from(labels, (l, i) => `r${i},c${l},${i % 5 === 0 ? 'val' : 'train'}`).join('\n')}\n`);
+  for (let c = 1; c <= checkpoints; c++) {
+    const x = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      const o = i * k;
+      for (let j = 0; j < k; j++) x[o + j] = rand() * 2;
+      x[o + labels[i]] += 0.5 + c * rand();
+      x[o + ((labels[i] + 1) % k)] += 1.5 * rand();
+    }
+    await mkdir(join(dir, 'preds', `epoch-${c}`), { recursive: true });
+    await writeFile(join(dir, 'preds', `epoch-${c}`, 'logits.npy'), Buffer.concat([float32NpyHeader([n, k]), Buffer.from(x.buffer)]));
+  }
+  const path = join(dir, 'many-classes.config.json');
+  const config = {
+    name: `bench-many-classes-${n}x${k}`,
+    description: `Synthetic benchmark run: ${k} classes, precomputed logits.`,
+    dataset: { file: 'records.csv', split: 'split', classes: Array.from({ length: k }, (_, j) => `c${j}`) },
+    model: { type: 'precomputed', checkpoints: 'preds/*/logits.npy', output: 'logits', byPosition: true },
+    evaluate: { split: 'val' },
+    cache: { enabled: false },
+    seed: 1,
+  };
+  await writeFile(path, JSON.stringify(config, null, 2) + '\n');
+  return path;
+}
+
+function float32NpyHeader(shape: number[]): Uint8Array {
+  const header = npyHeader(shape);
+  const text = Buffer.from(header).toString('latin1').replace("'|u1'", "'<f4'");
+  return Buffer.from(text, 'latin1');
+}
