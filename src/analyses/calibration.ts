@@ -161,8 +161,10 @@ export function recordIntervals(sub: Subset, k: number, seed: number, resamples:
   // into two alternating tables: consecutive draws rarely update the same counter, so the loop
   // does not wait on its own stores. The per-bin confidence sums keep the draw order.
   const code = new Int32Array(packed ? n : 0);
-  const cells = packed ? confusionCells(sub.labels, sub.preds, k) : code;
-  for (let r = 0; r < code.length; r++) code[r] = (cells[r] < 0 ? k * k : cells[r]) * 16 + (bin[r] < 0 ? 15 : bin[r]);
+  if (packed) {
+    const cells = confusionCells(sub.labels, sub.preds, k);
+    for (let r = 0; r < n; r++) code[r] = (cells[r] < 0 ? k * k : cells[r]) * 16 + (bin[r] < 0 ? 15 : bin[r]);
+  }
   const even = new Int32Array(packed ? slots : 0);
   const odd = new Int32Array(packed ? slots : 0);
   // Too many classes for the tables: count per class and per bin from the draw multiplicities
