@@ -5,7 +5,14 @@ import { makeContext } from '../helpers/context.ts';
 
 describe('report model and summary.json', () => {
   it('writes NaN and ±Infinity as null and ends with a newline', () => {
-    expect(stableJson({ a: NaN, b: [Infinity, 1] })).toBe('{\n  "a": null,\n  "b": [\n    null,\n    1\n  ]\n}\n');
+    expect(stableJson({ a: NaN, b: [Infinity, 1] })).toBe('{\n  "a": null,\n  "b": [null, 1]\n}\n');
+  });
+
+  it('keeps arrays of numbers on one line (a matrix row per line), everything else indented, strings untouched', () => {
+    const value = { m: [[1, 2], [3, -4.5e-7]], e: [], s: ['x', 'y'], o: [{ q: [0.25] }], t: 'see [1,2] and [\n3,\n4]' };
+    const text = stableJson(value);
+    expect(text).toBe('{\n  "m": [\n    [1, 2],\n    [3, -4.5e-7]\n  ],\n  "e": [],\n  "s": [\n    "x",\n    "y"\n  ],\n  "o": [\n    {\n      "q": [0.25]\n    }\n  ],\n  "t": "see [1,2] and [\\n3,\\n4]"\n}\n');
+    expect(JSON.parse(text)).toEqual(value);
   });
 
   it('carries every CONTRACT key, pins the time and omits the wall time when pinned', async () => {
