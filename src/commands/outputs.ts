@@ -8,7 +8,7 @@ import { InputError } from '../messages.ts';
 import { writeAtomic, writeAtomicStream } from '../output.ts';
 import type { AuditResult } from '../pipeline.ts';
 import type { Progress } from '../progress.ts';
-import { stableJson } from '../report/build.ts';
+import { jsonPieces } from '../report/json-text.ts';
 import { describeFailures } from '../report/gates.ts';
 import { auditMarkdown } from '../report/markdown.ts';
 import { scoresCsv } from '../report/scores.ts';
@@ -58,7 +58,8 @@ export async function writeAuditOutputs(result: AuditResult, name: string, paths
     await writeAtomic(md, auditMarkdown(result.model, { reportLink: relative(dirname(md), out).split('\\').join('/') }));
     written.push(md);
   }
-  await writeAtomic(json, stableJson(result.summary));
+  // In pieces: at thousands of classes the summary is longer than one string can be.
+  await writeAtomicStream(json, jsonPieces(result.summary));
   await writeAtomic(out, result.html);
   progress.stage(`${what}wrote ${written.join(', ')}`);
   // Gates run after everything is written: a failed gate still leaves the report to look at.

@@ -92,22 +92,8 @@ export function buildSummary(model: ReportModel): Record<string, unknown> {
   };
 }
 
-/**
- * JSON with NaN/Infinity written as null (JSON has no NaN) and a trailing newline, indented, except
- * that an array of numbers stays on one line: a confusion-matrix row is one line, not one line per
- * count (at 1 000 classes the two matrices were 2 M lines and 22 MB, mostly indentation).
- */
-export function stableJson(value: unknown): string {
-  const text = JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
-  return `${text.replace(NUMBER_ARRAY, (array) => `[${array.slice(1, -1).trim().split(/,\s*/).join(', ')}]`)}\n`;
-}
-
-/**
- * An indented array whose elements are all numbers or null, as JSON.stringify lays it out: one
- * element per line. A string never holds a raw line break, so text like "[1,2]" inside a string
- * cannot match.
- */
-const NUMBER_ARRAY = /\[\n(?: *(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|null),\n)* *(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|null)\n *\]/g;
+/** summary.json's text (json-text.ts; kept here, where the summary is built, for callers that import it from here). */
+export { stableJson } from './json-text.ts';
 
 function countOf(arr: Int32Array, v: number): number {
   let c = 0;
