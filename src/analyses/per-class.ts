@@ -3,7 +3,7 @@
  * matrix (counts and row-normalised), the most-confused pairs with example records, and per-class
  * accuracy across checkpoints — all on the headline split; the tables on the final checkpoint.
  */
-import { confusionMatrix, macroF1, perClassMetrics, weightedF1, type ClassMetrics } from '../stats/classification.ts';
+import { confusionMatrix, macroF1, marginals, perClassMetrics, weightedF1, type ClassMetrics } from '../stats/classification.ts';
 import { curveClasses, MAX_CLASS_ROWS, MAX_CURVE_CLASSES, MAX_MATRIX_CLASSES, mostConfusedClasses, subMatrix, tableClasses } from './class-selection.ts';
 import { fix, int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
@@ -30,8 +30,7 @@ export interface Averages {
  * nor predictions are left out. Weighted averages weight each class by its support (sklearn).
  */
 export function averages(matrix: number[][], metrics: ClassMetrics[]): { macro: Averages; weighted: Averages } {
-  const k = matrix.length;
-  const predicted = Array.from({ length: k }, (_, c) => matrix.reduce((s, row) => s + row[c], 0));
+  const { predicted } = marginals(matrix);
   const counted = metrics.filter((m, c) => m.support > 0 || predicted[c] > 0);
   const total = metrics.reduce((s, m) => s + m.support, 0);
   const mean = (f: (m: ClassMetrics) => number) => (counted.length ? counted.reduce((s, m) => s + f(m), 0) / counted.length : NaN);

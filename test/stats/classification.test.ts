@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/stats/rng.ts';
 import {
   accuracy,
   confusionMatrix,
   macroF1,
+  marginals,
   perClassMetrics,
   weightedF1,
 } from '../../src/stats/classification.ts';
@@ -95,5 +97,28 @@ describe('accuracy', () => {
     const p = i32([0, 2, 2, 1, 1, 0, 0]);
     const m = confusionMatrix(l, p, 3);
     expect(accuracy(l, p)).toBe((m[0]![0]! + m[1]![1]! + m[2]![2]!) / 7);
+  });
+});
+
+describe('marginals (row-major row and column sums)', () => {
+  it('equal sums down each column and along each row bit for bit, fractional cells included', () => {
+    const rng = mulberry32(23);
+    for (const k of [1, 3, 7, 40]) {
+      const m = Array.from({ length: k }, () => Array.from({ length: k }, () => (rng() < 0.3 ? 0 : rng() * 1e3 - 1e-3)));
+      const { support, predicted } = marginals(m);
+      for (let c = 0; c < k; c++) {
+        let row = 0;
+        let col = 0;
+        for (let j = 0; j < k; j++) {
+          row += m[c][j];
+          col += m[j][c];
+        }
+        expect(Object.is(support[c], row)).toBe(true);
+        expect(Object.is(predicted[c], col)).toBe(true);
+      }
+      // perClassMetrics and macroF1 read them: a column's predictions are its sum.
+      const per = perClassMetrics(m);
+      per.forEach((x, c) => expect(x.support).toBe(support[c]));
+    }
   });
 });
