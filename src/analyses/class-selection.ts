@@ -52,13 +52,16 @@ export function curveClasses(finalAccuracy: readonly number[], flagged: readonly
 
 /**
  * The classes of the per-class table: every class in class order when k ≤ limit; else the `limit`
- * with the lowest F1 (then more records first, then class order), worst first.
+ * with the lowest F1 (then more records first, then class order), worst first — classes with
+ * neither records nor predictions last (their F1 of 0 says nothing; the macro average leaves them
+ * out too). `predicted`: predictions per class.
  */
-export function tableClasses(metrics: readonly ClassMetrics[], limit = MAX_CLASS_ROWS): number[] {
+export function tableClasses(metrics: readonly ClassMetrics[], predicted: ArrayLike<number>, limit = MAX_CLASS_ROWS): number[] {
   const k = metrics.length;
   if (k <= limit) return all(k);
+  const absent = (c: number) => (metrics[c].support === 0 && predicted[c] === 0 ? 1 : 0);
   return all(k)
-    .sort((a, b) => metrics[a].f1 - metrics[b].f1 || metrics[b].support - metrics[a].support || a - b)
+    .sort((a, b) => absent(a) - absent(b) || metrics[a].f1 - metrics[b].f1 || metrics[b].support - metrics[a].support || a - b)
     .slice(0, limit);
 }
 

@@ -178,7 +178,7 @@ export const perClass: Analysis = {
 
     // Many classes (class-selection.ts): the table's worst classes, the heatmaps' most confused.
     const k = run.k;
-    const rows: Cell[][] = tableClasses(metrics).map((c) => [classes[c], metrics[c].precision, metrics[c].recall, metrics[c].f1, metrics[c].support]);
+    const rows: Cell[][] = tableClasses(metrics, marginals(matrix).predicted).map((c) => [classes[c], metrics[c].precision, metrics[c].recall, metrics[c].f1, metrics[c].support]);
     rows.push([{ text: 'macro average', tone: 'muted' }, avg.macro.precision, avg.macro.recall, avg.macro.f1, avg.macro.support]);
     rows.push([{ text: 'weighted average', tone: 'muted' }, avg.weighted.precision, avg.weighted.recall, avg.weighted.f1, avg.weighted.support]);
 

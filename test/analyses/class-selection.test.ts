@@ -39,10 +39,14 @@ describe('curveClasses', () => {
 describe('tableClasses', () => {
   const m = (f1: number, support: number) => ({ precision: f1, recall: f1, f1, support });
   it('every class, in class order, up to the limit', () => {
-    expect(tableClasses([m(0.9, 1), m(0.1, 1)], 2)).toEqual([0, 1]);
+    expect(tableClasses([m(0.9, 1), m(0.1, 1)], [1, 1], 2)).toEqual([0, 1]);
   });
   it('beyond it, the lowest F1 first (ties: more records first, then class order)', () => {
-    expect(tableClasses([m(0.9, 5), m(0.2, 5), m(0.2, 9), m(0.5, 1), m(0.2, 9)], 4)).toEqual([2, 4, 1, 3]);
+    expect(tableClasses([m(0.9, 5), m(0.2, 5), m(0.2, 9), m(0.5, 1), m(0.2, 9)], [5, 5, 9, 1, 9], 4)).toEqual([2, 4, 1, 3]);
+  });
+  it('classes with neither records nor predictions last; a class only predicted (F1 0) is a real failure', () => {
+    // Class 0: no records, no predictions; class 1: no records but predicted (false positives); class 3: F1 0.1.
+    expect(tableClasses([m(0, 0), m(0, 0), m(0.9, 4), m(0.1, 3)], [0, 2, 4, 3], 3)).toEqual([1, 3, 2]);
   });
 });
 
