@@ -5,16 +5,19 @@
  * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
  * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { InputsConfig } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
-import { decodeImage, IMAGE_FILE_COLUMN } from './formats/images.ts';
+import { decodeImageBytes, IMAGE_FILE_COLUMN } from './formats/images.ts';
 import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
 import { readFileRange } from './shared-file.ts';
+
+/** Image files read ahead of the one being decoded. */
+const READ_AHEAD = 32;
 
 type LegacyInputs = { file: string; scale: number; offset: number };
 
@@ -190,11 +193,26 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
   let codes = new Uint8Array(0);
   const failed: number[] = [];
   const bad: string[] = [];
+  // Files are read READ_AHEAD at a time while the images before them decode: awaited one by one,
+  // the reads left the thread idle 40 % of the time (20 000 28×28 PNGs: 2.7 s). Decoded in order.
+  const read = (i: number) => {
+    const path = join(cfg.file, String(files.at(i)));
+    return readFile(path).then(
+      (bytes) => ({ path, bytes }),
+      (error: unknown) => ({ path, error }),
+    );
+  };
+  const reads: ReturnType<typeof read>[] = [];
+  for (let i = 0; i < Math.min(READ_AHEAD, dataset.n); i++) reads.push(read(i));
   for (let i = 0; i < dataset.n; i++) {
     const rel = String(files.at(i));
+    const got = await reads[i];
+    delete reads[i];
+    if (i + READ_AHEAD < dataset.n) reads[i + READ_AHEAD] = read(i + READ_AHEAD);
     let img;
     try {
-      img = await decodeImage(join(cfg.file, rel), c);
+      if ('error' in got) throw got.error;
+      img = decodeImageBytes(got.path, got.bytes, c);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       bad.push(`${rel} (${e.found})`);

@@ -10,6 +10,7 @@ import { loadInputRows, loadInputs, prefetchInputs } from '../../src/load/inputs
 import { isShared } from '../../src/load/shared-file.ts';
 import { InputError } from '../../src/messages.ts';
 import type { ModelInputs } from '../../src/types.ts';
+import { PNG } from 'pngjs';
 import { png } from '../helpers/images.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'inputs-'));
@@ -109,6 +110,25 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     writeFileSync(join(dir, 'b', '4.png'), png(3, 1));
     const ds2 = await loadDataset({ ...dsConfig, file: dir });
     await expect(loadInputs(cfg({ source: 'images', file: dir }), ds2)).rejects.toThrow(/4\.png: expected 2×1 pixels like a\/1\.png \(losslens does not resize\), found 3×1/);
+  });
+
+  it('decodes many images in dataset order while reading ahead, an undecodable one past the read-ahead window included', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'c'));
+    // 90 one-pixel PNGs whose grey value is their index (files read 32 ahead of the one decoded).
+    const onePixel = (v: number) => {
+      const img = new PNG({ width: 1, height: 1 });
+      img.data.set([v, v, v, 255]);
+      return PNG.sync.write(img);
+    };
+    for (let i = 0; i < 90; i++) writeFileSync(join(dir, 'c', `${String(i).padStart(3, '0')}.png`), i === 70 ? Buffer.from('broken') : onePixel(i));
+    const ds = await loadDataset({ ...dsConfig, file: dir });
+    const warnings: string[] = [];
+    const grey = await loadInputs(cfg({ source: 'images', file: dir, channels: 1, scale: 1 }), ds, (w) => warnings.push(w));
+    const v = values(grey);
+    for (let i = 0; i < 90; i++) if (i !== 70) expect(v[i]).toBe(i);
+    expect(Number.isNaN(v[70])).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(/^1 image\(s\) could not be decoded and are unscorable: c\/070\.png/)]);
   });
 });
 

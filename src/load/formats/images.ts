@@ -59,7 +59,11 @@ export interface DecodedImage {
 
 /** Decode a PNG or JPEG file; throws an InputError naming the file when the bytes do not decode. */
 export async function decodeImage(file: string, channels: 1 | 3): Promise<DecodedImage> {
-  const bytes = await readFile(file);
+  return decodeImageBytes(file, await readFile(file), channels);
+}
+
+/** decodeImage of bytes already read from `file` (its name picks the format and names it in errors). */
+export function decodeImageBytes(file: string, bytes: Buffer, channels: 1 | 3): DecodedImage {
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     rgba = extname(file).toLowerCase() === '.png' ? PNG.sync.read(bytes) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
@@ -69,9 +73,15 @@ export async function decodeImage(file: string, channels: 1 | 3): Promise<Decode
   const { width, height, data } = rgba;
   const pixels = new Uint8Array(width * height * channels);
   for (let p = 0; p < width * height; p++) {
-    const [r, g, b] = [data[p * 4], data[p * 4 + 1], data[p * 4 + 2]];
+    const r = data[p * 4];
+    const g = data[p * 4 + 1];
+    const b = data[p * 4 + 2];
     if (channels === 1) pixels[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-    else pixels.set([r, g, b], p * 3);
+    else {
+      pixels[p * 3] = r;
+      pixels[p * 3 + 1] = g;
+      pixels[p * 3 + 2] = b;
+    }
   }
   return { width, height, pixels };
 }
