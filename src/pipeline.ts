@@ -65,7 +65,7 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   const prefetched = config.inputs ? prefetchInputs(config.inputs) : null;
   const dataset = await loadDataset(config.dataset, warn);
   // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
-  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched) : null;
+  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched, { threads: config.model.workers }) : null;
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
   const logs = await loadLogs(config.logs);
   const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);

@@ -78,6 +78,17 @@ export function callOnThread<T>(module: string, fn: string, args: unknown[], tra
   });
 }
 
+/**
+ * End the worker now; the calls still waiting on it fail. For a caller that no longer wants their
+ * results (load/inputs.ts after an error), so the process does not wait for them before it exits.
+ */
+export function stopThread(): void {
+  const t = current;
+  if (!t) return;
+  current = null;
+  void t.worker.terminate();
+}
+
 /** A worker with no call left ends (it would otherwise keep the process alive). */
 function endIfIdle(t: Thread): void {
   if (t.pending.size > 0) return;

@@ -67,7 +67,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
   let plan: ScoringPlan;
   if (config.model.type === 'precomputed') {
     // Precomputed predictions are aligned to the whole dataset by id, then sliced with it.
-    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w)) : null;
+    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers }) : null;
     const full = await createScoringPlan(config, dataset, inputs);
     plan = { ...full, inputs: inputRows(full.inputs, start, end) };
   } else {

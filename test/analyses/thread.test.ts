@@ -1,7 +1,7 @@
 /** Calls on a worker thread: results and failures come back; typed-array results are transferred. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { callOnThread, ownBuffers } from '../../src/analyses/thread.ts';
+import { callOnThread, ownBuffers, stopThread } from '../../src/analyses/thread.ts';
 
 const rng = new URL('../../src/stats/rng.ts', import.meta.url).href;
 
@@ -35,6 +35,19 @@ describe('callOnThread', () => {
     // That worker ended with its last call: the next call gets a thread of its own.
     const c = await callOnThread<{ threadId: number }>(calls, 'where', []);
     expect(c.threadId).not.toBe(a.threadId);
+  });
+
+  it('stopThread ends the worker at once: its waiting calls fail, and a later call gets a new thread', async () => {
+    const calls = new URL('../fixtures/thread-calls.ts', import.meta.url).href;
+    const long = callOnThread(calls, 'sleep', [5000]);
+    const queued = callOnThread(calls, 'where', []);
+    await new Promise((r) => setTimeout(r, 300));
+    const t = Date.now();
+    stopThread();
+    await expect(long).rejects.toThrow(/sleep on a worker thread/);
+    await expect(queued).rejects.toThrow(/where on a worker thread/);
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect((await callOnThread<{ threadId: number }>(calls, 'where', [])).threadId).toBeGreaterThan(0);
   });
 
   it('rejects a call whose arguments cannot be posted, and the next call still runs', async () => {

@@ -130,6 +130,35 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     expect(Number.isNaN(v[70])).toBe(true);
     expect(warnings).toEqual([expect.stringMatching(/^1 image\(s\) could not be decoded and are unscorable: c\/070\.png/)]);
   });
+
+  it('decodes every other chunk of 64 images on the worker thread, with the same inputs and warnings as one thread', async () => {
+    const dir = tmp();
+    mkdirSync(join(dir, 'c'));
+    const onePixel = (v: number) => {
+      const img = new PNG({ width: 1, height: 1 });
+      img.data.set([v % 256, v % 256, v % 256, 255]);
+      return PNG.sync.write(img);
+    };
+    // 300 images: chunks 1 and 3 (64–127, 192–255) go to the thread; 100 (thread) and 140 (this thread) do not decode.
+    for (let i = 0; i < 300; i++) writeFileSync(join(dir, 'c', `${String(i).padStart(3, '0')}.png`), i === 100 || i === 140 ? Buffer.from('broken') : onePixel(i));
+    const ds = await loadDataset({ ...dsConfig, file: dir });
+    const run = async (threads: number) => {
+      const warnings: string[] = [];
+      const inputs = await loadInputs(cfg({ source: 'images', file: dir, channels: 1, scale: 1 }), ds, (w) => warnings.push(w), null, { threads, minPixels: 0 });
+      return { v: Array.from(values(inputs)), warnings };
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two).toEqual(one);
+    expect(one.v[99]).toBe(99);
+    expect(one.v[255]).toBe(255);
+    expect(Number.isNaN(one.v[100]) && Number.isNaN(one.v[140])).toBe(true);
+    expect(one.warnings).toEqual([expect.stringMatching(/^2 image\(s\) could not be decoded and are unscorable: c\/100\.png \(an undecodable file .*\); c\/140\.png/)]);
+    // An image of another size in a later chunk: the same error, with the thread's work abandoned.
+    writeFileSync(join(dir, 'c', '250.png'), png(2, 1));
+    const ds2 = await loadDataset({ ...dsConfig, file: dir });
+    await expect(loadInputs(cfg({ source: 'images', file: dir, channels: 1 }), ds2, () => {}, null, { threads: 2, minPixels: 0 })).rejects.toThrow(/250\.png: expected 1×1 pixels like c\/000\.png \(losslens does not resize\), found 2×1/);
+  });
 });
 
 describe('loadInputRows', () => {

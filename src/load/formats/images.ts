@@ -85,3 +85,22 @@ export function decodeImageBytes(file: string, bytes: Buffer, channels: 1 | 3): 
   }
   return { width, height, pixels };
 }
+
+/** One image of decodeImageFiles: its pixels, or why it did not decode (an InputError's `found`), or another failure. */
+export type DecodedOrNot = { ok: true; image: DecodedImage } | { ok: false; found: string } | { ok: false; fatal: string };
+
+/**
+ * Read and decode `files` (for a worker thread: load/inputs.ts hands it every other chunk of an
+ * image folder). Failures come back as values, so one bad image does not lose the chunk.
+ */
+export async function decodeImageFiles(files: string[], channels: 1 | 3): Promise<DecodedOrNot[]> {
+  const out: DecodedOrNot[] = [];
+  for (const file of files) {
+    try {
+      out.push({ ok: true, image: decodeImageBytes(file, await readFile(file), channels) });
+    } catch (e) {
+      out.push(e instanceof InputError ? { ok: false, found: e.found } : { ok: false, fatal: String((e as Error)?.message ?? e) });
+    }
+  }
+  return out;
+}
