@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeImage, readImageFolder } from '../../../src/load/formats/images.ts';
+import { decodeImage, decodeImageFiles, readImageFolder } from '../../../src/load/formats/images.ts';
 import { jpg, png } from '../../helpers/images.ts';
 
 describe('image folders', () => {
@@ -45,5 +45,17 @@ describe('image folders', () => {
     expect(Math.abs(j.pixels[0] - 200)).toBeLessThanOrEqual(1);
     writeFileSync(join(dir, 'bad.png'), png(3, 2).subarray(0, 30));
     await expect(decodeImage(join(dir, 'bad.png'), 1)).rejects.toThrow(/bad\.png: expected a decodable PNG or JPEG image, found an undecodable file/);
+  });
+
+  it('decodeImageFiles returns every file\'s pixels or failure as values, in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'img-'));
+    writeFileSync(join(dir, 'a.png'), png(3, 2));
+    writeFileSync(join(dir, 'bad.png'), Buffer.from('not a png'));
+    const out = await decodeImageFiles([join(dir, 'a.png'), join(dir, 'bad.png'), join(dir, 'absent.png'), join(dir, 'a.png')], 3);
+    const a = await decodeImage(join(dir, 'a.png'), 3);
+    expect(out[0]).toEqual({ ok: true, image: a });
+    expect(out[1]).toEqual({ ok: false, found: expect.stringMatching(/^an undecodable file/) });
+    expect(out[2]).toEqual({ ok: false, fatal: expect.stringMatching(/ENOENT/) });
+    expect(out[3]).toEqual(out[0]);
   });
 });
