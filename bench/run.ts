@@ -257,7 +257,7 @@ async function ceilingProbe(kind: ModelKind, seconds: number, dir: string): Prom
 async function e2e(configPath: string, out: string): Promise<Omit<E2E, 'kind' | 'n' | 'checkpoints' | 'generateMs'>> {
   const { loadConfig } = await import('../src/config.ts');
   const { runAudit } = await import('../src/pipeline.ts');
-  const { stableJson } = await import('../src/report/build.ts');
+  const { stableJson } = await import('../src/report/json-text.ts');
   const config = loadConfig(configPath);
   const marks: [string, number, number][] = [];
   const cpu = () => {

@@ -217,8 +217,8 @@ async function writeRunConfig(dir: string, file: string, run: Record<string, unk
   return path;
 }
 
-function npyHeader(shape: number[]): Uint8Array {
-  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+function npyHeader(shape: number[], descr = '|u1'): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   const total = 10 + header.length + 1;
   header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
   const out = new Uint8Array(10 + header.length);
@@ -295,7 +295,7 @@ export async function writeManyClassesRun(dir: string, n: number, k: number, che
       x[o + ((labels[i] + 1) % k)] += 1.5 * rand();
     }
     await mkdir(join(dir, 'preds', `epoch-${c}`), { recursive: true });
-    await writeFile(join(dir, 'preds', `epoch-${c}`, 'logits.npy'), Buffer.concat([float32NpyHeader([n, k]), Buffer.from(x.buffer)]));
+    await writeFile(join(dir, 'preds', `epoch-${c}`, 'logits.npy'), Buffer.concat([npyHeader([n, k], '<f4'), Buffer.from(x.buffer)]));
   }
   const path = join(dir, 'many-classes.config.json');
   const config = {
@@ -309,10 +309,4 @@ export async function writeManyClassesRun(dir: string, n: number, k: number, che
   };
   await writeFile(path, JSON.stringify(config, null, 2) + '\n');
   return path;
-}
-
-function float32NpyHeader(shape: number[]): Uint8Array {
-  const header = npyHeader(shape);
-  const text = Buffer.from(header).toString('latin1').replace("'|u1'", "'<f4'");
-  return Buffer.from(text, 'latin1');
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { runAudit } from '../src/pipeline.ts';
-import { stableJson } from '../src/report/build.ts';
+import { stableJson } from '../src/report/json-text.ts';
 
 const TINY = fileURLToPath(new URL('./fixtures/tiny', import.meta.url));
 

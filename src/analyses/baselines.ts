@@ -14,7 +14,7 @@ import { classPrior, priorBaselines } from './baselines/prior.ts';
 import type { PredictedBaseline } from './baselines/types.ts';
 import { recordColumns, rowsOf } from './common.ts';
 import { fix, pct } from './format.ts';
-import { threadsAllowed } from './thread.ts';
+import { threadsAllowed } from '../thread.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
 /** Seed offsets so each random step has its own stream, all derived from the printed config seed. */
@@ -134,7 +134,7 @@ function trainLogReg(ctx: AnalysisContext): Promise<LogRegResult> | null {
   if (logRegSkip(ctx, trainSplit)) return null; // (no evaluated rows: notApplicable, never started)
   const { run, dataset, final } = ctx;
   const inp = { inputs: ctx.inputs!, rowSize: ctx.inputs!.rowSize, labels: dataset.labels, k: run.k, train: rowsOf(run, dataset, trainSplit), evaluate: final.rows, seed: ctx.seed + SEED_LOGREG };
-  return threadsAllowed(ctx) ? logisticRegressionOnThread(inp) : logisticRegression(inp);
+  return threadsAllowed(ctx.config) ? logisticRegressionOnThread(inp) : logisticRegression(inp);
 }
 
 /** The split baselines are fitted on: "train" when it exists and is not the evaluated split. */

@@ -5,7 +5,7 @@
  * runs with few classes are unchanged; beyond it the classes that need a look, and summary.json
  * keeps every class.
  */
-import type { ClassMetrics } from '../stats/classification.ts';
+import { marginals, type ClassMetrics } from '../stats/classification.ts';
 
 /** Classes a confusion heatmap shows: 30 keeps the cells large enough to carry their counts. */
 export const MAX_MATRIX_CLASSES = 30;
@@ -20,17 +20,11 @@ const all = (k: number) => Array.from({ length: k }, (_, c) => c);
  * The `limit` classes with the most confused records — off the diagonal in their row (given label)
  * or column (prediction) — in class order; ties by class order. Every class when k ≤ limit.
  */
-export function mostConfusedClasses(matrix: number[][], limit = MAX_MATRIX_CLASSES): number[] {
+export function mostConfusedClasses(matrix: number[][], sums = marginals(matrix), limit = MAX_MATRIX_CLASSES): number[] {
   const k = matrix.length;
   if (k <= limit) return all(k);
-  const off = new Float64Array(k);
-  for (let t = 0; t < k; t++) {
-    for (let p = 0; p < k; p++) {
-      if (t === p) continue;
-      off[t] += matrix[t][p];
-      off[p] += matrix[t][p];
-    }
-  }
+  // Off the diagonal: the row and column sums less the diagonal cell, counted in both.
+  const off = Float64Array.from({ length: k }, (_, c) => sums.support[c] + sums.predicted[c] - 2 * matrix[c][c]);
   return all(k)
     .sort((a, b) => off[b] - off[a] || a - b)
     .slice(0, limit)

@@ -29,15 +29,15 @@ export interface Averages {
  * Macro averages use the CONTRACT macro-F1 rule for all three columns: classes with neither support
  * nor predictions are left out. Weighted averages weight each class by its support (sklearn).
  */
-export function averages(matrix: number[][], metrics: ClassMetrics[]): { macro: Averages; weighted: Averages } {
-  const { predicted } = marginals(matrix);
+export function averages(matrix: number[][], metrics: ClassMetrics[], sums = marginals(matrix)): { macro: Averages; weighted: Averages } {
+  const { predicted } = sums;
   const counted = metrics.filter((m, c) => m.support > 0 || predicted[c] > 0);
   const total = metrics.reduce((s, m) => s + m.support, 0);
   const mean = (f: (m: ClassMetrics) => number) => (counted.length ? counted.reduce((s, m) => s + f(m), 0) / counted.length : NaN);
   const wmean = (f: (m: ClassMetrics) => number) => (total > 0 ? metrics.reduce((s, m) => s + f(m) * m.support, 0) / total : NaN);
   return {
-    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: macroF1(matrix), support: total },
-    weighted: { precision: wmean((m) => m.precision), recall: wmean((m) => m.recall), f1: weightedF1(matrix), support: total },
+    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: macroF1(matrix, sums), support: total },
+    weighted: { precision: wmean((m) => m.precision), recall: wmean((m) => m.recall), f1: weightedF1(matrix, sums), support: total },
   };
 }
 
@@ -170,15 +170,17 @@ export const perClass: Analysis = {
     const classes = run.classes;
     const { labels, preds } = labelsAndPreds(ctx);
     const matrix = confusionMatrix(labels, preds, run.k);
-    const metrics = perClassMetrics(matrix);
-    const avg = averages(matrix, metrics);
+    // Row and column sums once: the metrics, averages, table and heatmap choice all read them.
+    const sums = marginals(matrix);
+    const metrics = perClassMetrics(matrix, sums);
+    const avg = averages(matrix, metrics, sums);
     const rowNorm = rowNormalise(matrix);
     const pairs = confusedPairs(ctx, matrix);
     const ckpt = run.checkpoints[final.checkpoint].id;
 
     // Many classes (class-selection.ts): the table's worst classes, the heatmaps' most confused.
     const k = run.k;
-    const rows: Cell[][] = tableClasses(metrics, marginals(matrix).predicted).map((c) => [classes[c], metrics[c].precision, metrics[c].recall, metrics[c].f1, metrics[c].support]);
+    const rows: Cell[][] = tableClasses(metrics, sums.predicted).map((c) => [classes[c], metrics[c].precision, metrics[c].recall, metrics[c].f1, metrics[c].support]);
     rows.push([{ text: 'macro average', tone: 'muted' }, avg.macro.precision, avg.macro.recall, avg.macro.f1, avg.macro.support]);
     rows.push([{ text: 'weighted average', tone: 'muted' }, avg.weighted.precision, avg.weighted.recall, avg.weighted.f1, avg.weighted.support]);
 
@@ -192,7 +194,7 @@ export const perClass: Analysis = {
         (top ? `, and the most common confusion is "${classes[top.given]}" → "${classes[top.predicted]}" (${top.count} records).` : '.')
       : `No labelled records in ${final.split}.`;
 
-    const shown = mostConfusedClasses(matrix);
+    const shown = mostConfusedClasses(matrix, sums);
     const names = shown.map((c) => classes[c]);
     // Shares of the whole row, also when only some of its columns are shown.
     const shownNorm = subMatrix(rowNorm, shown);

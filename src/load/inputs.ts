@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { InputsConfig } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
-import { callOnThread, stopThread } from '../analyses/thread.ts';
+import { callOnThread, stopThread } from '../thread.ts';
 import { decodeImageBytes, IMAGE_FILE_COLUMN, type DecodedOrNot } from './formats/images.ts';
 import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
@@ -210,10 +210,11 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
   // save (20 000 28×28 PNGs: 2.3 s alone, 3.0 s with the thread; 600 224×224 JPEGs 6.4–7.6 s alone,
   // 5.3–6.2 s with it). A timed first chunk misjudged it: decoders warm up over hundreds of images.
   const onThread = new Map<number, Promise<DecodedOrNot[] | null>>();
+  const pathOf = (i: number) => join(cfg.file, String(files.at(i)));
   const startThread = (from: number) => {
     const module = new URL('./formats/images.ts', import.meta.url).href;
     for (let k = from + ((from + 1) % 2); k * IMAGE_CHUNK < dataset.n; k += 2) {
-      const paths = Array.from({ length: Math.min(IMAGE_CHUNK, dataset.n - k * IMAGE_CHUNK) }, (_, j) => join(cfg.file, String(files.at(k * IMAGE_CHUNK + j))));
+      const paths = Array.from({ length: Math.min(IMAGE_CHUNK, dataset.n - k * IMAGE_CHUNK) }, (_, j) => pathOf(k * IMAGE_CHUNK + j));
       // A thread that cannot start or fails: this thread decodes the chunk itself.
       onThread.set(k, callOnThread<DecodedOrNot[]>(module, 'decodeImageFiles', [paths, c]).catch(() => null));
     }
@@ -227,7 +228,7 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
   // Files are read READ_AHEAD at a time while the images before them decode: awaited one by one,
   // the reads left the thread idle 40 % of the time (20 000 28×28 PNGs: 2.7 s). Decoded in order.
   const read = (i: number) => {
-    const path = join(cfg.file, String(files.at(i)));
+    const path = pathOf(i);
     return readFile(path).then(
       (bytes) => ({ path, bytes }),
       (error: unknown) => ({ path, error }),
@@ -245,7 +246,7 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
       let img;
       try {
         if (fromThread?.ok) img = fromThread.image;
-        else if (fromThread && 'found' in fromThread) throw new InputError(join(cfg.file, rel), 'a decodable PNG or JPEG image', fromThread.found);
+        else if (fromThread && 'found' in fromThread) throw new InputError(pathOf(i), 'a decodable PNG or JPEG image', fromThread.found);
         else {
           // This thread's image, or one the worker could not read (decodeImage gives the very error).
           const got = reads[i] ?? read(i);
@@ -266,7 +267,7 @@ async function imageInputs(cfg: InputsConfig, dataset: Dataset, onWarn: (w: stri
         // The next chunk on is split with the thread (chunk 0 is this thread's).
         if ((threading.threads ?? 1) > 1 && img.width * img.height * dataset.n >= (threading.minPixels ?? THREAD_MIN_PIXELS)) startThread(Math.floor(i / IMAGE_CHUNK) + 1);
       } else if (img.width !== size.width || img.height !== size.height) {
-        throw new InputError(join(cfg.file, rel), `${size.width}×${size.height} pixels like ${size.first} (losslens does not resize)`, `${img.width}×${img.height}`);
+        throw new InputError(pathOf(i), `${size.width}×${size.height} pixels like ${size.first} (losslens does not resize)`, `${img.width}×${img.height}`);
       }
       const hw = img.width * img.height;
       const base = i * hw * c;

@@ -92,8 +92,6 @@ export function buildSummary(model: ReportModel): Record<string, unknown> {
   };
 }
 
-/** summary.json's text (json-text.ts; kept here, where the summary is built, for callers that import it from here). */
-export { stableJson } from './json-text.ts';
 
 function countOf(arr: Int32Array, v: number): number {
   let c = 0;

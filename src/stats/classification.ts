@@ -74,8 +74,7 @@ export function perClassMetrics(matrix: number[][], sums = marginals(matrix)): C
  * nor predictions (they carry no evidence either way); a class with support but no predictions
  * counts with F1 0. NaN when no class qualifies.
  */
-export function macroF1(matrix: number[][]): number {
-  const sums = marginals(matrix);
+export function macroF1(matrix: number[][], sums = marginals(matrix)): number {
   const per = perClassMetrics(matrix, sums);
   let sum = 0;
   let n = 0;
@@ -88,10 +87,10 @@ export function macroF1(matrix: number[][]): number {
 }
 
 /** Support-weighted mean of per-class F1 (sklearn's average="weighted"); NaN with no support. */
-export function weightedF1(matrix: number[][]): number {
+export function weightedF1(matrix: number[][], sums = marginals(matrix)): number {
   let sum = 0;
   let total = 0;
-  for (const m of perClassMetrics(matrix)) {
+  for (const m of perClassMetrics(matrix, sums)) {
     sum += m.f1 * m.support;
     total += m.support;
   }

@@ -10,17 +10,17 @@ function matrixOf(k: number, diag: number, cells: [number, number, number][]): n
 
 describe('mostConfusedClasses', () => {
   it('keeps every class up to the limit', () => {
-    expect(mostConfusedClasses(matrixOf(4, 5, [[0, 1, 3]]), 4)).toEqual([0, 1, 2, 3]);
+    expect(mostConfusedClasses(matrixOf(4, 5, [[0, 1, 3]]), undefined, 4)).toEqual([0, 1, 2, 3]);
   });
   it('beyond it, the classes with the most off-diagonal records as label plus as prediction, in class order', () => {
     const m = matrixOf(8, 100, [[0, 1, 3], [1, 2, 1], [5, 6, 2]]);
     // Off-diagonal records per class, as label plus as prediction: c0 3, c1 3 + 1 = 4, c2 1, c5 2, c6 2;
     // the diagonal (100) never counts.
-    expect(mostConfusedClasses(m, 3)).toEqual([0, 1, 5]); // ties (c5, c6 at 2) go to the lower class
-    expect(mostConfusedClasses(m, 5)).toEqual([0, 1, 2, 5, 6]);
+    expect(mostConfusedClasses(m, undefined, 3)).toEqual([0, 1, 5]); // ties (c5, c6 at 2) go to the lower class
+    expect(mostConfusedClasses(m, undefined, 5)).toEqual([0, 1, 2, 5, 6]);
   });
   it('with no confusion at all, the first classes', () => {
-    expect(mostConfusedClasses(matrixOf(50, 3, []), 3)).toEqual([0, 1, 2]);
+    expect(mostConfusedClasses(matrixOf(50, 3, []), undefined, 3)).toEqual([0, 1, 2]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, buildSummary, stableJson } from '../../src/report/build.ts';
+import { buildModel, buildSummary } from '../../src/report/build.ts';
+import { stableJson } from '../../src/report/json-text.ts';
 import { runAnalyses } from '../../src/analyses/index.ts';
 import { makeContext } from '../helpers/context.ts';
 

@@ -15,7 +15,7 @@
  */
 import { isShared } from '../../load/shared-file.ts';
 import type { ModelInputs } from '../../types.ts';
-import { callOnThread } from '../thread.ts';
+import { callOnThread } from '../../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
 
 /**
@@ -44,7 +44,7 @@ export async function logisticRegressionOnThread(inp: LogRegInput, maxCopyBytes 
 }
 
 /**
- * fitLogisticRegression(job) on the analyses' worker thread (thread.ts); rejects if the thread cannot
+ * fitLogisticRegression(job) on the worker thread (src/thread.ts); rejects if the thread cannot
  * start or fails.
  * Shared inputs are shared as they are (the labels, the dataset's own, are cloned); a compact copy
  * is transferred, not cloned.

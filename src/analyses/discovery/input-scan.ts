@@ -12,7 +12,7 @@
  */
 import { isShared } from '../../load/shared-file.ts';
 import type { ModelInputs } from '../../types.ts';
-import { callOnThread, threadsAllowed } from '../thread.ts';
+import { callOnThread, threadsAllowed } from '../../thread.ts';
 import type { AnalysisContext } from '../types.ts';
 import { scanInputs, type InputHealth } from './integrity-checks.ts';
 
@@ -35,7 +35,7 @@ const finished = new WeakMap<AnalysisContext, InputScan>();
 export function startInputScan(ctx: AnalysisContext): boolean {
   const inputs = ctx.inputs;
   if (running.has(ctx)) return true;
-  if (!inputs || finished.has(ctx) || !threadsAllowed(ctx) || !isShared(inputs.data)) return false;
+  if (!inputs || finished.has(ctx) || !threadsAllowed(ctx.config) || !isShared(inputs.data)) return false;
   const job = callOnThread<{ health: InputHealth; duplicates: number[][] }>(new URL('./integrity-checks.ts', import.meta.url).href, 'scanInputs', [inputs]);
   running.set(ctx, job.catch(() => null)); // a failed thread: scanned in-process instead
   return true;

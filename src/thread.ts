@@ -1,7 +1,8 @@
 /**
- * Work an analysis can hand to a worker thread: a function of its arguments alone (no scores, no
- * other analysis), e.g. scanning the inputs or training the logistic-regression baseline. Started
- * before the analyses run (Analysis.start), it uses the core the main thread's analyses leave idle.
+ * Work handed to a worker thread: a function of its arguments alone, e.g. an analysis's input scan
+ * or logistic-regression baseline (started before the analyses run, Analysis.start, it uses the
+ * core the main thread's analyses leave idle), or half of a large image folder's decoding while
+ * the dataset loads (load/inputs.ts).
  *
  * One background thread at a time, so the main thread keeps a core to itself: the calls go to one
  * worker, which runs them in the order they were made. They are all posted at once, so the worker
@@ -16,7 +17,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { AnalysisContext } from './types.ts';
+import type { Config } from './config.ts';
 
 /**
  * The thread's first lines: register tsx (the sources are TypeScript, and hooks registered on the
@@ -27,9 +28,9 @@ const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((m) => m.register()).then(() => import(workerData.entry));
 `;
 
-/** Whether analyses may use a thread: model.workers (default: the cores) above one. */
-export function threadsAllowed(ctx: AnalysisContext): boolean {
-  return (ctx.config.model.workers ?? availableParallelism()) > 1;
+/** Whether a run may use the thread: model.workers (default: the cores) above one. */
+export function threadsAllowed(config: Pick<Config, 'model'>): boolean {
+  return (config.model.workers ?? availableParallelism()) > 1;
 }
 
 /** A call as the worker receives it. */

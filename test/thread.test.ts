@@ -1,15 +1,15 @@
 /** Calls on a worker thread: results and failures come back; typed-array results are transferred. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { callOnThread, ownBuffers, stopThread } from '../../src/analyses/thread.ts';
+import { callOnThread, ownBuffers, stopThread } from '../src/thread.ts';
 
-const rng = new URL('../../src/stats/rng.ts', import.meta.url).href;
+const rng = new URL('../src/stats/rng.ts', import.meta.url).href;
 
 describe('callOnThread', () => {
   it('returns what the named export returns on the main thread, awaiting async ones', async () => {
-    const { fmix32 } = await import('../../src/stats/rng.ts');
+    const { fmix32 } = await import('../src/stats/rng.ts');
     expect(await callOnThread<number>(rng, 'fmix32', [12345])).toBe(fmix32(12345));
-    const file = new URL('../../package.json', import.meta.url).pathname;
+    const file = new URL('../package.json', import.meta.url).pathname;
     const text = await callOnThread<string>('node:fs/promises', 'readFile', [file, 'utf8']);
     expect(text).toBe(readFileSync(file, 'utf8'));
   });
@@ -20,7 +20,7 @@ describe('callOnThread', () => {
   });
 
   it('runs calls made together on one thread, in order, the next starting without the busy main thread', async () => {
-    const calls = new URL('../fixtures/thread-calls.ts', import.meta.url).href;
+    const calls = new URL('./fixtures/thread-calls.ts', import.meta.url).href;
     const slept = callOnThread<number>(calls, 'sleep', [150]);
     const first = callOnThread<{ threadId: number; at: number }>(calls, 'where', []);
     const second = callOnThread<{ threadId: number; at: number }>(calls, 'where', []);
@@ -38,7 +38,7 @@ describe('callOnThread', () => {
   });
 
   it('stopThread ends the worker at once: its waiting calls fail, and a later call gets a new thread', async () => {
-    const calls = new URL('../fixtures/thread-calls.ts', import.meta.url).href;
+    const calls = new URL('./fixtures/thread-calls.ts', import.meta.url).href;
     const long = callOnThread(calls, 'sleep', [5000]);
     const queued = callOnThread(calls, 'where', []);
     await new Promise((r) => setTimeout(r, 300));
@@ -52,7 +52,7 @@ describe('callOnThread', () => {
 
   it('rejects a call whose arguments cannot be posted, and the next call still runs', async () => {
     await expect(callOnThread(rng, 'fmix32', [() => 1])).rejects.toThrow(/could not be cloned/);
-    const { fmix32 } = await import('../../src/stats/rng.ts');
+    const { fmix32 } = await import('../src/stats/rng.ts');
     expect(await callOnThread<number>(rng, 'fmix32', [7])).toBe(fmix32(7));
   });
 
