@@ -10,7 +10,7 @@
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type Compressors } from 'hyparquet';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors } from 'hyparquet';
 import { InputError } from '../../messages.ts';
 
 let codecs: Promise<Compressors> | undefined;
@@ -30,11 +30,17 @@ function parquetCodecs(): Promise<Compressors> {
   return codecs;
 }
 
+const failure = (file: string) => (e: unknown): never => {
+  throw new InputError(file, 'a readable Parquet file', `a read error (${String((e as Error)?.message ?? e).split('\n')[0]}; truncated or not Parquet?)`);
+};
+
 export async function readParquet(file: string): Promise<ColumnTable> {
-  const fail = (e: unknown): never => {
-    throw new InputError(file, 'a readable Parquet file', `a read error (${String((e as Error)?.message ?? e).split('\n')[0]}; truncated or not Parquet?)`);
-  };
-  const buffer = await asyncBufferFromFile(file).catch(fail);
+  return parquetTable(await asyncBufferFromFile(file).catch(failure(file)), file);
+}
+
+/** The table in `buffer` (named `file` in messages), its columns in the schema's order. */
+export async function parquetTable(buffer: AsyncBuffer, file: string): Promise<ColumnTable> {
+  const fail = failure(file);
   const metadata = await parquetMetadataAsync(buffer).catch(fail);
   let names: string[] = [];
   try {
@@ -76,8 +82,9 @@ export async function readParquet(file: string): Promise<ColumnTable> {
     if (short !== undefined) fail(new Error(`column ${short} has ${filled[short]} of the ${end - start} rows of the row group at row ${start}`));
     start = end;
   }
-  for (const n of names) columns[n] ??= [];
-  return aq.table(columns as Record<string, unknown[]>);
+  // Chunks arrive in the order their reads complete, not the schema's: the table takes the schema's
+  // order, which readers of unnamed prediction columns rely on (logit_0 … logit_9 are classes 0 … 9).
+  return aq.table(Object.fromEntries(names.map((n) => [n, columns[n] ?? []])) as Record<string, unknown[]>);
 }
 
 /** A typed array of numbers (not bytes of a string, not a list's values). */

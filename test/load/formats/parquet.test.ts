@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readParquet } from '../../../src/load/formats/parquet.ts';
+import { parquetTable, readParquet } from '../../../src/load/formats/parquet.ts';
 import { InputError } from '../../../src/messages.ts';
 import { writeParquet } from '../../helpers/parquet-writer.ts';
 
@@ -53,6 +53,29 @@ describe('parquet', () => {
     expect(col).toEqual(logits);
   });
 
+  it("keeps the schema's column order when the column chunks' reads complete in another order", async () => {
+    // hyparquet reads a row group's column chunks in runs of at most 2 MB; from a file those
+    // reads complete in whatever order the I/O does. Here the later a chunk starts in the file, the
+    // sooner its read completes: the reverse order.
+    const n = 100_000; // three columns of 800 kB in one row group: read as two runs of chunks
+    const cols = { logit_0: Array.from({ length: n }, (_, i) => i), logit_1: Array.from({ length: n }, (_, i) => -i), logit_2: Array.from({ length: n }, (_, i) => i / 2) };
+    const bytes = new Uint8Array(writeParquet(cols, n)); // not a Buffer, whose slice() is a view
+    const reads: number[] = [];
+    const reversed = {
+      byteLength: bytes.byteLength,
+      slice: (start: number, end?: number) =>
+        new Promise<ArrayBuffer>((resolve) => {
+          reads.push(start);
+          const copy = bytes.slice(start, end);
+          setTimeout(() => resolve(copy.buffer), Math.round(((bytes.byteLength - start) / bytes.byteLength) * 60));
+        }),
+    };
+    const t = await parquetTable(reversed, 'reversed.parquet');
+    expect(new Set(reads).size).toBeGreaterThanOrEqual(3); // the footer and at least two runs of chunks
+    expect(t.columnNames()).toEqual(['logit_0', 'logit_1', 'logit_2']);
+    for (const [name, values] of Object.entries(cols)) expect(Array.from(t.array(name) as ArrayLike<unknown>)).toEqual(values);
+  });
+
   it('rejects a truncated file, a file that is not Parquet and a missing file', async () => {
     const good = writeParquet({ id: ['a', 'b'], x: [1, 2] });
     for (const bytes of [good.subarray(0, good.length - 12), Buffer.from('id,x\na,1\n')]) {
@@ -69,7 +92,7 @@ describe('parquet', () => {
   it.each(PARQUET_CODECS)('reads a %s-compressed file written by another Parquet writer', async (codec) => {
     const t = await readParquet(`test/fixtures/parquet/logits-${codec}.parquet`);
     expect(t.numRows()).toBe(40);
-    expect([...t.columnNames()].sort()).toEqual(['id', 'label', 'logit_0', 'logit_1', 'logit_2', 'logits']);
+    expect(t.columnNames()).toEqual(['id', 'label', 'logits', 'logit_0', 'logit_1', 'logit_2']);
     const rows = Array.from({ length: 40 }, (_, i) => i);
     expect(t.array('id')).toEqual(rows.map((i) => `r${i}`));
     expect(t.array('label')).toEqual(rows.map((i) => ['cat', 'dog', 'bird'][i % 3]));
