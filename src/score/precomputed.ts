@@ -10,9 +10,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import type { ColumnTable } from 'arquero';
 import type { Config } from '../config.ts';
-import { readTable } from '../load/dataset.ts';
+import { readTable, resolveFormat } from '../load/dataset.ts';
+import { NumberLists, readParquetColumns } from '../load/formats/parquet.ts';
 import { siblingParts } from '../load/parts.ts';
 import { idIndexOf } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
@@ -84,59 +84,76 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
 /** Read one checkpoint's predictions and align them to the dataset's records. */
 export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null)): Promise<AlignedPredictions> {
   const k = dataset.classes.length;
-  const raw = extname(file).toLowerCase() === '.npy' ? await fromNpy(file, model) : await fromTableParts(file, model, idColumn, k);
-  const { rows, width, values } = raw;
+  const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, k);
+  const { width } = parts[0];
   if (width !== k) {
-    throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${raw.columns ? ` (columns ${raw.columns.join(', ')})` : ''}`);
+    throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
   }
   const warnings: string[] = [];
   const aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
   const filled = new Uint8Array(dataset.n);
-  if (model.byPosition || !raw.ids) {
+  if (model.byPosition || !parts[0].ids) {
     if (!model.byPosition) {
       throw new InputError(file, 'record ids to match predictions to records (set model.predictions.ids to a file of ids, one per row)', 'an .npy array without ids (or set model.byPosition to true if its rows are in dataset order)');
     }
+    const rows = parts.reduce((sum, p) => sum + p.rows, 0);
     if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
-    aligned.set(values);
+    let at = 0;
+    for (const p of parts) {
+      aligned.set(p.values, at);
+      at += p.values.length;
+    }
     filled.fill(1);
   } else {
-    const records = recordsOf(raw.ids, dataset.ids);
+    // Part by part: the parts are never concatenated (a copy of every value and id per checkpoint).
     const unknown: string[] = [];
-    for (let r = 0; r < raw.ids.length; r++) {
-      const id = raw.ids[r];
-      const i = records[r];
-      if (i < 0) {
-        unknown.push(id);
-        continue;
+    for (const [p, part] of parts.entries()) {
+      const ids = part.ids!;
+      const { values } = part;
+      const records = recordsOf(ids, dataset.ids, p);
+      for (let r = 0; r < ids.length; r++) {
+        const i = records[r];
+        if (i < 0) {
+          unknown.push(ids[r]);
+          continue;
+        }
+        if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${ids[r]}" twice`);
+        filled[i] = 1;
+        for (let j = 0; j < k; j++) aligned[i * k + j] = values[r * k + j];
       }
-      if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${id}" twice`);
-      filled[i] = 1;
-      for (let j = 0; j < k; j++) aligned[i * k + j] = values[r * k + j];
     }
     if (unknown.length) warnings.push(`${file}: ${unknown.length} prediction(s) for ids not in the dataset were ignored (e.g. ${quoteList(unknown)})`);
   }
-  const missing = dataset.ids.filter((_, i) => !filled[i] && !exempt[i]);
+  // Exempt records are never read, so whatever the file holds for them (often NaN) is not checked.
+  const checked = new Uint8Array(dataset.n);
+  const missing: string[] = [];
+  for (let i = 0; i < dataset.n; i++) {
+    if (exempt[i]) continue;
+    if (filled[i]) checked[i] = 1;
+    else missing.push(dataset.ids[i]);
+  }
   if (missing.length) {
     throw new InputError(file, `a prediction for every dataset record (matched on id)`, `${missing.length} of ${dataset.n} records without one (e.g. ${quoteList(missing)})`);
   }
-  // Exempt records are never read, so whatever the file holds for them (often NaN) is not checked.
-  const checked = filled.map((f, i) => (f && !exempt[i] ? 1 : 0));
   checkValues(file, aligned, checked, dataset.ids, k, model.output);
   return { width: k, values: aligned, warnings };
 }
 
-/** The last matching made per dataset: the record of each row of the last prediction file. */
-const lastMatch = new WeakMap<readonly string[], Int32Array>();
+/** The last matching made per dataset and part number: the record of each row of that part in the last prediction file. */
+const lastMatch = new WeakMap<readonly string[], Int32Array[]>();
 
 /**
- * The dataset record of each of `ids` (−1 when absent). Every checkpoint of a run usually lists its
- * ids in the same order (one job writes every epoch's files), so the previous file's matching is
- * tried first and checked row for row against the dataset's ids; looking a million ids up in the
- * index misses the cache on nearly every one (~0.35 s per file). Only row numbers are kept between
- * files, not the ids (a million more strings for every later GC to mark).
+ * The dataset record of each of `ids`, the rows of part `part` of a file (−1 when absent). Every
+ * checkpoint of a run usually lists its ids in the same order (one job writes every epoch's files),
+ * so the previous file's matching of the same part is tried first and checked row for row against
+ * the dataset's ids; looking a million ids up in the index misses the cache on nearly every one
+ * (~0.35 s per file). Only row numbers are kept between files, not the ids (a million more strings
+ * for every later GC to mark).
  */
-function recordsOf(ids: string[], datasetIds: readonly string[]): Int32Array {
-  const last = lastMatch.get(datasetIds);
+function recordsOf(ids: readonly string[], datasetIds: readonly string[], part: number): Int32Array {
+  let byPart = lastMatch.get(datasetIds);
+  if (!byPart) lastMatch.set(datasetIds, (byPart = []));
+  const last = byPart[part];
   if (last && last.length === ids.length) {
     let r = 0;
     while (r < ids.length && last[r] >= 0 && datasetIds[last[r]] === ids[r]) r++;
@@ -144,7 +161,7 @@ function recordsOf(ids: string[], datasetIds: readonly string[]): Int32Array {
   }
   const index = idIndexOf(datasetIds);
   const records = Int32Array.from(ids, (id) => index.get(id));
-  lastMatch.set(datasetIds, records);
+  byPart[part] = records;
   return records;
 }
 
@@ -157,7 +174,7 @@ export function exemptRecords(dataset: Dataset, inputs: ModelInputs | null): Uin
 }
 
 /** Finite everywhere; probabilities (declared, or all values in [0, 1] under "auto") must sum to 1. */
-function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids: string[], k: number, output: Config['model']['output']): void {
+function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids: readonly string[], k: number, output: Config['model']['output']): void {
   // Whether every value lies in [0, 1] only matters for probabilities, declared or "auto"; it is
   // looked at until the first value outside. A test per value of logits on both sides of 1 is a
   // branch the CPU cannot predict: it took three times as long as the rest (100 000 × 1 000 values).
@@ -200,12 +217,13 @@ function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids
   }
 }
 
+/** The rows of one prediction file (or one part file of a checkpoint). */
 interface RawPredictions {
   rows: number;
   width: number;
   values: Float32Array;
   /** Record id per row, or null when the file has none. */
-  ids: string[] | null;
+  ids: readonly string[] | null;
   columns?: string[];
 }
 
@@ -249,43 +267,62 @@ async function readIds(file: string, column: string | null): Promise<string[]> {
   return Array.from({ length: table.numRows() }, (_, i) => String(c.at(i)));
 }
 
-/** One table, or every part file of a Spark/Dask output folder concatenated in name order (src/load/parts.ts). */
-async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions> {
+/**
+ * One table, or every part file of a Spark/Dask output folder in name order (src/load/parts.ts).
+ * Parts are read one after another: read at once, every part's decoded values were alive together
+ * (a million rows of list values as JS arrays put most of the time into GC).
+ */
+async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions[]> {
   const files = siblingParts(file);
-  if (files.length === 1) return fromTable(file, model, datasetId, k);
-  const parts = await Promise.all(files.map((f) => fromTable(f, model, datasetId, k)));
-  const width = parts[0].width;
-  const odd = parts.findIndex((p) => p.width !== width || (p.ids === null) !== (parts[0].ids === null));
-  if (odd >= 0) throw new InputError(files[odd], `the same columns as ${files[0]} (parts of one checkpoint)`, `${parts[odd].width} prediction columns${parts[odd].ids ? '' : ' and no id column'}`);
-  const values = new Float32Array(parts.reduce((s, p) => s + p.values.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    values.set(p.values, off);
-    off += p.values.length;
+  const parts: RawPredictions[] = [];
+  for (const f of files) {
+    const p = await fromTable(f, model, datasetId, k);
+    if (parts.length && (p.width !== parts[0].width || (p.ids === null) !== (parts[0].ids === null))) {
+      throw new InputError(f, `the same columns as ${files[0]} (parts of one checkpoint)`, `${p.width} prediction columns${p.ids ? '' : ' and no id column'}`);
+    }
+    parts.push(p);
   }
-  return { rows: parts.reduce((s, p) => s + p.rows, 0), width, values, ids: parts[0].ids ? parts.flatMap((p) => p.ids!) : null, columns: parts[0].columns };
+  return parts;
+}
+
+/** What the readers below use of a column: arrays, typed arrays, arquero's columns and NumberLists all have it. */
+type Column = { readonly length: number; at(i: number): unknown };
+
+/** A table's columns by name: arquero's arrays, or a Parquet file's columns as read (typed, NumberLists). */
+interface PredictionTable {
+  names: string[];
+  rows: number;
+  column(name: string): Column;
+}
+
+/** A table of predictions; Parquet is read without arquero, so its flat columns reach the copy loops as they are. */
+async function predictionTable(file: string, idCol: string): Promise<PredictionTable> {
+  if (resolveFormat(file, 'auto', 'model.checkpoints') === 'parquet') {
+    const { names, rows, columns } = await readParquetColumns(file);
+    return { names, rows, column: (name) => columns[names.indexOf(name)] };
+  }
+  const table = await readTable(file, [idCol], 'auto', 'model.checkpoints');
+  return { names: table.columnNames(), rows: table.numRows(), column: (name) => table.column(name)! };
 }
 
 async function fromTable(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions> {
   const idCol = model.predictions.id ?? datasetId;
-  const table = await readTable(file, [idCol], 'auto', 'model.checkpoints');
-  const names = table.columnNames();
-  const rows = table.numRows();
+  const table = await predictionTable(file, idCol);
+  const { names, rows } = table;
   const hasId = names.includes(idCol);
   if (!hasId && !model.byPosition) {
     throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
   }
-  const idValues = hasId ? table.column(idCol)! : null;
-  const ids = idValues ? Array.from({ length: rows }, (_, i) => String(idValues.at(i))) : null;
+  const ids = hasId ? idStrings(table.column(idCol), rows) : null;
   const rest = names.filter((n) => n !== idCol);
   let columns = model.predictions.columns;
   if (columns) {
     const absent = columns.filter((c) => !names.includes(c));
     if (absent.length) throw new InputError(`${file} (model.predictions.columns)`, `columns ${columns.join(', ')}`, `no column ${absent.join(', ')} (columns ${names.join(', ')})`);
   } else {
-    const arrayCols = rest.filter((n) => Array.isArray(table.column(n)!.at(0)));
-    if (arrayCols.length === 1) return fromArrayColumn(file, table, arrayCols[0], ids, rows);
-    columns = rest.filter((n) => typeof table.column(n)!.at(0) === 'number');
+    const arrayCols = rest.filter((n) => Array.isArray(table.column(n).at(0)));
+    if (arrayCols.length === 1) return fromArrayColumn(file, table.column(arrayCols[0]), arrayCols[0], ids, rows);
+    columns = rest.filter((n) => typeof table.column(n).at(0) === 'number');
   }
   const width = columns.length;
   if (width !== k && !model.predictions.columns) {
@@ -294,7 +331,7 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   }
   const values = new Float32Array(rows * width);
   columns.forEach((name, j) => {
-    const col = table.column(name)!;
+    const col = table.column(name);
     if (col instanceof Float64Array) {
       // A Parquet column of numbers (formats/parquet.ts): read in place, no per-value call.
       for (let r = 0; r < rows; r++) values[r * width + j] = col[r];
@@ -308,9 +345,22 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   return { rows, width, values, ids, columns };
 }
 
+/** A column of ids as strings: the column itself when it holds nothing else (no copy of a million strings per part). */
+function idStrings(col: Column, rows: number): readonly string[] {
+  if (Array.isArray(col)) {
+    let r = 0;
+    while (r < rows && typeof col[r] === 'string') r++;
+    if (r === rows && col.length === rows) return col as string[];
+  }
+  const ids = new Array<string>(rows);
+  for (let r = 0; r < rows; r++) ids[r] = String(col.at(r));
+  return ids;
+}
+
 /** One column holding an array per row (e.g. JSONL `"probs": [0.1, 0.9]` or a Parquet list). */
-function fromArrayColumn(file: string, table: ColumnTable, name: string, ids: string[] | null, rows: number): RawPredictions {
-  const col = table.column(name)!;
+function fromArrayColumn(file: string, col: Column, name: string, ids: readonly string[] | null, rows: number): RawPredictions {
+  // A Parquet list of numbers of one width, already flat (formats/parquet.ts).
+  if (col instanceof NumberLists) return { rows, width: col.width, values: new Float32Array(col.values), ids, columns: [name] };
   const width = (col.at(0) as unknown[]).length;
   const values = new Float32Array(rows * width);
   for (let r = 0; r < rows; r++) {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parquetTable, readParquet } from '../../../src/load/formats/parquet.ts';
+import { NumberLists, parquetTable, readParquet, readParquetColumns } from '../../../src/load/formats/parquet.ts';
 import { InputError } from '../../../src/messages.ts';
 import { writeParquet } from '../../helpers/parquet-writer.ts';
 
@@ -51,6 +51,28 @@ describe('parquet', () => {
     const col = t.array('logits') as unknown[];
     expect(col.every((v) => Array.isArray(v))).toBe(true);
     expect(col).toEqual(logits);
+  });
+
+  it('keeps a list column of numbers of one width flat (NumberLists), and turns it plain from a row group that does not fit', async () => {
+    const id = Array.from({ length: 10 }, (_, i) => `r${i}`);
+    const logits = id.map((_, i) => [i, -i / 2, i * i]);
+    const flat = await readParquetColumns(write(writeParquet({ id, logits }, 4))); // 3 row groups
+    expect(flat.names).toEqual(['id', 'logits']);
+    expect(flat.rows).toBe(10);
+    const lists = flat.columns[1] as NumberLists;
+    expect(lists).toBeInstanceOf(NumberLists);
+    expect(lists.width).toBe(3);
+    expect(lists.length).toBe(10);
+    expect(Array.from(lists.values)).toEqual(logits.flat());
+    expect(lists.at(7)).toEqual(logits[7]);
+    // A short row in the last row group (rows 8–9), then a row of another width in the second: plain arrays, every row as written.
+    for (const r of [9, 5]) {
+      const ragged = logits.map((l, i) => (i === r ? l.slice(0, 2) : l));
+      const read = await readParquetColumns(write(writeParquet({ id, logits: ragged }, 4)));
+      expect(read.columns[1]).not.toBeInstanceOf(NumberLists);
+      expect(read.columns[1]).toEqual(ragged);
+      expect((await readParquet(write(writeParquet({ id, logits: ragged }, 4)))).array('logits')).toEqual(ragged);
+    }
   });
 
   it("keeps the schema's column order when the column chunks' reads complete in another order", async () => {
