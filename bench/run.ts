@@ -367,6 +367,18 @@ function e2eChild(config: string, report: string): Promise<Omit<E2E, 'kind'>> {
   return child<Omit<E2E, 'kind'>>(['--e2e', config, '--report', report], PINNED).catch((e: Error) => ({ error: e.message }) as E2E);
 }
 
+/** Whether the summary.json files agree but for run.name (null when one is missing). */
+async function sameFigures(files: string[]): Promise<boolean | null> {
+  const texts = await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => null)));
+  if (texts.some((t) => t === null)) return null;
+  const figures = texts.map((t) => {
+    const summary = JSON.parse(t!) as { run: { name?: string } };
+    delete summary.run.name;
+    return JSON.stringify(summary);
+  });
+  return figures.every((f) => f === figures[0]);
+}
+
 /** An error message fit for a Markdown table cell. */
 const cell = (message: string, max = 160) => message.replace(/\|/g, '/').slice(0, max);
 
@@ -479,6 +491,7 @@ async function main(): Promise<void> {
   const runs: E2E[] = [];
   let sharded: Sharded | undefined;
   const precomputed: PrecomputedRun[] = [];
+  let layoutsAgree: boolean | null = null;
   for (const n of sizes) {
     const dir = join(root, `n-${n}`);
     const g0 = performance.now();
@@ -523,6 +536,10 @@ async function main(): Promise<void> {
         log(`  ${res.error ? `failed: ${res.error}` : `${fmt(res.wallMs / 1000)} s, read+score ${fmt((res.stages.score ?? 0) / 1000)} s, peak RSS ${fmtInt(res.peakRssMB)} MB`}`);
         await rm(join(dir, `predictions-${layout}`), { recursive: true, force: true });
       }
+      // Both layouts hold the same seeded logits: their summaries must agree but for the run's name
+      // (a reader that took the columns in another order once changed every figure silently).
+      layoutsAgree = await sameFigures(['columns', 'list'].map((l) => join(dir, `precomputed-${l}-report.json`)));
+      log(`  the two layouts' summary.json figures ${layoutsAgree === null ? 'not compared (a run failed)' : layoutsAgree ? 'agree' : 'DIFFER'}`);
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -538,7 +555,7 @@ async function main(): Promise<void> {
 
   await rm(root, { recursive: true, force: true });
   machine.loadBefore += ` → after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-  const md = renderResults({ machine, throughput, runs, sharded, precomputed, manyClasses, quick, totalS: (performance.now() - started) / 1000 });
+  const md = renderResults({ machine, throughput, runs, sharded, precomputed, layoutsAgree, manyClasses, quick, totalS: (performance.now() - started) / 1000 });
   process.stdout.write(md);
   const out = values.out ?? (quick ? null : fileURLToPath(new URL('./results.md', import.meta.url)));
   if (out) {
@@ -554,6 +571,8 @@ interface Results {
   runs: E2E[];
   sharded?: Sharded;
   precomputed?: PrecomputedRun[];
+  /** Whether the Parquet layouts' summaries agree (null: not compared). */
+  layoutsAgree?: boolean | null;
   manyClasses?: ManyClassesRun;
   quick: boolean;
   totalS: number;
@@ -705,7 +724,7 @@ export function renderResults(r: Results): string {
       const s = (k: string) => fmt((e.stages[k] ?? 0) / 1000);
       L.push(`| ${p.layout === 'list' ? 'one list column `logits`' : 'ten columns `logit_0` … `logit_9`'} | ${fmtInt(p.n)} | ${p.checkpoints} | ${p.checkpoints * p.parts} | ${fmtInt(p.bytes / 2 ** 20)} | ${fmt(e.wallMs / 1000)} | ${s('score')} | ${fmtInt((p.n * p.checkpoints) / ((e.stages.score ?? NaN) / 1000))} | ${s('analyses')} | ${s('render')} | ${fmtInt(e.peakRssMB)} |`);
     }
-    L.push('');
+    L.push('', `Both layouts hold the same logits; their summary.json files, apart from the run's name: ${r.layoutsAgree === null || r.layoutsAgree === undefined ? 'not compared (a run failed)' : r.layoutsAgree ? 'the same' : '**they differ**'}.`, '');
   }
 
   const mc = r.manyClasses;
