@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Config } from '../config.ts';
 import { readTable, resolveFormat } from '../load/dataset.ts';
-import { NumberLists, readParquetColumns } from '../load/formats/parquet.ts';
+import { NumberLists, openParquet } from '../load/formats/parquet.ts';
 import { siblingParts } from '../load/parts.ts';
 import { idIndexOf } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
@@ -84,7 +84,7 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
 /** Read one checkpoint's predictions and align them to the dataset's records. */
 export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null)): Promise<AlignedPredictions> {
   const k = dataset.classes.length;
-  const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, k);
+  const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, k, dataset.ids);
   const { width } = parts[0];
   if (width !== k) {
     throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
@@ -92,7 +92,7 @@ export async function readPredictions(file: string, model: Config['model'], data
   const warnings: string[] = [];
   const aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
   const filled = new Uint8Array(dataset.n);
-  if (model.byPosition || !parts[0].ids) {
+  if (model.byPosition || !hasIds(parts[0])) {
     if (!model.byPosition) {
       throw new InputError(file, 'record ids to match predictions to records (set model.predictions.ids to a file of ids, one per row)', 'an .npy array without ids (or set model.byPosition to true if its rows are in dataset order)');
     }
@@ -108,16 +108,16 @@ export async function readPredictions(file: string, model: Config['model'], data
     // Part by part: the parts are never concatenated (a copy of every value and id per checkpoint).
     const unknown: string[] = [];
     for (const [p, part] of parts.entries()) {
-      const ids = part.ids!;
-      const { values } = part;
-      const records = recordsOf(ids, dataset.ids, p);
-      for (let r = 0; r < ids.length; r++) {
+      const { values, ids } = part;
+      const records = part.records ?? recordsOf(ids!, dataset.ids, p);
+      if (part.idDigest !== undefined) rememberIds(dataset.ids, p, part.idDigest, records);
+      for (let r = 0; r < records.length; r++) {
         const i = records[r];
         if (i < 0) {
-          unknown.push(ids[r]);
+          unknown.push(ids![r]); // records known without ids have none missing (rememberIds)
           continue;
         }
-        if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${ids[r]}" twice`);
+        if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${dataset.ids[i]}" twice`);
         filled[i] = 1;
         for (let j = 0; j < k; j++) aligned[i * k + j] = values[r * k + j];
       }
@@ -163,6 +163,28 @@ function recordsOf(ids: readonly string[], datasetIds: readonly string[], part: 
   const records = Int32Array.from(ids, (id) => index.get(id));
   byPart[part] = records;
   return records;
+}
+
+/** Per dataset and part number: the digest of the last Parquet file's stored id column, and the records its ids matched. */
+const lastIds = new WeakMap<readonly string[], { digest: string; records: Int32Array }[]>();
+
+/** Remember a part's id digest and records, when every id was a dataset record (so a file known by digest needs no id in a message). */
+function rememberIds(datasetIds: readonly string[], part: number, digest: string, records: Int32Array): void {
+  let byPart = lastIds.get(datasetIds);
+  if (!byPart) lastIds.set(datasetIds, (byPart = []));
+  if (records.every((i) => i >= 0)) byPart[part] = { digest, records };
+  else delete byPart[part];
+}
+
+/**
+ * The records of part `part` when its stored id column has the digest of the last file's same
+ * part: then its ids are the same, in the same order, and need not be read at all. A run's
+ * checkpoints usually list their ids alike (one job writes every epoch), and a million id strings
+ * were most of what reading a checkpoint cost (hyparquet decodes each, then every GC marks them).
+ */
+function idsAsBefore(datasetIds: readonly string[], part: number, digest: string, rows: number): Int32Array | undefined {
+  const known = lastIds.get(datasetIds)?.[part];
+  return known && known.digest === digest && known.records.length === rows ? known.records : undefined;
 }
 
 /** 1 for records the scoring loop will not score (unknown label, non-finite input): they need no prediction. */
@@ -222,10 +244,17 @@ interface RawPredictions {
   rows: number;
   width: number;
   values: Float32Array;
-  /** Record id per row, or null when the file has none. */
+  /** Record id per row, or null when the file has none (or `records` made reading them unnecessary). */
   ids: readonly string[] | null;
+  /** The dataset record of each row, known without reading the ids: they are the same as the last file's (see idsAsBefore). */
+  records?: Int32Array;
+  /** Digest of the stored id column (Parquet), kept with the records it matched for the next file. */
+  idDigest?: string;
   columns?: string[];
 }
+
+/** Whether the rows come with ids (read, or known to be the last file's). */
+const hasIds = (p: RawPredictions) => p.ids !== null || p.records !== undefined;
 
 async function fromNpy(file: string, model: Config['model']): Promise<RawPredictions> {
   let buf: Uint8Array;
@@ -272,13 +301,13 @@ async function readIds(file: string, column: string | null): Promise<string[]> {
  * Parts are read one after another: read at once, every part's decoded values were alive together
  * (a million rows of list values as JS arrays put most of the time into GC).
  */
-async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions[]> {
+async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number, datasetIds: readonly string[]): Promise<RawPredictions[]> {
   const files = siblingParts(file);
   const parts: RawPredictions[] = [];
-  for (const f of files) {
-    const p = await fromTable(f, model, datasetId, k);
-    if (parts.length && (p.width !== parts[0].width || (p.ids === null) !== (parts[0].ids === null))) {
-      throw new InputError(f, `the same columns as ${files[0]} (parts of one checkpoint)`, `${p.width} prediction columns${p.ids ? '' : ' and no id column'}`);
+  for (const [index, f] of files.entries()) {
+    const p = await fromTable(f, model, datasetId, k, { datasetIds, part: index });
+    if (parts.length && (p.width !== parts[0].width || hasIds(p) !== hasIds(parts[0]))) {
+      throw new InputError(f, `the same columns as ${files[0]} (parts of one checkpoint)`, `${p.width} prediction columns${hasIds(p) ? '' : ' and no id column'}`);
     }
     parts.push(p);
   }
@@ -295,25 +324,42 @@ interface PredictionTable {
   column(name: string): Column;
 }
 
-/** A table of predictions; Parquet is read without arquero, so its flat columns reach the copy loops as they are. */
-async function predictionTable(file: string, idCol: string): Promise<PredictionTable> {
+/** Which part of a checkpoint a file is, of which dataset: where its ids' last matching is kept (see idsAsBefore). */
+interface PartOf {
+  datasetIds: readonly string[];
+  part: number;
+}
+
+/**
+ * A table of predictions; Parquet is read without arquero, so its flat columns reach the copy
+ * loops as they are — and without its id column when `known` has that column's records.
+ */
+async function predictionTable(file: string, idCol: string, known?: PartOf): Promise<PredictionTable & { records?: Int32Array; idDigest?: string }> {
   if (resolveFormat(file, 'auto', 'model.checkpoints') === 'parquet') {
-    const { names, rows, columns } = await readParquetColumns(file);
-    return { names, rows, column: (name) => columns[names.indexOf(name)] };
+    const reader = await openParquet(file);
+    try {
+      const idDigest = known && reader.names.includes(idCol) ? await reader.digest(idCol) : undefined;
+      const records = idDigest === undefined ? undefined : idsAsBefore(known!.datasetIds, known!.part, idDigest, reader.rows);
+      const { names, rows, columns } = await reader.read(records ? idCol : undefined);
+      return { names: reader.names, rows, column: (name) => columns[names.indexOf(name)], records, idDigest };
+    } finally {
+      await reader.close();
+    }
   }
   const table = await readTable(file, [idCol], 'auto', 'model.checkpoints');
   return { names: table.columnNames(), rows: table.numRows(), column: (name) => table.column(name)! };
 }
 
-async function fromTable(file: string, model: Config['model'], datasetId: string, k: number): Promise<RawPredictions> {
+async function fromTable(file: string, model: Config['model'], datasetId: string, k: number, known?: PartOf): Promise<RawPredictions> {
   const idCol = model.predictions.id ?? datasetId;
-  const table = await predictionTable(file, idCol);
-  const { names, rows } = table;
+  const table = await predictionTable(file, idCol, model.byPosition ? undefined : known);
+  const { names, rows, records, idDigest } = table;
   const hasId = names.includes(idCol);
   if (!hasId && !model.byPosition) {
     throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
   }
-  const ids = hasId ? idStrings(table.column(idCol), rows) : null;
+  const ids = hasId && !records ? idStrings(table.column(idCol), rows) : null;
+  const withIds = (raw: RawPredictions): RawPredictions => ({ ...raw, ...(records ? { records } : {}), ...(idDigest !== undefined ? { idDigest } : {}) });
   const rest = names.filter((n) => n !== idCol);
   let columns = model.predictions.columns;
   if (columns) {
@@ -321,13 +367,16 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
     if (absent.length) throw new InputError(`${file} (model.predictions.columns)`, `columns ${columns.join(', ')}`, `no column ${absent.join(', ')} (columns ${names.join(', ')})`);
   } else {
     const arrayCols = rest.filter((n) => Array.isArray(table.column(n).at(0)));
-    if (arrayCols.length === 1) return fromArrayColumn(file, table.column(arrayCols[0]), arrayCols[0], ids, rows);
+    if (arrayCols.length === 1) {
+      const idAt = ids ? (r: number) => ids[r] : records && known ? (r: number) => known.datasetIds[records[r]] : null;
+      return withIds(fromArrayColumn(file, table.column(arrayCols[0]), arrayCols[0], ids, idAt, rows));
+    }
     columns = rest.filter((n) => typeof table.column(n).at(0) === 'number');
   }
   const width = columns.length;
   if (width !== k && !model.predictions.columns) {
     // Say which columns were taken, since they were inferred.
-    return { rows, width, values: new Float32Array(0), ids, columns };
+    return withIds({ rows, width, values: new Float32Array(0), ids, columns });
   }
   const values = new Float32Array(rows * width);
   columns.forEach((name, j) => {
@@ -342,7 +391,7 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
       values[r * width + j] = typeof v === 'number' ? v : v === null || v === undefined || v === '' ? Number.NaN : Number(v);
     }
   });
-  return { rows, width, values, ids, columns };
+  return withIds({ rows, width, values, ids, columns });
 }
 
 /** A column of ids as strings: the column itself when it holds nothing else (no copy of a million strings per part). */
@@ -358,7 +407,7 @@ function idStrings(col: Column, rows: number): readonly string[] {
 }
 
 /** One column holding an array per row (e.g. JSONL `"probs": [0.1, 0.9]` or a Parquet list). */
-function fromArrayColumn(file: string, col: Column, name: string, ids: readonly string[] | null, rows: number): RawPredictions {
+function fromArrayColumn(file: string, col: Column, name: string, ids: readonly string[] | null, idAt: ((row: number) => string) | null, rows: number): RawPredictions {
   // A Parquet list of numbers of one width, already flat (formats/parquet.ts).
   if (col instanceof NumberLists) return { rows, width: col.width, values: new Float32Array(col.values), ids, columns: [name] };
   const width = (col.at(0) as unknown[]).length;
@@ -366,7 +415,7 @@ function fromArrayColumn(file: string, col: Column, name: string, ids: readonly 
   for (let r = 0; r < rows; r++) {
     const v = col.at(r) as unknown[];
     if (!Array.isArray(v) || v.length !== width) {
-      throw new InputError(`${file} (row ${r + 1}${ids ? `, id "${ids[r]}"` : ''}, column "${name}")`, `${width} values like the first row`, Array.isArray(v) ? `${v.length} values` : JSON.stringify(v));
+      throw new InputError(`${file} (row ${r + 1}${idAt ? `, id "${idAt(r)}"` : ''}, column "${name}")`, `${width} values like the first row`, Array.isArray(v) ? `${v.length} values` : JSON.stringify(v));
     }
     for (let j = 0; j < width; j++) values[r * width + j] = typeof v[j] === 'number' ? (v[j] as number) : Number.NaN;
   }

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
@@ -10,6 +10,19 @@ import { silentProgress } from '../../src/progress.ts';
 import { createPrecomputedRuntime, indexInputs, readPredictions } from '../../src/score/precomputed.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import { writeParquet } from '../helpers/parquet-writer.ts';
+
+/** Every Parquet read's omitted column (undefined: all read), to see when a file's ids were left unread. */
+const parquetReads: { file: string; omit: string | undefined }[] = [];
+vi.mock('../../src/load/formats/parquet.ts', async (original) => {
+  const m = await original<typeof import('../../src/load/formats/parquet.ts')>();
+  return {
+    ...m,
+    openParquet: async (file: string) => {
+      const reader = await m.openParquet(file);
+      return { ...reader, read: (omit?: string) => (parquetReads.push({ file, omit }), reader.read(omit)) };
+    },
+  };
+});
 
 // The ONNX fixture's records (ids not in row order) and PyTorch's probabilities for them.
 const DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
@@ -37,6 +50,61 @@ const expectAligned = (values: Float32Array) => {
 };
 
 describe('precomputed predictions', () => {
+  it("leaves a Parquet part's ids unread when they are stored as the last checkpoint's same part stored them", async () => {
+    const dir = tmp();
+    // A dataset of its own: what a part's ids matched is kept per dataset.
+    const ds = await loadDataset({ file: join(DIR, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: null, groupBy: [], onUnknownLabel: 'error' });
+    const value = (i: number, j: number, epoch: number) => ((i * 5 + j * 3 + epoch) % 7) - 3;
+    // Two parts of interleaved records; at epoch 3 part 1 lists its records in another order.
+    const partRows = (part: number) => reversed.filter((i) => i % 2 === part);
+    const checkpoint = (epoch: number) => {
+      mkdirSync(join(dir, `epoch=${epoch}`));
+      for (const part of [0, 1]) {
+        const rows = epoch === 3 && part === 1 ? partRows(1).reverse() : partRows(part);
+        const cols: Record<string, string[] | number[]> = { id: rows.map((i) => ds.ids[i]) };
+        for (let j = 0; j < K; j++) cols[`logit_${j}`] = rows.map((i) => value(i, j, epoch));
+        writeFileSync(join(dir, `epoch=${epoch}`, `part-0000${part}.parquet`), writeParquet(cols, 4));
+      }
+      return join(dir, `epoch=${epoch}`, 'part-00000.parquet');
+    };
+    const omitted: (string | undefined)[][] = [];
+    for (const epoch of [1, 2, 3]) {
+      parquetReads.length = 0;
+      const { values } = await readPredictions(checkpoint(epoch), model({ output: 'logits' }), ds, 'id');
+      omitted.push(parquetReads.map((r) => r.omit));
+      expect(Array.from(values)).toEqual(Array.from({ length: n * K }, (_, x) => value(Math.floor(x / K), x % K, epoch)));
+    }
+    expect(omitted).toEqual([
+      [undefined, undefined],
+      ['id', 'id'],
+      ['id', undefined],
+    ]);
+  });
+
+  it('names a record id that two parts both hold, also when one part is known by its stored ids', async () => {
+    const dir = tmp();
+    const ds = await loadDataset({ file: join(DIR, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: null, groupBy: [], onUnknownLabel: 'error' });
+    const half = Math.floor(n / 2);
+    const write = (epoch: number, parts: number[][]) => {
+      mkdirSync(join(dir, `epoch=${epoch}`));
+      parts.forEach((rows, part) => {
+        const cols: Record<string, string[] | number[]> = { id: rows.map((i) => ds.ids[i]) };
+        for (let j = 0; j < K; j++) cols[`logit_${j}`] = rows.map((i) => i + j);
+        writeFileSync(join(dir, `epoch=${epoch}`, `part-0000${part}.parquet`), writeParquet(cols, 8));
+      });
+      return join(dir, `epoch=${epoch}`, 'part-00000.parquet');
+    };
+    const first = Array.from({ length: half }, (_, i) => i);
+    const second = Array.from({ length: n - half }, (_, i) => half + i);
+    const m = model({ output: 'logits' });
+    await readPredictions(write(1, [first, second]), m, ds, 'id');
+    // Part 1 as before (known by its stored ids); part 0 now also holds part 1's first record.
+    parquetReads.length = 0;
+    const err = await readPredictions(write(2, [[...first.slice(1), half], second]), m, ds, 'id').catch((e: unknown) => e);
+    expect(parquetReads.map((r) => r.omit)).toEqual([undefined, 'id']);
+    expect((err as Error).message).toContain(`expected one prediction per record id, found id "${ds.ids[half]}" twice`);
+  });
+
   it('matches CSV, TSV, JSON, JSONL (array column) and Parquet (columns, or a list column) rows to records by id, not position', async () => {
     expectAligned((await readPredictions(file('p.csv', csv(reversed)), model(), dataset, 'id')).values);
     expectAligned((await readPredictions(file('p.tsv', csv(reversed).replaceAll(',', '\t')), model(), dataset, 'id')).values);

@@ -7,11 +7,12 @@
  * of eleven columns. A column is one top-level field of the schema (a list column such as Spark's
  * `array<float>` is one column named after the field, not after its leaf).
  */
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { InputError } from '../../messages.ts';
 
 let codecs: Promise<Compressors> | undefined;
@@ -71,11 +72,58 @@ export async function readParquet(file: string): Promise<ColumnTable> {
 
 /** The file's columns as read, for readers that take the flat forms as they are (precomputed predictions). */
 export async function readParquetColumns(file: string): Promise<ParquetColumns> {
-  const { buffer, close } = await fileBuffer(file).catch(failure(file));
+  const reader = await openParquet(file);
   try {
-    return await parquetColumns(buffer, file);
+    return await reader.read();
   } finally {
+    await reader.close();
+  }
+}
+
+/** An open Parquet file: its schema's column names and row count, read on demand. */
+export interface ParquetReader {
+  names: string[];
+  rows: number;
+  /**
+   * A digest of column `name` as stored — every row group's chunk of it, page headers included, with
+   * its type, codec and value count: files with equal digests hold equal values in that column,
+   * which can then be left unread (precomputed.ts: a checkpoint's ids, the same as the last one's).
+   */
+  digest(name: string): Promise<string>;
+  /** Every column but `omit`, in the schema's order. */
+  read(omit?: string): Promise<ParquetColumns>;
+  close(): Promise<void>;
+}
+
+export async function openParquet(file: string): Promise<ParquetReader> {
+  const fail = failure(file);
+  const { buffer, close } = await fileBuffer(file).catch(fail);
+  try {
+    const metadata = await parquetMetadataAsync(buffer).catch(fail);
+    const names = columnNames(metadata, fail);
+    return {
+      names,
+      rows: Number(metadata.num_rows),
+      async digest(name) {
+        const hash = createHash('sha1');
+        for (const group of metadata.row_groups) {
+          for (const chunk of group.columns) {
+            const meta = chunk.meta_data;
+            if (!meta || meta.path_in_schema[0] !== name) continue;
+            // Where hyparquet starts reading a chunk (some writers leave a dictionary offset of 0).
+            const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
+            hash.update(JSON.stringify([meta.path_in_schema, meta.type, meta.codec, String(meta.num_values), String(meta.total_compressed_size)]));
+            hash.update(new Uint8Array(await buffer.slice(from, from + Number(meta.total_compressed_size))));
+          }
+        }
+        return hash.digest('hex');
+      },
+      read: (omit) => parquetColumns(buffer, file, metadata, names, omit),
+      close,
+    };
+  } catch (e) {
     await close();
+    throw e;
   }
 }
 
@@ -106,7 +154,18 @@ async function fileBuffer(file: string): Promise<{ buffer: AsyncBuffer; close: (
 
 /** The table in `buffer` (named `file` in messages), its columns in the schema's order. */
 export async function parquetTable(buffer: AsyncBuffer, file: string): Promise<ColumnTable> {
-  return tableOf(await parquetColumns(buffer, file));
+  const fail = failure(file);
+  const metadata = await parquetMetadataAsync(buffer).catch(fail);
+  return tableOf(await parquetColumns(buffer, file, metadata, columnNames(metadata, fail)));
+}
+
+/** The top-level fields of the schema: the table's columns. */
+function columnNames(metadata: FileMetaData, fail: (e: unknown) => never): string[] {
+  try {
+    return parquetSchema(metadata).children.map((c) => c.element.name);
+  } catch (e) {
+    return fail(e);
+  }
 }
 
 function tableOf({ names, columns }: ParquetColumns): ColumnTable {
@@ -117,15 +176,9 @@ function rowArrays(lists: NumberLists): number[][] {
   return Array.from({ length: lists.length }, (_, r) => lists.at(r));
 }
 
-async function parquetColumns(buffer: AsyncBuffer, file: string): Promise<ParquetColumns> {
+async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileMetaData, schemaNames: string[], omit?: string): Promise<ParquetColumns> {
   const fail = failure(file);
-  const metadata = await parquetMetadataAsync(buffer).catch(fail);
-  let names: string[] = [];
-  try {
-    names = parquetSchema(metadata).children.map((c) => c.element.name);
-  } catch (e) {
-    fail(e);
-  }
+  const names = schemaNames.filter((n) => n !== omit);
   const compressors = await parquetCodecs();
   const total = Number(metadata.num_rows);
   // Chunks arrive in the order their reads complete, not the schema's: columns are placed by their
@@ -146,6 +199,7 @@ async function parquetColumns(buffer: AsyncBuffer, file: string): Promise<Parque
       metadata,
       rowStart: start,
       rowEnd: end,
+      ...(omit === undefined ? {} : { columns: names }),
       compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const c = position.get(columnName);

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NumberLists, parquetTable, readParquet, readParquetColumns } from '../../../src/load/formats/parquet.ts';
+import { NumberLists, openParquet, parquetTable, readParquet, readParquetColumns } from '../../../src/load/formats/parquet.ts';
 import { InputError } from '../../../src/messages.ts';
 import { writeParquet } from '../../helpers/parquet-writer.ts';
 
@@ -73,6 +73,26 @@ describe('parquet', () => {
       expect(read.columns[1]).toEqual(ragged);
       expect((await readParquet(write(writeParquet({ id, logits: ragged }, 4)))).array('logits')).toEqual(ragged);
     }
+  });
+
+  it("digests a column as stored (the same ids give the same digest whatever the other columns hold) and reads without it", async () => {
+    const id = Array.from({ length: 12 }, (_, i) => `r${i}`);
+    const digestOf = async (ids: string[], x: number[], rowGroup = 5) => {
+      const reader = await openParquet(write(writeParquet({ id: ids, x }, rowGroup)));
+      try {
+        return { id: await reader.digest('id'), x: await reader.digest('x'), without: await reader.read('id') };
+      } finally {
+        await reader.close();
+      }
+    };
+    const a = await digestOf(id, id.map((_, i) => i));
+    const b = await digestOf(id, id.map((_, i) => -i));
+    expect(b.id).toBe(a.id);
+    expect(b.x).not.toBe(a.x);
+    expect((await digestOf([...id].reverse(), id.map((_, i) => i))).id).not.toBe(a.id);
+    expect((await digestOf(id, id.map((_, i) => i), 4)).id).not.toBe(a.id); // other row groups: other chunks
+    expect(a.without.names).toEqual(['x']);
+    expect(Array.from(a.without.columns[0] as Float64Array)).toEqual(id.map((_, i) => i));
   });
 
   it("keeps the schema's column order when the column chunks' reads complete in another order", async () => {
