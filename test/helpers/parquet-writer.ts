@@ -98,9 +98,10 @@ function doubles(values: number[]): Uint8Array {
 /**
  * Columns: strings (UTF-8), numbers (DOUBLE), numbers with nulls (an OPTIONAL DOUBLE: definition
  * levels), or arrays of numbers (a Spark-style LIST: an optional group holding a repeated group
- * `list` of REQUIRED DOUBLE `element`s, with repetition and definition levels).
+ * `list` of REQUIRED DOUBLE `element`s, with repetition and definition levels). `listPageValues`
+ * cuts a list chunk into data pages of that many values, so rows may continue on the next page.
  */
-export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 20): Uint8Array {
+export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 20, opts: { listPageValues?: number } = {}): Uint8Array {
   const names = Object.keys(columns);
   const n = columns[names[0]].length;
   const kinds = Object.fromEntries(names.map((name) => [name, kindOf(columns[name])])) as Record<string, Kind>;
@@ -113,42 +114,49 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
     const end = Math.min(n, start + rowGroupSize);
     const chunks = names.map((name) => {
       const col = columns[name].slice(start, end);
-      let data: Uint8Array;
-      let values = end - start;
+      // Each page: its levels and values, and how many values (levels) it holds.
+      const pages: { data: Uint8Array; values: number }[] = [];
       if (kinds[name] === 'string') {
-        data = Buffer.concat((col as string[]).flatMap((v) => {
+        const data = Buffer.concat((col as string[]).flatMap((v) => {
           const s = Buffer.from(v, 'utf8');
           const len = Buffer.alloc(4);
           len.writeUInt32LE(s.length);
           return [len, s];
         }));
-      } else if (kinds[name] === 'double') data = doubles(col as number[]);
+        pages.push({ data, values: col.length });
+      } else if (kinds[name] === 'double') pages.push({ data: doubles(col as number[]), values: col.length });
       else if (kinds[name] === 'optional') {
         const present = (col as (number | null)[]).filter((v): v is number => v !== null);
-        data = Buffer.concat([levels(col.map((v) => (v === null ? 0 : 1))), doubles(present)]);
+        pages.push({ data: Buffer.concat([levels(col.map((v) => (v === null ? 0 : 1))), doubles(present)]), values: col.length });
       } else {
         // Repetition level 0 starts a row, 1 continues its list; definition level 2 is a present element.
         const lists = col as unknown as number[][];
         const rep = lists.flatMap((l) => l.map((_, i) => (i === 0 ? 0 : 1)));
-        values = rep.length;
-        data = Buffer.concat([levels(rep), levels(rep.map(() => 2)), doubles(lists.flat())]);
+        const flat = lists.flat();
+        const per = opts.listPageValues ?? Math.max(1, rep.length);
+        for (let at = 0; at < rep.length; at += per) {
+          const r = rep.slice(at, at + per);
+          pages.push({ data: Buffer.concat([levels(r), levels(r.map(() => 2)), doubles(flat.slice(at, at + per))]), values: r.length });
+        }
       }
-      const h = new Thrift();
-      h.struct(null, () => {
-        h.i32(1, 0); // DATA_PAGE
-        h.i32(2, data.length);
-        h.i32(3, data.length);
-        h.struct(5, () => {
-          h.i32(1, values);
-          h.i32(2, 0); // PLAIN
-          h.i32(3, 3); // RLE
-          h.i32(4, 3);
-        });
-      });
       const offset = size;
-      out.push(Uint8Array.from(h.bytes), data);
-      size += h.bytes.length + data.length;
-      return { offset, size: h.bytes.length + data.length, name, values };
+      for (const { data, values } of pages) {
+        const h = new Thrift();
+        h.struct(null, () => {
+          h.i32(1, 0); // DATA_PAGE
+          h.i32(2, data.length);
+          h.i32(3, data.length);
+          h.struct(5, () => {
+            h.i32(1, values);
+            h.i32(2, 0); // PLAIN
+            h.i32(3, 3); // RLE
+            h.i32(4, 3);
+          });
+        });
+        out.push(Uint8Array.from(h.bytes), data);
+        size += h.bytes.length + data.length;
+      }
+      return { offset, size: size - offset, name, values: pages.reduce((sum, p) => sum + p.values, 0) };
     });
     groups.push({ chunks, rows: end - start });
   }

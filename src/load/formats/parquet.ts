@@ -12,8 +12,9 @@ import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData, type SchemaTree } from 'hyparquet';
 import { InputError } from '../../messages.ts';
+import { isNumberListField, readNumberListChunk } from './parquet-lists.ts';
 
 let codecs: Promise<Compressors> | undefined;
 
@@ -190,8 +191,15 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
   // numbers of one width become NumberLists as each chunk arrives; any other column, or one with a
   // chunk that does not fit its form (nulls, another width), is a plain array.
   const columns: (ParquetColumn | undefined)[] = names.map(() => undefined);
+  // Regular list columns of numbers are decoded flat straight from their chunks (parquet-lists.ts);
+  // hyparquet reads the rest, and a list column any chunk of which is not regular.
+  const schema = parquetSchema(metadata);
+  for (const [c, name] of names.entries()) {
+    if (isNumberListField(schema, name)) columns[c] = (await flatLists(buffer, metadata, schema, name, compressors, total)) ?? undefined;
+  }
+  const general = names.filter((_, c) => columns[c] === undefined);
   let start = 0;
-  for (const group of metadata.row_groups) {
+  for (const group of general.length > 0 ? metadata.row_groups : []) {
     const end = start + Number(group.num_rows);
     const filled = names.map(() => 0);
     await parquetRead({
@@ -199,11 +207,11 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
       metadata,
       rowStart: start,
       rowEnd: end,
-      ...(omit === undefined ? {} : { columns: names }),
+      ...(general.length === schemaNames.length ? {} : { columns: general }),
       compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const c = position.get(columnName);
-        if (c === undefined) return;
+        if (c === undefined || !general.includes(columnName)) return;
         // A chunk may hold rows outside the group's range: each value is placed by its row number.
         const from = Math.max(start, rowStart);
         const to = Math.min(end, rowStart + columnData.length);
@@ -227,11 +235,37 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
         filled[c] += to - from;
       },
     }).catch(fail);
-    const short = filled.findIndex((f) => f !== end - start);
+    const short = filled.findIndex((f, c) => f !== end - start && general.includes(names[c]));
     if (short >= 0) fail(new Error(`column ${names[short]} has ${filled[short]} of the ${end - start} rows of the row group at row ${start}`));
     start = end;
   }
   return { rows: total, names, columns: columns.map((c) => c ?? []) };
+}
+
+/** Column `name` of every row group read flat (parquet-lists.ts), or null when some chunk is not regular or cannot be read that way. */
+async function flatLists(buffer: AsyncBuffer, metadata: FileMetaData, schema: SchemaTree, name: string, compressors: Compressors, total: number): Promise<NumberLists | null> {
+  let lists: NumberLists | null = null;
+  let start = 0;
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    const chunks = group.columns.filter((chunk) => chunk.meta_data?.path_in_schema[0] === name);
+    const meta = chunks.length === 1 ? chunks[0].meta_data : undefined;
+    if (!meta || chunks[0].file_path) return null;
+    // Where hyparquet starts reading a chunk (some writers leave a dictionary offset of 0).
+    const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    let read: ReturnType<typeof readNumberListChunk>;
+    try {
+      read = readNumberListChunk(await buffer.slice(from, from + Number(meta.total_compressed_size)), meta, schema, compressors, rows);
+    } catch {
+      return null; // the general reader reports what is wrong with it
+    }
+    if (!read) return null;
+    lists ??= new NumberLists(read.width, new Float64Array(total * read.width));
+    if (read.width !== lists.width) return null;
+    lists.values.set(read.values, start * lists.width);
+    start += rows;
+  }
+  return lists;
 }
 
 /** The common length of rows [from, to) when each is a non-empty array of numbers of one length, else −1. */
