@@ -84,12 +84,12 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
 /** Read one checkpoint's predictions and align them to the dataset's records. */
 export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null)): Promise<AlignedPredictions> {
   const k = dataset.classes.length;
-  const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, k, dataset.ids);
+  const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, dataset.classes, dataset.ids);
   const { width } = parts[0];
   if (width !== k) {
     throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
   }
-  const warnings: string[] = [];
+  const warnings = [...new Set(parts.flatMap((p) => (p.note ? [p.note] : [])))];
   const aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
   const filled = new Uint8Array(dataset.n);
   if (model.byPosition || !hasIds(parts[0])) {
@@ -251,6 +251,8 @@ interface RawPredictions {
   /** Digest of the stored id column (Parquet), kept with the records it matched for the next file. */
   idDigest?: string;
   columns?: string[];
+  /** How inferred columns were put in class order, when not the file's (a warning of the run). */
+  note?: string;
 }
 
 /** Whether the rows come with ids (read, or known to be the last file's). */
@@ -301,11 +303,11 @@ async function readIds(file: string, column: string | null): Promise<string[]> {
  * Parts are read one after another: read at once, every part's decoded values were alive together
  * (a million rows of list values as JS arrays put most of the time into GC).
  */
-async function fromTableParts(file: string, model: Config['model'], datasetId: string, k: number, datasetIds: readonly string[]): Promise<RawPredictions[]> {
+async function fromTableParts(file: string, model: Config['model'], datasetId: string, classes: readonly string[], datasetIds: readonly string[]): Promise<RawPredictions[]> {
   const files = siblingParts(file);
   const parts: RawPredictions[] = [];
   for (const [index, f] of files.entries()) {
-    const p = await fromTable(f, model, datasetId, k, { datasetIds, part: index });
+    const p = await fromTable(f, model, datasetId, classes, { datasetIds, part: index });
     if (parts.length && (p.width !== parts[0].width || hasIds(p) !== hasIds(parts[0]))) {
       throw new InputError(f, `the same columns as ${files[0]} (parts of one checkpoint)`, `${p.width} prediction columns${hasIds(p) ? '' : ' and no id column'}`);
     }
@@ -350,7 +352,7 @@ async function predictionTable(file: string, idCol: string, known?: PartOf): Pro
   return { names: table.columnNames(), rows: table.numRows(), column: (name) => table.column(name)! };
 }
 
-async function fromTable(file: string, model: Config['model'], datasetId: string, k: number, known?: PartOf): Promise<RawPredictions> {
+async function fromTable(file: string, model: Config['model'], datasetId: string, classes: readonly string[], known?: PartOf): Promise<RawPredictions> {
   const idCol = model.predictions.id ?? datasetId;
   const table = await predictionTable(file, idCol, model.byPosition ? undefined : known);
   const { names, rows, records, idDigest } = table;
@@ -362,6 +364,7 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   const withIds = (raw: RawPredictions): RawPredictions => ({ ...raw, ...(records ? { records } : {}), ...(idDigest !== undefined ? { idDigest } : {}) });
   const rest = names.filter((n) => n !== idCol);
   let columns = model.predictions.columns;
+  let note: string | undefined;
   if (columns) {
     const absent = columns.filter((c) => !names.includes(c));
     if (absent.length) throw new InputError(`${file} (model.predictions.columns)`, `columns ${columns.join(', ')}`, `no column ${absent.join(', ')} (columns ${names.join(', ')})`);
@@ -371,10 +374,13 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
       const idAt = ids ? (r: number) => ids[r] : records && known ? (r: number) => known.datasetIds[records[r]] : null;
       return withIds(fromArrayColumn(file, table.column(arrayCols[0]), arrayCols[0], ids, idAt, rows));
     }
-    columns = rest.filter((n) => typeof table.column(n).at(0) === 'number');
+    const numeric = rest.filter((n) => typeof table.column(n).at(0) === 'number');
+    const order = classOrder(numeric, classes);
+    columns = order.columns;
+    if (columns.some((c, j) => c !== numeric[j])) note = `the prediction columns ${numeric.join(', ')} were taken in class order, ${columns.join(', ')} (matched ${order.by === 'name' ? 'by class name' : 'by the number in their names'})`;
   }
   const width = columns.length;
-  if (width !== k && !model.predictions.columns) {
+  if (width !== classes.length && !model.predictions.columns) {
     // Say which columns were taken, since they were inferred.
     return withIds({ rows, width, values: new Float32Array(0), ids, columns });
   }
@@ -391,7 +397,31 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
       values[r * width + j] = typeof v === 'number' ? v : v === null || v === undefined || v === '' ? Number.NaN : Number(v);
     }
   });
-  return withIds({ rows, width, values, ids, columns });
+  return withIds({ rows, width, values, ids, columns, ...(note ? { note } : {}) });
+}
+
+/**
+ * Inferred prediction columns (numeric columns in file order) in class order. Columns named after
+ * the classes are matched by name, whatever their order in the file (a DataFrame built with
+ * `columns=model.classes_` lists them sorted, the config may not); columns named
+ * `<prefix>0` … `<prefix>{k−1}` are matched by that number (a writer that sorts names puts
+ * logit_10 before logit_2). Anything else keeps the file's order.
+ */
+export function classOrder(columns: readonly string[], classes: readonly string[]): { columns: string[]; by: 'name' | 'number' | 'file' } {
+  const k = classes.length;
+  const asInFile = { columns: [...columns], by: 'file' as const };
+  if (columns.length !== k) return asInFile;
+  const names = new Set(columns);
+  if (classes.every((c) => names.has(c))) return { columns: [...classes], by: 'name' };
+  const numbered = columns.map((c) => /^(.*?)(\d+)$/.exec(c));
+  if (numbered.some((m) => m === null || m[1] !== numbered[0]![1])) return asInFile;
+  const byNumber: string[] = new Array(k);
+  for (const m of numbered as RegExpExecArray[]) {
+    const j = Number(m[2]);
+    if (j >= k || byNumber[j] !== undefined || String(j) !== m[2]) return asInFile; // out of range, repeated, or zero-padded
+    byNumber[j] = m[0];
+  }
+  return { columns: byNumber, by: 'number' };
 }
 
 /** A column of ids as strings: the column itself when it holds nothing else (no copy of a million strings per part). */

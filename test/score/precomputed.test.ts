@@ -7,7 +7,7 @@ import type { Config } from '../../src/config.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
 import { silentProgress } from '../../src/progress.ts';
-import { createPrecomputedRuntime, indexInputs, readPredictions } from '../../src/score/precomputed.ts';
+import { classOrder, createPrecomputedRuntime, indexInputs, readPredictions } from '../../src/score/precomputed.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import { writeParquet } from '../helpers/parquet-writer.ts';
 
@@ -116,6 +116,31 @@ describe('precomputed predictions', () => {
     // Spark's array<float> column: a Parquet LIST, one column however many classes.
     const listed = writeParquet({ id: reversed.map((i) => dataset.ids[i]), probs: reversed.map((i) => row(i)) }, 40);
     expectAligned((await readPredictions(file('l.parquet', listed), model(), dataset, 'id')).values);
+  });
+
+  it('takes inferred columns in class order: by class name, by the number in their names, else as the file has them', async () => {
+    const classes = ['cat', 'dog', 'owl'];
+    expect(classOrder(['owl', 'cat', 'dog'], classes)).toEqual({ columns: classes, by: 'name' });
+    const twelve = Array.from({ length: 12 }, (_, j) => `c${j}`);
+    const sortedNames = Array.from({ length: 12 }, (_, j) => `logit_${j}`).sort(); // logit_0, logit_1, logit_10, logit_11, logit_2, …
+    expect(sortedNames[2]).toBe('logit_10');
+    expect(classOrder(sortedNames, twelve)).toEqual({ columns: Array.from({ length: 12 }, (_, j) => `logit_${j}`), by: 'number' });
+    for (const asIs of [
+      ['p_a', 'p_b', 'p_c'], // neither
+      ['x1', 'y0', 'x2'], // two prefixes
+      ['p_00', 'p_01', 'p_02'], // zero-padded
+      ['p_1', 'p_2', 'p_3'], // out of range
+      ['p_0', 'p_0', 'p_1'], // repeated
+      ['cat', 'dog'], // fewer than the classes
+    ]) expect(classOrder(asIs, classes)).toEqual({ columns: asIs, by: 'file' });
+    // The fixture's classes (a, b, c) as column names in reverse order: matched by name, and said so.
+    expect(dataset.classes).toEqual(['a', 'b', 'c']);
+    const byName = csv(reversed, 'id,c,b,a', (i) => [dataset.ids[i], ...row(i).reverse()].join(','));
+    const read = await readPredictions(file('named.csv', byName), model(), dataset, 'id');
+    expectAligned(read.values);
+    expect(read.warnings).toEqual(['the prediction columns c, b, a were taken in class order, a, b, c (matched by class name)']);
+    // In file order already: no warning.
+    expect((await readPredictions(file('p.csv', csv(reversed)), model(), dataset, 'id')).warnings).toEqual([]);
   });
 
   it('reuses the previous file\'s id matching only when every row still names the same record', async () => {
