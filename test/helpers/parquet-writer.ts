@@ -1,10 +1,10 @@
 /**
  * A minimal Parquet writer for test fixtures (no Parquet writer is a dependency): UTF-8 strings,
- * DOUBLE (REQUIRED, or OPTIONAL with nulls) and LIST<DOUBLE> columns, PLAIN encoding, uncompressed,
+ * DOUBLE (REQUIRED, or OPTIONAL with nulls), INT64 (bigints) and LIST<DOUBLE> columns, PLAIN encoding, uncompressed,
  * `rowGroupSize` rows per group.
  * Thrift compact protocol, written by hand, following parquet.thrift field ids.
  */
-type Col = number[] | string[] | (number | null)[] | number[][];
+type Col = number[] | string[] | (number | null)[] | number[][] | bigint[];
 
 class Thrift {
   bytes: number[] = [];
@@ -63,9 +63,10 @@ class Thrift {
   }
 }
 
-type Kind = 'string' | 'double' | 'optional' | 'list';
+type Kind = 'string' | 'double' | 'optional' | 'list' | 'int64';
 
 function kindOf(col: Col): Kind {
+  if (col.some((v) => typeof v === 'bigint')) return 'int64';
   if (col.some((v) => Array.isArray(v))) return 'list';
   if (col.some((v) => v === null)) return 'optional';
   return col.some((v) => typeof v === 'number') ? 'double' : 'string';
@@ -105,7 +106,7 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
   const names = Object.keys(columns);
   const n = columns[names[0]].length;
   const kinds = Object.fromEntries(names.map((name) => [name, kindOf(columns[name])])) as Record<string, Kind>;
-  const physical = (name: string) => (kinds[name] === 'string' ? 6 : 5); // BYTE_ARRAY | DOUBLE
+  const physical = (name: string) => (kinds[name] === 'string' ? 6 : kinds[name] === 'int64' ? 2 : 5); // BYTE_ARRAY | INT64 | DOUBLE
   const path = (name: string) => (kinds[name] === 'list' ? [name, 'list', 'element'] : [name]);
   const out: Uint8Array[] = [Buffer.from('PAR1')];
   let size = 4;
@@ -125,6 +126,7 @@ export function writeParquet(columns: Record<string, Col>, rowGroupSize = 1 << 2
         }));
         pages.push({ data, values: col.length });
       } else if (kinds[name] === 'double') pages.push({ data: doubles(col as number[]), values: col.length });
+      else if (kinds[name] === 'int64') pages.push({ data: new Uint8Array(BigInt64Array.from(col as bigint[]).buffer), values: col.length });
       else if (kinds[name] === 'optional') {
         const present = (col as (number | null)[]).filter((v): v is number => v !== null);
         pages.push({ data: Buffer.concat([levels(col.map((v) => (v === null ? 0 : 1))), doubles(present)]), values: col.length });

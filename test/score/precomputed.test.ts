@@ -118,6 +118,17 @@ describe('precomputed predictions', () => {
     expectAligned((await readPredictions(file('l.parquet', listed), model(), dataset, 'id')).values);
   });
 
+  it('matches INT64 ids beyond 2^53 in Parquet predictions to the same ids as text in a CSV dataset', async () => {
+    const dir = tmp();
+    const ids = Array.from({ length: 6 }, (_, i) => 1234567890123456780n + BigInt(i)); // adjacent: one double for several
+    writeFileSync(join(dir, 'records.csv'), `id,label,split\n${ids.map((id, i) => `${id},${['a', 'b'][i % 2]},val`).join('\n')}\n`);
+    const ds = await loadDataset({ file: join(dir, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: ['a', 'b'], groupBy: [], onUnknownLabel: 'error' });
+    const order = [3, 0, 5, 1, 4, 2];
+    const pq = writeParquet({ id: order.map((i) => ids[i]), logit_0: order.map((i) => i), logit_1: order.map((i) => -i) });
+    const { values } = await readPredictions(file('big.parquet', pq), model({ output: 'logits' }), ds, 'id');
+    expect(Array.from(values)).toEqual(ids.flatMap((_, i) => [i, -i]));
+  });
+
   it('takes inferred columns in class order: by class name, by the number in their names, else as the file has them', async () => {
     const classes = ['cat', 'dog', 'owl'];
     expect(classOrder(['owl', 'cat', 'dog'], classes)).toEqual({ columns: classes, by: 'name' });

@@ -191,6 +191,7 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
   // numbers of one width become NumberLists as each chunk arrives; any other column, or one with a
   // chunk that does not fit its form (nulls, another width), is a plain array.
   const columns: (ParquetColumn | undefined)[] = names.map(() => undefined);
+  const asText = new Set<number>(); // columns of 64-bit integers too large for doubles
   // Regular list columns of numbers are decoded flat straight from their chunks (parquet-lists.ts);
   // hyparquet reads the rest, and a list column any chunk of which is not regular.
   const schema = parquetSchema(metadata);
@@ -216,6 +217,22 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
         const from = Math.max(start, rowStart);
         const to = Math.min(end, rowStart + columnData.length);
         if (to <= from) return;
+        // 64-bit integers beyond 2^53 (database and Snowflake-style ids) are not exact as numbers:
+        // such a column becomes the integers' decimal text, every row of it.
+        if (!asText.has(c) && beyondDoubles(columnData, from - rowStart, to - rowStart)) {
+          asText.add(c);
+          const read = columns[c];
+          if (read !== undefined) columns[c] = Array.from(read instanceof NumberLists ? rowArrays(read) : (read as ArrayLike<unknown>), (v) => (v === null || v === undefined ? v : String(v)));
+        }
+        if (asText.has(c)) {
+          const col = (columns[c] ??= new Array<unknown>(total)) as unknown[];
+          for (let r = from; r < to; r++) {
+            const v = columnData[r - rowStart];
+            col[r] = v === null || v === undefined ? v : String(v);
+          }
+          filled[c] += to - from;
+          return;
+        }
         const numeric = isNumeric(columnData);
         const width = numeric ? -1 : listWidth(columnData, from - rowStart, to - rowStart);
         let col = columns[c];
@@ -266,6 +283,16 @@ async function flatLists(buffer: AsyncBuffer, metadata: FileMetaData, schema: Sc
     start += rows;
   }
   return lists;
+}
+
+/** Whether rows [from, to) hold a 64-bit integer that a double cannot hold exactly. */
+function beyondDoubles(data: ArrayLike<unknown>, from: number, to: number): boolean {
+  if (!(data instanceof BigInt64Array || data instanceof BigUint64Array || Array.isArray(data))) return false;
+  for (let r = from; r < to; r++) {
+    const v = data[r];
+    if (typeof v === 'bigint' && (v > 9007199254740991n || v < -9007199254740991n)) return true;
+  }
+  return false;
 }
 
 /** The common length of rows [from, to) when each is a non-empty array of numbers of one length, else −1. */

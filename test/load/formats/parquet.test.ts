@@ -95,6 +95,19 @@ describe('parquet', () => {
     expect(Array.from(a.without.columns[0] as Float64Array)).toEqual(id.map((_, i) => i));
   });
 
+  it('reads 64-bit integers beyond 2^53 as their exact decimal text, the whole column, and smaller ones as numbers', async () => {
+    const big = [12n, 1234567890123456789n, -9007199254740993n, 7n, 1234567890123456788n];
+    const small = [1n, 2n, 9007199254740991n, -4n, 5n];
+    // The first row group (rows 0–1) already has a large id; the second column's all fit a double.
+    for (const bytes of [writeParquet({ id: big, n: small }, 2), writeParquet({ id: [small[0], ...big.slice(1)], n: small }, 1)]) {
+      const t = await readParquet(write(bytes));
+      const ids = t.array('id') as unknown[];
+      expect(ids.every((v) => typeof v === 'string')).toBe(true);
+      expect(ids.slice(1)).toEqual(big.slice(1).map(String));
+      expect(Array.from(t.array('n') as ArrayLike<number>)).toEqual(small.map(Number));
+    }
+  });
+
   it("keeps the schema's column order when the column chunks' reads complete in another order", async () => {
     // hyparquet reads a row group's column chunks in runs of at most 2 MB; from a file those
     // reads complete in whatever order the I/O does. Here the later a chunk starts in the file, the
