@@ -39,8 +39,9 @@ const failure = (file: string) => (e: unknown): never => {
 
 /**
  * A list column whose every row is `width` numbers (Spark's `array<double>` of logits), kept flat:
- * row r is values[r·width, (r + 1)·width). hyparquet hands each row over as a JS array; a million of
- * them kept until the whole file was read made the reader spend most of its time in GC.
+ * row r is values[r·width, (r + 1)·width). Regular chunks are decoded flat (parquet-lists.ts); a
+ * chunk hyparquet assembled (a JS array per row) is flattened as it arrives — a million row arrays
+ * kept until the whole file was read made the reader spend most of its time in GC.
  */
 export class NumberLists {
   constructor(
