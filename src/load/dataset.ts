@@ -16,7 +16,7 @@ import { readImageFolder } from './formats/images.ts';
 import { readJsonlObjects } from './formats/jsonl.ts';
 import { readParquet } from './formats/parquet.ts';
 import { internStrings } from './intern.ts';
-import { firstRepeat } from './unique-ids.ts';
+import { firstInexactId, firstRepeat, inexactIdError } from './unique-ids.ts';
 
 const MISSING = '(missing)';
 
@@ -36,6 +36,8 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   const table = internCategories(read, [cfg.label, cfg.split, ...cfg.groupBy]);
   const n = table.numRows();
   if (n === 0) throw new InputError(cfg.file, 'at least one record', 'an empty table');
+  const inexact = firstInexactId(table.column(cfg.id)!);
+  if (inexact >= 0) throw inexactIdError(`${cfg.file} row ${inexact + 1} (column "${cfg.id}")`, table.column(cfg.id)!.at(inexact));
   const ids = asText(table, cfg.id);
   const empty = ids.indexOf(MISSING);
   if (empty >= 0) throw new InputError(`${cfg.file} row ${empty + 1}`, `a value in the id column "${cfg.id}"`, 'an empty cell');

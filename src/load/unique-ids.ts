@@ -5,6 +5,7 @@
  * table of row numbers keyed by a 32-bit FNV-1a hash of the id takes 50–60 ms. Strings are compared
  * only when their hashes share a slot, so the answer is exact.
  */
+import { InputError } from '../messages.ts';
 
 /** The first repeated id as [earlier row, row], or null when all ids differ. */
 export function firstRepeat(ids: readonly string[]): [number, number] | null {
@@ -79,4 +80,23 @@ export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let j = 0; j < s.length; j++) h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
   return h >>> 0;
+}
+
+/**
+ * The first row whose id is a number no double holds exactly (an integer beyond 2^53), or −1. Such
+ * ids come from JSON/JSONL, where JSON.parse has already rounded them: neighbouring ids become one
+ * ("duplicate id") or match nothing. Text ids, and Arrow/Parquet 64-bit ids (read as text), are never
+ * numbers here.
+ */
+export function firstInexactId(column: { readonly length: number; at(i: number): unknown }): number {
+  for (let i = 0; i < column.length; i++) {
+    const v = column.at(i);
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) return i;
+  }
+  return -1;
+}
+
+/** The error for such an id: where it is, and what to write instead. */
+export function inexactIdError(where: string, value: unknown): InputError {
+  return new InputError(where, 'ids that a number holds exactly (integers up to 2^53; write larger ids as strings)', `the number ${String(value)}, already rounded when the file was parsed`);
 }

@@ -14,7 +14,7 @@ import type { Config } from '../config.ts';
 import { readTable, resolveFormat } from '../load/dataset.ts';
 import { NumberLists, openParquet } from '../load/formats/parquet.ts';
 import { siblingParts } from '../load/parts.ts';
-import { idIndexOf } from '../load/unique-ids.ts';
+import { firstInexactId, idIndexOf, inexactIdError } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
 import { parseNpy } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
@@ -295,6 +295,8 @@ async function readIds(file: string, column: string | null): Promise<string[]> {
   const table = await readTable(file, [col], 'auto', 'model.predictions.ids');
   const c = table.column(col);
   if (!c) throw new InputError(`${file} (model.predictions.id = "${col}")`, `a column named "${col}"`, `columns ${table.columnNames().join(', ')}`);
+  const inexact = firstInexactId(c);
+  if (inexact >= 0) throw inexactIdError(`${file} row ${inexact + 1} (column "${col}")`, c.at(inexact));
   return Array.from({ length: table.numRows() }, (_, i) => String(c.at(i)));
 }
 
@@ -359,6 +361,10 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   const hasId = names.includes(idCol);
   if (!hasId && !model.byPosition) {
     throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
+  }
+  if (hasId && !records) {
+    const inexact = firstInexactId(table.column(idCol));
+    if (inexact >= 0) throw inexactIdError(`${file} row ${inexact + 1} (column "${idCol}")`, table.column(idCol).at(inexact));
   }
   const ids = hasId && !records ? idStrings(table.column(idCol), rows) : null;
   const withIds = (raw: RawPredictions): RawPredictions => ({ ...raw, ...(records ? { records } : {}), ...(idDigest !== undefined ? { idDigest } : {}) });

@@ -12,6 +12,7 @@ function file(name: string, text: string | Uint8Array): string {
   writeFileSync(join(dir, name), text);
   return join(dir, name);
 }
+const idsOf = (d: { ids: readonly string[] }) => [...d.ids];
 const base = { id: 'id', label: 'label', split: 'split', classes: null, groupBy: [], onUnknownLabel: 'error' as const, format: 'auto' as const };
 
 describe('loadDataset', () => {
@@ -44,6 +45,14 @@ describe('loadDataset', () => {
     const ds = await loadDataset({ ...base, split: null, file: f });
     expect(ds.splitNames).toEqual(['all']);
     expect(ds.classes).toEqual(['x', 'y']);
+  });
+
+  it('refuses JSON ids that are numbers beyond 2^53 (already rounded when parsed), naming the row; smaller ones are ids as text', async () => {
+    const big = file('r.jsonl', '{"id":17,"label":"x"}\n{"id":1234567890123456789,"label":"y"}\n{"id":1234567890123456788,"label":"y"}\n');
+    const err = await loadDataset({ ...base, split: null, file: big }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`${big} row 2 (column "id"): expected ids that a number holds exactly (integers up to 2^53; write larger ids as strings), found the number 1234567890123456800, already rounded when the file was parsed`);
+    const ok = await loadDataset({ ...base, split: null, file: file('s.jsonl', '{"id":9007199254740991,"label":"x"}\n{"id":"1234567890123456789","label":"y"}\n') });
+    expect(idsOf(ok)).toEqual(['9007199254740991', '1234567890123456789']);
   });
 
   it('names the row, id and label of an unknown label, or lists it when asked', async () => {

@@ -129,6 +129,12 @@ describe('precomputed predictions', () => {
     expect(Array.from(values)).toEqual(ids.flatMap((_, i) => [i, -i]));
   });
 
+  it('refuses prediction ids that are JSON numbers beyond 2^53, naming the file and row', async () => {
+    const lines = [`{"id":"${dataset.ids[0]}","probs":[0.2,0.3,0.5]}`, '{"id":1234567890123456789,"probs":[0.2,0.3,0.5]}'];
+    const f = file('big-ids.jsonl', lines.join('\n'));
+    await expect(readPredictions(f, model(), dataset, 'id')).rejects.toThrow(`${f} row 2 (column "id"): expected ids that a number holds exactly`);
+  });
+
   it('takes inferred columns in class order: by class name, by the number in their names, else as the file has them', async () => {
     const classes = ['cat', 'dog', 'owl'];
     expect(classOrder(['owl', 'cat', 'dog'], classes)).toEqual({ columns: classes, by: 'name' });
