@@ -109,12 +109,11 @@ export async function readPredictions(file: string, model: Config['model'], data
     const unknown: string[] = [];
     for (const [p, part] of parts.entries()) {
       const { values, ids } = part;
-      const records = part.records ?? recordsOf(ids!, dataset.ids, p);
-      if (part.idDigest !== undefined) rememberIds(dataset.ids, p, part.idDigest, records);
+      const records = part.records ?? recordsOf(ids!, dataset.ids, p, part.idDigest);
       for (let r = 0; r < records.length; r++) {
         const i = records[r];
         if (i < 0) {
-          unknown.push(ids![r]); // records known without ids have none missing (rememberIds)
+          unknown.push(ids![r]); // records known without ids have none missing (recordsOf keeps a digest only then)
           continue;
         }
         if (filled[i]) throw new InputError(file, 'one prediction per record id', `id "${dataset.ids[i]}" twice`);
@@ -139,8 +138,18 @@ export async function readPredictions(file: string, model: Config['model'], data
   return { width: k, values: aligned, warnings };
 }
 
-/** The last matching made per dataset and part number: the record of each row of that part in the last prediction file. */
-const lastMatch = new WeakMap<readonly string[], Int32Array[]>();
+/**
+ * The last matching made per dataset and part number: the record of each row of that part in the
+ * last prediction file, and — for a Parquet part whose every id was found — its stored id column's
+ * digest (idsAsBefore).
+ */
+const lastMatch = new WeakMap<readonly string[], { records: Int32Array; digest?: string }[]>();
+
+function matchesOf(datasetIds: readonly string[]): { records: Int32Array; digest?: string }[] {
+  let byPart = lastMatch.get(datasetIds);
+  if (!byPart) lastMatch.set(datasetIds, (byPart = []));
+  return byPart;
+}
 
 /**
  * The dataset record of each of `ids`, the rows of part `part` of a file (−1 when absent). Every
@@ -148,32 +157,24 @@ const lastMatch = new WeakMap<readonly string[], Int32Array[]>();
  * so the previous file's matching of the same part is tried first and checked row for row against
  * the dataset's ids; looking a million ids up in the index misses the cache on nearly every one
  * (~0.35 s per file). Only row numbers are kept between files, not the ids (a million more strings
- * for every later GC to mark).
+ * for every later GC to mark). `digest` (of the stored id column) is kept with them when every id
+ * was found, so a file known by it needs no id in a message.
  */
-function recordsOf(ids: readonly string[], datasetIds: readonly string[], part: number): Int32Array {
-  let byPart = lastMatch.get(datasetIds);
-  if (!byPart) lastMatch.set(datasetIds, (byPart = []));
-  const last = byPart[part];
+function recordsOf(ids: readonly string[], datasetIds: readonly string[], part: number, digest?: string): Int32Array {
+  const byPart = matchesOf(datasetIds);
+  const last = byPart[part]?.records;
+  let records: Int32Array | undefined;
   if (last && last.length === ids.length) {
     let r = 0;
     while (r < ids.length && last[r] >= 0 && datasetIds[last[r]] === ids[r]) r++;
-    if (r === ids.length) return last;
+    if (r === ids.length) records = last;
   }
-  const index = idIndexOf(datasetIds);
-  const records = Int32Array.from(ids, (id) => index.get(id));
-  byPart[part] = records;
+  if (!records) {
+    const index = idIndexOf(datasetIds);
+    records = Int32Array.from(ids, (id) => index.get(id));
+  }
+  byPart[part] = { records, ...(digest !== undefined && records.every((i) => i >= 0) ? { digest } : {}) };
   return records;
-}
-
-/** Per dataset and part number: the digest of the last Parquet file's stored id column, and the records its ids matched. */
-const lastIds = new WeakMap<readonly string[], { digest: string; records: Int32Array }[]>();
-
-/** Remember a part's id digest and records, when every id was a dataset record (so a file known by digest needs no id in a message). */
-function rememberIds(datasetIds: readonly string[], part: number, digest: string, records: Int32Array): void {
-  let byPart = lastIds.get(datasetIds);
-  if (!byPart) lastIds.set(datasetIds, (byPart = []));
-  if (records.every((i) => i >= 0)) byPart[part] = { digest, records };
-  else delete byPart[part];
 }
 
 /**
@@ -183,8 +184,8 @@ function rememberIds(datasetIds: readonly string[], part: number, digest: string
  * were most of what reading a checkpoint cost (hyparquet decodes each, then every GC marks them).
  */
 function idsAsBefore(datasetIds: readonly string[], part: number, digest: string, rows: number): Int32Array | undefined {
-  const known = lastIds.get(datasetIds)?.[part];
-  return known && known.digest === digest && known.records.length === rows ? known.records : undefined;
+  const known = matchesOf(datasetIds)[part];
+  return known?.digest === digest && known.records.length === rows ? known.records : undefined;
 }
 
 /** 1 for records the scoring loop will not score (unknown label, non-finite input): they need no prediction. */
@@ -272,7 +273,7 @@ async function fromNpy(file: string, model: Config['model']): Promise<RawPredict
   if (arr.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${arr.shape.join(', ')}]`);
   const [rows, width] = arr.shape;
   const values = arr.data instanceof Float32Array ? arr.data : arr.data instanceof BigInt64Array ? Float32Array.from(arr.data, Number) : new Float32Array(arr.data);
-  let ids: string[] | null = null;
+  let ids: readonly string[] | null = null;
   if (!model.byPosition && model.predictions.ids) {
     ids = await readIds(model.predictions.ids, model.predictions.id);
     if (ids.length !== rows) throw new InputError(model.predictions.ids, `${rows} ids (one per row of ${file})`, `${ids.length}`);
@@ -281,7 +282,7 @@ async function fromNpy(file: string, model: Config['model']): Promise<RawPredict
 }
 
 /** Ids from a text file (one per line) or from the id column of a table. */
-async function readIds(file: string, column: string | null): Promise<string[]> {
+async function readIds(file: string, column: string | null): Promise<readonly string[]> {
   if (extname(file).toLowerCase() === '.txt') {
     let text: string;
     try {
@@ -295,9 +296,7 @@ async function readIds(file: string, column: string | null): Promise<string[]> {
   const table = await readTable(file, [col], 'auto', 'model.predictions.ids');
   const c = table.column(col);
   if (!c) throw new InputError(`${file} (model.predictions.id = "${col}")`, `a column named "${col}"`, `columns ${table.columnNames().join(', ')}`);
-  const inexact = firstInexactId(c);
-  if (inexact >= 0) throw inexactIdError(`${file} row ${inexact + 1} (column "${col}")`, c.at(inexact));
-  return Array.from({ length: table.numRows() }, (_, i) => String(c.at(i)));
+  return idStrings(c, table.numRows(), file, col);
 }
 
 /**
@@ -342,7 +341,7 @@ async function predictionTable(file: string, idCol: string, known?: PartOf): Pro
   if (resolveFormat(file, 'auto', 'model.checkpoints') === 'parquet') {
     const reader = await openParquet(file);
     try {
-      const idDigest = known && reader.names.includes(idCol) ? await reader.digest(idCol) : undefined;
+      const idDigest = (known && reader.names.includes(idCol) && (await reader.digest(idCol))) || undefined;
       const records = idDigest === undefined ? undefined : idsAsBefore(known!.datasetIds, known!.part, idDigest, reader.rows);
       const { names, rows, columns } = await reader.read(records ? idCol : undefined);
       return { names: reader.names, rows, column: (name) => columns[names.indexOf(name)], records, idDigest };
@@ -362,11 +361,7 @@ async function fromTable(file: string, model: Config['model'], datasetId: string
   if (!hasId && !model.byPosition) {
     throw new InputError(`${file} (model.predictions.id = "${idCol}")`, `an id column "${idCol}" to match predictions to records (or model.byPosition: true)`, `columns ${names.join(', ')}`);
   }
-  if (hasId && !records) {
-    const inexact = firstInexactId(table.column(idCol));
-    if (inexact >= 0) throw inexactIdError(`${file} row ${inexact + 1} (column "${idCol}")`, table.column(idCol).at(inexact));
-  }
-  const ids = hasId && !records ? idStrings(table.column(idCol), rows) : null;
+  const ids = hasId && !records ? idStrings(table.column(idCol), rows, file, idCol) : null;
   const withIds = (raw: RawPredictions): RawPredictions => ({ ...raw, ...(records ? { records } : {}), ...(idDigest !== undefined ? { idDigest } : {}) });
   const rest = names.filter((n) => n !== idCol);
   let columns = model.predictions.columns;
@@ -430,13 +425,19 @@ export function classOrder(columns: readonly string[], classes: readonly string[
   return { columns: byNumber, by: 'number' };
 }
 
-/** A column of ids as strings: the column itself when it holds nothing else (no copy of a million strings per part). */
-function idStrings(col: Column, rows: number): readonly string[] {
+/**
+ * A column of ids as strings: the column itself when it holds nothing else (no copy of a million
+ * strings per part). Numbers no double holds exactly (JSON ids beyond 2^53, already rounded) are
+ * refused, naming the file, row and column.
+ */
+function idStrings(col: Column, rows: number, file: string, column: string): readonly string[] {
   if (Array.isArray(col)) {
     let r = 0;
     while (r < rows && typeof col[r] === 'string') r++;
     if (r === rows && col.length === rows) return col as string[];
   }
+  const inexact = firstInexactId(col);
+  if (inexact >= 0) throw inexactIdError(`${file} row ${inexact + 1} (column "${column}")`, col.at(inexact));
   const ids = new Array<string>(rows);
   for (let r = 0; r < rows; r++) ids[r] = String(col.at(r));
   return ids;

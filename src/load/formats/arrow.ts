@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { InputError } from '../../messages.ts';
+import { beyondDouble, integerText } from './int64.ts';
 
 export async function readArrow(file: string): Promise<ColumnTable> {
   const bytes = new Uint8Array(await readFile(file));
@@ -13,26 +14,19 @@ export async function readArrow(file: string): Promise<ColumnTable> {
   } catch (e) {
     throw new InputError(file, 'an Arrow IPC file or stream', `bytes that do not parse (${String((e as Error)?.message ?? e).split('\n')[0]}; truncated?)`);
   }
-  const integers = Object.fromEntries(table.columnNames().flatMap((name) => {
-    const values = table.array(name) as ArrayLike<unknown>;
-    return hasBigInts(values) ? [[name, exactIntegers(values)]] : [];
-  }));
+  // Only the 64-bit integer columns (by their Arrow type) are looked at: the others stay as read.
+  const integers = Object.fromEntries(table.columnNames().flatMap((name) => (isInt64(table.column(name)) ? [[name, exactIntegers(table.array(name) as ArrayLike<unknown>)]] : [])));
   return Object.keys(integers).length ? table.assign(aq.table(integers)) : table;
 }
 
-function hasBigInts(values: ArrayLike<unknown>): boolean {
-  if (values instanceof BigInt64Array || values instanceof BigUint64Array) return true;
-  for (let i = 0; i < values.length; i++) if (typeof values[i] === 'bigint') return true;
-  return false;
+/** An Arrow Int64/Uint64 column (flechette's column type: Int is type id 2). */
+function isInt64(column: unknown): boolean {
+  const type = (column as { type?: { typeId?: number; bitWidth?: number } }).type;
+  return type?.typeId === 2 && type.bitWidth === 64;
 }
 
 /** A column of 64-bit integers as numbers when every one fits a double exactly, else as their decimal text (ids). */
 function exactIntegers(values: ArrayLike<unknown>): unknown[] {
-  const limit = 9007199254740991n;
-  let fits = true;
-  for (let i = 0; i < values.length && fits; i++) {
-    const v = values[i];
-    if (typeof v === 'bigint' && (v > limit || v < -limit)) fits = false;
-  }
-  return Array.from(values, (v) => (typeof v === 'bigint' ? (fits ? Number(v) : String(v)) : v));
+  const text = Array.prototype.some.call(values, beyondDouble);
+  return Array.from(values, (v) => (typeof v !== 'bigint' ? v : text ? integerText(v) : Number(v)));
 }

@@ -56,6 +56,11 @@ export function readNumberListChunk(bytes: ArrayBuffer, meta: ColumnMetaData, sc
   let rowsSeen = 0;
   let width = -1;
   let length = 0; // values of the row being read so far
+  /** The row read so far is complete: it sets the width, or must have it. */
+  const endRow = (): boolean => {
+    if (width < 0) width = length;
+    return length === width;
+  };
   while (reader.offset < view.byteLength - 1) {
     const header = parquetHeader(reader);
     const stored = new Uint8Array(bytes, reader.offset, header.compressed_page_size);
@@ -83,10 +88,7 @@ export function readNumberListChunk(bytes: ArrayBuffer, meta: ColumnMetaData, sc
     for (let v = 0; v < pageValues.length; v++) {
       // Repetition level 0 starts a row (the first value of a page may continue the last page's row).
       if (repetitionLevels[v] === 0) {
-        if (rowsSeen > 0) {
-          if (width < 0) width = length;
-          else if (length !== width) return null;
-        }
+        if (rowsSeen > 0 && !endRow()) return null;
         rowsSeen++;
         length = 0;
       }
@@ -96,10 +98,7 @@ export function readNumberListChunk(bytes: ArrayBuffer, meta: ColumnMetaData, sc
       length++;
     }
   }
-  if (rowsSeen > 0) {
-    if (width < 0) width = length;
-    else if (length !== width) return null;
-  }
+  if (rowsSeen > 0 && !endRow()) return null;
   if (rowsSeen !== rows || width <= 0 || filled !== rows * width) return null;
   return { width, values };
 }

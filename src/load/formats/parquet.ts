@@ -12,8 +12,9 @@ import { open } from 'node:fs/promises';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
-import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type ColumnMetaData, type Compressors, type FileMetaData, type RowGroup, type SchemaTree } from 'hyparquet';
 import { InputError } from '../../messages.ts';
+import { beyondDouble, integerText } from './int64.ts';
 import { isNumberListField, readNumberListChunk } from './parquet-lists.ts';
 
 let codecs: Promise<Compressors> | undefined;
@@ -90,37 +91,41 @@ export interface ParquetReader {
    * A digest of column `name` as stored — every row group's chunk of it, page headers included, with
    * its type, codec and value count: files with equal digests hold equal values in that column,
    * which can then be left unread (precomputed.ts: a checkpoint's ids, the same as the last one's).
+   * Null for a column that is not one chunk per row group (absent, or nested with several leaves).
    */
-  digest(name: string): Promise<string>;
+  digest(name: string): Promise<string | null>;
   /** Every column but `omit`, in the schema's order. */
   read(omit?: string): Promise<ParquetColumns>;
   close(): Promise<void>;
 }
 
 export async function openParquet(file: string): Promise<ParquetReader> {
+  const { buffer, close } = await fileBuffer(file).catch(failure(file));
+  return parquetReader(buffer, file, close);
+}
+
+/** A reader of the Parquet bytes in `buffer` (named `file` in messages); `close` releases them, also when they are not Parquet. */
+async function parquetReader(buffer: AsyncBuffer, file: string, close: () => Promise<void> = async () => {}): Promise<ParquetReader> {
   const fail = failure(file);
-  const { buffer, close } = await fileBuffer(file).catch(fail);
   try {
     const metadata = await parquetMetadataAsync(buffer).catch(fail);
-    const names = columnNames(metadata, fail);
+    const schema = schemaOf(metadata, fail);
+    const names = schema.children.map((c) => c.element.name);
     return {
       names,
       rows: Number(metadata.num_rows),
       async digest(name) {
         const hash = createHash('sha1');
         for (const group of metadata.row_groups) {
-          for (const chunk of group.columns) {
-            const meta = chunk.meta_data;
-            if (!meta || meta.path_in_schema[0] !== name) continue;
-            // Where hyparquet starts reading a chunk (some writers leave a dictionary offset of 0).
-            const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
-            hash.update(JSON.stringify([meta.path_in_schema, meta.type, meta.codec, String(meta.num_values), String(meta.total_compressed_size)]));
-            hash.update(new Uint8Array(await buffer.slice(from, from + Number(meta.total_compressed_size))));
-          }
+          const chunk = columnChunk(group, name);
+          if (!chunk) return null; // not one stored chunk per row group: no digest that could vouch for its values
+          const { meta, from, to } = chunk;
+          hash.update(JSON.stringify([meta.path_in_schema, meta.type, meta.codec, String(meta.num_values), String(meta.total_compressed_size)]));
+          hash.update(new Uint8Array(await buffer.slice(from, to)));
         }
         return hash.digest('hex');
       },
-      read: (omit) => parquetColumns(buffer, file, metadata, names, omit),
+      read: (omit) => parquetColumns(buffer, file, metadata, schema, omit),
       close,
     };
   } catch (e) {
@@ -154,20 +159,18 @@ async function fileBuffer(file: string): Promise<{ buffer: AsyncBuffer; close: (
   }
 }
 
-/** The table in `buffer` (named `file` in messages), its columns in the schema's order. */
-export async function parquetTable(buffer: AsyncBuffer, file: string): Promise<ColumnTable> {
-  const fail = failure(file);
-  const metadata = await parquetMetadataAsync(buffer).catch(fail);
-  return tableOf(await parquetColumns(buffer, file, metadata, columnNames(metadata, fail)));
-}
-
-/** The top-level fields of the schema: the table's columns. */
-function columnNames(metadata: FileMetaData, fail: (e: unknown) => never): string[] {
+/** The schema's tree, or the file's read error. */
+function schemaOf(metadata: FileMetaData, fail: (e: unknown) => never): SchemaTree {
   try {
-    return parquetSchema(metadata).children.map((c) => c.element.name);
+    return parquetSchema(metadata);
   } catch (e) {
     return fail(e);
   }
+}
+
+/** The table in `buffer` (named `file` in messages), its columns in the schema's order. */
+export async function parquetTable(buffer: AsyncBuffer, file: string): Promise<ColumnTable> {
+  return tableOf(await (await parquetReader(buffer, file)).read());
 }
 
 function tableOf({ names, columns }: ParquetColumns): ColumnTable {
@@ -178,15 +181,12 @@ function rowArrays(lists: NumberLists): number[][] {
   return Array.from({ length: lists.length }, (_, r) => lists.at(r));
 }
 
-async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileMetaData, schemaNames: string[], omit?: string): Promise<ParquetColumns> {
+async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileMetaData, schema: SchemaTree, omit?: string): Promise<ParquetColumns> {
   const fail = failure(file);
-  const names = schemaNames.filter((n) => n !== omit);
+  const fields = schema.children.map((c) => c.element.name);
+  const names = fields.filter((n) => n !== omit);
   const compressors = await parquetCodecs();
   const total = Number(metadata.num_rows);
-  // Chunks arrive in the order their reads complete, not the schema's: columns are placed by their
-  // schema position, which readers of unnamed prediction columns rely on (logit_0 … logit_9 are
-  // classes 0 … 9).
-  const position = new Map(names.map((n, c) => [n, c]));
   // Numeric columns without nulls arrive as typed arrays and stay one Float64Array (off the JS heap:
   // a million rows of ten prediction columns as JS arrays were most of the reader's GC), lists of
   // numbers of one width become NumberLists as each chunk arrives; any other column, or one with a
@@ -195,25 +195,28 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
   const asText = new Set<number>(); // columns of 64-bit integers too large for doubles
   // Regular list columns of numbers are decoded flat straight from their chunks (parquet-lists.ts);
   // hyparquet reads the rest, and a list column any chunk of which is not regular.
-  const schema = parquetSchema(metadata);
   for (const [c, name] of names.entries()) {
     if (isNumberListField(schema, name)) columns[c] = (await flatLists(buffer, metadata, schema, name, compressors, total)) ?? undefined;
   }
   const general = names.filter((_, c) => columns[c] === undefined);
+  // Chunks arrive in the order their reads complete, not the schema's: each is placed by its
+  // column's schema position, which readers of unnamed prediction columns rely on (logit_0 …
+  // logit_9 are classes 0 … 9).
+  const position = new Map(general.map((n) => [n, names.indexOf(n)]));
   let start = 0;
   for (const group of general.length > 0 ? metadata.row_groups : []) {
     const end = start + Number(group.num_rows);
-    const filled = names.map(() => 0);
+    const filled = names.map(() => 0); // rows placed, per column of `names` (only the general ones count)
     await parquetRead({
       file: buffer,
       metadata,
       rowStart: start,
       rowEnd: end,
-      ...(general.length === schemaNames.length ? {} : { columns: general }),
+      ...(general.length === fields.length ? {} : { columns: general }),
       compressors,
       onChunk: ({ columnName, columnData, rowStart }) => {
         const c = position.get(columnName);
-        if (c === undefined || !general.includes(columnName)) return;
+        if (c === undefined) return;
         // A chunk may hold rows outside the group's range: each value is placed by its row number.
         const from = Math.max(start, rowStart);
         const to = Math.min(end, rowStart + columnData.length);
@@ -223,14 +226,11 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
         if (!asText.has(c) && beyondDoubles(columnData, from - rowStart, to - rowStart)) {
           asText.add(c);
           const read = columns[c];
-          if (read !== undefined) columns[c] = Array.from(read instanceof NumberLists ? rowArrays(read) : (read as ArrayLike<unknown>), (v) => (v === null || v === undefined ? v : String(v)));
+          if (read !== undefined) columns[c] = Array.from(read instanceof NumberLists ? rowArrays(read) : (read as ArrayLike<unknown>), integerText);
         }
         if (asText.has(c)) {
           const col = (columns[c] ??= new Array<unknown>(total)) as unknown[];
-          for (let r = from; r < to; r++) {
-            const v = columnData[r - rowStart];
-            col[r] = v === null || v === undefined ? v : String(v);
-          }
+          for (let r = from; r < to; r++) col[r] = integerText(columnData[r - rowStart]);
           filled[c] += to - from;
           return;
         }
@@ -253,8 +253,8 @@ async function parquetColumns(buffer: AsyncBuffer, file: string, metadata: FileM
         filled[c] += to - from;
       },
     }).catch(fail);
-    const short = filled.findIndex((f, c) => f !== end - start && general.includes(names[c]));
-    if (short >= 0) fail(new Error(`column ${names[short]} has ${filled[short]} of the ${end - start} rows of the row group at row ${start}`));
+    const short = general.find((n) => filled[position.get(n)!] !== end - start);
+    if (short !== undefined) fail(new Error(`column ${short} has ${filled[position.get(short)!]} of the ${end - start} rows of the row group at row ${start}`));
     start = end;
   }
   return { rows: total, names, columns: columns.map((c) => c ?? []) };
@@ -266,14 +266,11 @@ async function flatLists(buffer: AsyncBuffer, metadata: FileMetaData, schema: Sc
   let start = 0;
   for (const group of metadata.row_groups) {
     const rows = Number(group.num_rows);
-    const chunks = group.columns.filter((chunk) => chunk.meta_data?.path_in_schema[0] === name);
-    const meta = chunks.length === 1 ? chunks[0].meta_data : undefined;
-    if (!meta || chunks[0].file_path) return null;
-    // Where hyparquet starts reading a chunk (some writers leave a dictionary offset of 0).
-    const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
+    const chunk = columnChunk(group, name);
+    if (!chunk) return null;
     let read: ReturnType<typeof readNumberListChunk>;
     try {
-      read = readNumberListChunk(await buffer.slice(from, from + Number(meta.total_compressed_size)), meta, schema, compressors, rows);
+      read = readNumberListChunk(await buffer.slice(chunk.from, chunk.to), chunk.meta, schema, compressors, rows);
     } catch {
       return null; // the general reader reports what is wrong with it
     }
@@ -289,11 +286,18 @@ async function flatLists(buffer: AsyncBuffer, metadata: FileMetaData, schema: Sc
 /** Whether rows [from, to) hold a 64-bit integer that a double cannot hold exactly. */
 function beyondDoubles(data: ArrayLike<unknown>, from: number, to: number): boolean {
   if (!(data instanceof BigInt64Array || data instanceof BigUint64Array || Array.isArray(data))) return false;
-  for (let r = from; r < to; r++) {
-    const v = data[r];
-    if (typeof v === 'bigint' && (v > 9007199254740991n || v < -9007199254740991n)) return true;
-  }
+  for (let r = from; r < to; r++) if (beyondDouble(data[r])) return true;
   return false;
+}
+
+/** Column `name`'s chunk in a row group (its one top-level leaf) and its bytes' range, or null (none, several, or in another file). */
+function columnChunk(group: RowGroup, name: string): { meta: ColumnMetaData; from: number; to: number } | null {
+  const chunks = group.columns.filter((chunk) => chunk.meta_data?.path_in_schema[0] === name);
+  const meta = chunks.length === 1 && !chunks[0].file_path ? chunks[0].meta_data : undefined;
+  if (!meta) return null;
+  // Where hyparquet starts reading a chunk (some writers leave a dictionary offset of 0).
+  const from = Number(meta.dictionary_page_offset || meta.data_page_offset);
+  return { meta, from, to: from + Number(meta.total_compressed_size) };
 }
 
 /** The common length of rows [from, to) when each is a non-empty array of numbers of one length, else −1. */
