@@ -28,6 +28,7 @@ import { createScoreCache } from './score/cache.ts';
 import { predictProbs } from './score/predict.ts';
 import { scoreRun } from './score/score.ts';
 import { createScoringPlan } from './score/runtimes.ts';
+import { holdThread, threadsAllowed } from './thread.ts';
 import type { Checkpoint, Dataset, ScoredRun } from './types.ts';
 
 export interface AuditOptions {
@@ -50,6 +51,17 @@ export interface AuditResult {
 }
 
 export async function runAudit(config: Config, opts: AuditOptions = {}): Promise<AuditResult> {
+  // The worker thread starts while the inputs load, so the analyses' background work need not wait for it.
+  const releaseThread = threadsAllowed(config) ? holdThread() : () => {};
+  try {
+    return await audit(config, opts, releaseThread);
+  } finally {
+    releaseThread();
+  }
+}
+
+/** runAudit's steps; `releaseThread` once the analyses, the held thread's last users, are done. */
+async function audit(config: Config, opts: AuditOptions, releaseThread: () => void): Promise<AuditResult> {
   const started = performance.now();
   const progress = opts.progress ?? silentProgress;
   const gates = parseGates(opts.failOn ?? []); // a malformed gate fails before the expensive work
@@ -102,6 +114,7 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
     predict: plan.inputs === inputs ? (ci, batch, rows) => predictProbs(runtime, checkpoints[ci], batch, rows, run.outputKind[ci]) : undefined,
   };
   const { sections, outputs } = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
+  releaseThread();
   // Warnings an analysis raises for the whole report (e.g. test-set reuse) go first, at the top.
   for (const out of outputs.values()) for (const w of out.reportWarnings ?? []) warnings.unshift(w);
 

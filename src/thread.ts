@@ -28,6 +28,13 @@ const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((m) => m.register()).then(() => import(workerData.entry));
 `;
 
+/**
+ * Most bytes an analysis copies for the thread (the logistic-regression baseline's rows, the
+ * calibration's probabilities). Beyond it the copy would cost more memory than the thread saves
+ * time, and the work stays on the main thread.
+ */
+export const THREAD_COPY_BYTES = 512 * 2 ** 20;
+
 /** Whether a run may use the thread: model.workers (default: the cores) above one. */
 export function threadsAllowed(config: Pick<Config, 'model'>): boolean {
   return (config.model.workers ?? availableParallelism()) > 1;
@@ -50,10 +57,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** A worker and the calls it has yet to answer. */
+/** A worker, the calls it has yet to answer, and the holds that keep it while it has none (holdThread). */
 interface Thread {
   worker: Worker;
   pending: Map<number, Pending>;
+  holds: number;
 }
 
 let current: Thread | null = null;
@@ -90,9 +98,27 @@ export function stopThread(): void {
   void t.worker.terminate();
 }
 
-/** A worker with no call left ends (it would otherwise keep the process alive). */
+/**
+ * Start the worker now and keep it, even with no call to run, until the returned release is
+ * called: its start-up (a new isolate, tsx, the entry module: ~0.4 s here) then overlaps the
+ * caller's own work instead of delaying the first call. The pipeline holds it from loading to the
+ * end of the analyses, whose background work (Analysis.start) would otherwise wait for it.
+ */
+export function holdThread(): () => void {
+  const t = current ?? (current = startWorker());
+  t.holds++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    t.holds--;
+    endIfIdle(t);
+  };
+}
+
+/** A worker with no call left and no hold ends (it would otherwise keep the process alive). */
 function endIfIdle(t: Thread): void {
-  if (t.pending.size > 0) return;
+  if (t.pending.size > 0 || t.holds > 0) return;
   if (current === t) current = null;
   void t.worker.terminate();
 }
@@ -100,7 +126,7 @@ function endIfIdle(t: Thread): void {
 function startWorker(): Thread {
   const tsx = import.meta.resolve('tsx/esm/api');
   const entry = new URL('./thread-entry.ts', import.meta.url).href;
-  const t: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry } }), pending: new Map<number, Pending>() };
+  const t: Thread = { worker: new Worker(BOOTSTRAP, { eval: true, workerData: { tsx, entry } }), pending: new Map<number, Pending>(), holds: 0 };
   t.worker.on('message', (r: ThreadReply) => {
     const p = t.pending.get(r.id);
     if (!p) return;

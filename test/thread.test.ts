@@ -1,7 +1,7 @@
 /** Calls on a worker thread: results and failures come back; typed-array results are transferred. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { callOnThread, ownBuffers, stopThread } from '../src/thread.ts';
+import { callOnThread, holdThread, ownBuffers, stopThread } from '../src/thread.ts';
 
 const rng = new URL('../src/stats/rng.ts', import.meta.url).href;
 
@@ -48,6 +48,19 @@ describe('callOnThread', () => {
     await expect(queued).rejects.toThrow(/where on a worker thread/);
     expect(Date.now() - t).toBeLessThan(2000);
     expect((await callOnThread<{ threadId: number }>(calls, 'where', [])).threadId).toBeGreaterThan(0);
+  });
+
+  it('holdThread keeps the worker while it has no call, until released; then it ends', async () => {
+    const calls = new URL('./fixtures/thread-calls.ts', import.meta.url).href;
+    const release = holdThread();
+    const a = await callOnThread<{ threadId: number }>(calls, 'where', []);
+    await new Promise((r) => setTimeout(r, 100)); // idle: without the hold the worker would have ended
+    const b = await callOnThread<{ threadId: number }>(calls, 'where', []);
+    expect(b.threadId).toBe(a.threadId);
+    release();
+    release(); // a second release changes nothing
+    const c = await callOnThread<{ threadId: number }>(calls, 'where', []);
+    expect(c.threadId).not.toBe(a.threadId);
   });
 
   it('rejects a call whose arguments cannot be posted, and the next call still runs', async () => {

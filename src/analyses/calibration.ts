@@ -3,14 +3,17 @@
  * and 15 equal-mass bins), ECE / MCE / adaptive ECE / class-wise ECE / Brier / NLL per split,
  * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
  * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
+ * The per-split passes and the temperature fit (calibrationNumbers) run on the worker thread when
+ * the run may use one, started before the other analyses; the bootstrap runs on the main thread.
  */
 import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
 import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
+import { callOnThread, THREAD_COPY_BYTES, threadsAllowed } from '../thread.ts';
 import { rowsOf, subset, type Subset } from './common.ts';
 import { fix, int, pct } from './format.ts';
-import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+import type { Analysis, AnalysisContext, AnalysisOutput, Block, Cell } from './types.ts';
 import { fullProbs } from '../score/compact.ts';
 
 export const N_BINS = 15;
@@ -76,30 +79,36 @@ export function validationSplit(ctx: AnalysisContext, rowsOfSplit = (s: string) 
 }
 
 /**
- * Fits T on `fitSplit` by minimising NLL (stats/temperature: safeguarded Halley steps on 1/T), then
- * evaluates softmax(ln p / T) on both splits. Dividing by T > 0 keeps the argmax, so accuracy is
- * unchanged; `after.accuracy` is measured, not assumed, so a test can prove it.
+ * Fits T on the fit split's records (`fit.rows`, indices into `labels` and the rows of `probs`) by
+ * minimising NLL (stats/temperature: safeguarded Halley steps on 1/T), then evaluates
+ * softmax(ln p / T) on both splits. Dividing by T > 0 keeps the argmax, so accuracy is unchanged;
+ * `after.accuracy` is measured, not assumed, so a test can prove it.
  */
-export function temperatureScaling(ctx: AnalysisContext, fitSplit: string, evalSub: Subset, known: Known = {}): TemperatureResult {
-  const { run, dataset, final } = ctx;
-  const fitRows = known.fitRows ?? rowsOf(run, dataset, fitSplit);
+export function temperatureScaling(probs: Float32Array, labels: Int32Array, k: number, fit: { split: string; rows: Int32Array }, evalSub: Subset, evalSplit: string, known: Known = {}): TemperatureResult {
   // Fitted on the headline split itself (no separate validation split): the same records twice.
-  const same = sameRows(fitRows, evalSub.rows);
-  const fitSub = same ? evalSub : subset(run, dataset, final.checkpoint, fitRows);
+  const same = sameRows(fit.rows, evalSub.rows);
+  const fitSub = same ? evalSub : gatherRows(probs, labels, k, fit.rows);
   const fitLogits = logProbs(fitSub.probs);
-  const { temperature } = fitTemperature(fitLogits, fitSub.labels, run.k);
-  const scaled = (s: Subset, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...topLabelSummary(applyTemperature(logits, run.k, temperature), s.labels, run.k, N_BINS) });
-  const before = known.before ?? calibrate(evalSub.probs, evalSub.labels, run.k).metrics;
+  const { temperature } = fitTemperature(fitLogits, fitSub.labels, k);
+  const scaled = (s: { labels: Int32Array }, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...topLabelSummary(applyTemperature(logits, k, temperature), s.labels, k, N_BINS) });
+  const before = known.before ?? calibrate(evalSub.probs, evalSub.labels, k).metrics;
   const after = scaled(evalSub, same ? fitLogits : logProbs(evalSub.probs));
   return {
-    fitSplit,
-    evalSplit: final.split,
+    fitSplit: fit.split,
+    evalSplit,
     temperature,
     before,
     after,
-    fitBefore: same ? before : (known.fitBefore ?? calibrate(fitSub.probs, fitSub.labels, run.k).metrics),
+    fitBefore: same ? before : (known.fitBefore ?? calibrate(fitSub.probs, fitSub.labels, k).metrics),
     fitAfter: same ? after : scaled(fitSub, fitLogits),
   };
+}
+
+/** The probabilities and labels of `rows`, gathered (common.ts subset without the other columns). */
+function gatherRows(probs: Float32Array, labels: Int32Array, k: number, rows: Int32Array): { probs: Float32Array; labels: Int32Array } {
+  const out = new Float32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) out.set(probs.subarray(rows[r] * k, rows[r] * k + k), r * k);
+  return { probs: out, labels: Int32Array.from(rows, (i) => labels[i]) };
 }
 
 /** Metrics the caller already has (calibrate is deterministic, so reusing them changes nothing). */
@@ -108,8 +117,6 @@ export interface Known {
   before?: SplitCalibration;
   /** calibrate() of the fit split's records. */
   fitBefore?: SplitCalibration;
-  /** rowsOf() the fit split. */
-  fitRows?: Int32Array;
 }
 
 /** Same records in the same order. */
@@ -402,189 +409,271 @@ export const calibration: Analysis = {
   description:
     'Whether the final checkpoint\u2019s confidence can be taken at face value: reliability diagrams, ECE, MCE, adaptive and class-wise ECE, Brier and NLL per split, the confidently wrong records, temperature scaling fitted on the validation split, and bootstrap intervals for the headline numbers.',
   notApplicable: (ctx) => (ctx.final.rows.length === 0 ? `no scored, labelled records in split "${ctx.final.split}"` : null),
+  // After the logistic-regression baseline: baselines has its own bootstrap to run once that
+  // returns, while calibration only builds its blocks.
+  startRank: 1,
+  start(ctx) {
+    // The clone: the final probabilities and the headline split's. Beyond the budget run computes it all.
+    const copyBytes = (ctx.run.n + ctx.final.rows.length) * ctx.run.k * Float32Array.BYTES_PER_ELEMENT;
+    if (!threadsAllowed(ctx.config) || copyBytes > THREAD_COPY_BYTES) return;
+    const job = calibrationJob(ctx);
+    const numbers = calibrationOnThread(job);
+    numbers.catch(() => {}); // awaited by run; until then a failure is not unhandled
+    started.set(ctx, { job, numbers });
+  },
   run(ctx) {
-    const { run, dataset, final, config } = ctx;
-    const k = run.k;
-    const split = final.split;
-    const sub = subset(run, dataset, final.checkpoint, final.rows);
-    const n = sub.rows.length;
-    const head = calibrate(sub.probs, sub.labels, k);
-    const hm = head.metrics;
-
-    // Per-split numbers read the run's arrays through each split's records (no copies).
-    const splitRows = new Map(dataset.splitNames.map((s) => [s, rowsOf(run, dataset, s)])); // memoised in common.ts
-    const probs = fullProbs(run.scores[final.checkpoint], 'calibration');
-    const perSplit: Record<string, SplitCalibration> = {};
-    for (const [s, rows] of splitRows) {
-      if (rows.length === 0) continue;
-      perSplit[s] = sameRows(rows, sub.rows) ? hm : calibrate(probs, dataset.labels, k, rows).metrics;
-    }
-
-    const fitSplit = validationSplit(ctx, (s) => splitRows.get(s)!);
-    const temp = fitSplit === null ? null : temperatureScaling(ctx, fitSplit, sub, { before: hm, fitBefore: perSplit[fitSplit], fitRows: splitRows.get(fitSplit) });
-    const resamples = config.analysis.bootstrapResamples;
-    const iv = bootstrapIntervals(sub, k, ctx.seed, resamples);
-    const threshold = config.analysis.confidentlyWrong;
-    const wrong = confidentlyWrong(sub, threshold);
-    const shown = wrong.slice(0, config.analysis.topK);
-    const meanConf = sub.conf.reduce((s, c) => s + c, 0) / n;
-    const direction = meanConf > hm.accuracy ? 'over-confident' : meanConf < hm.accuracy ? 'under-confident' : 'exactly as confident as accurate';
-
-    const headline =
-      `ECE on ${split} is ${fix(hm.ece, 4)} (95 % CI ${fix(iv.ece.lo, 4)}–${fix(iv.ece.hi, 4)}): on average the model is ${direction}, with mean confidence ${pct(meanConf)} against accuracy ${pct(hm.accuracy)}.` +
-      (temp ? ` Temperature scaling (T = ${fix(temp.temperature)}, fitted on ${temp.fitSplit}) moves NLL from ${fix(temp.before.nll, 4)} to ${fix(temp.after.nll, 4)}.` : '');
-
-    const warnings: string[] = [];
-    if (temp && (temp.temperature <= T_RANGE[0] * 1.001 || temp.temperature >= T_RANGE[1] * 0.999)) {
-      warnings.push(`temperature T = ${fix(temp.temperature)} sits at the end of the search range [${T_RANGE.join(', ')}]: NLL on ${temp.fitSplit} keeps falling (e.g. every record already right), so T is not a meaningful calibration`);
-    }
-    if (wrong.length) warnings.push(`${int(wrong.length)} record(s) in ${split} are wrong with confidence ≥ ${threshold}`);
-
-    const blocks: Block[] = [
-      {
-        type: 'metrics',
-        items: [
-          { label: `ECE (${split})`, value: fix(hm.ece, 4), hint: '15 equal-width bins (a, b] of top-label confidence, weighted by bin size' },
-          { label: 'MCE', value: fix(hm.mce, 4), hint: 'largest |accuracy − confidence| over non-empty equal-width bins' },
-          { label: 'adaptive ECE', value: fix(hm.adaptiveEce, 4), hint: '15 equal-mass bins' },
-          { label: 'class-wise ECE', value: fix(hm.classwiseEce, 4), hint: 'mean over classes of the ECE of p_c against 1[label = c]' },
-          { label: 'Brier', value: fix(hm.brier, 4), hint: 'mean Σ_k (onehot_k − p_k)², range 0..2' },
-          { label: 'NLL', value: fix(hm.nll, 4), hint: 'mean −ln max(p_label, 1e-12)' },
-          ...(temp ? [{ label: 'temperature T', value: fix(temp.temperature), hint: `fitted on ${temp.fitSplit} by minimising NLL` }] : []),
-        ],
-      },
-      {
-        type: 'table',
-        caption: `Calibration per split (checkpoint ${run.checkpoints[final.checkpoint].id})`,
-        columns: [
-          { label: 'split' },
-          { label: 'records', format: 'int' },
-          { label: 'accuracy', format: 'fixed4' },
-          { label: 'ECE', format: 'fixed4' },
-          { label: 'MCE', format: 'fixed4' },
-          { label: 'adaptive ECE', format: 'fixed4' },
-          { label: 'class-wise ECE', format: 'fixed4' },
-          { label: 'Brier', format: 'fixed4' },
-          { label: 'NLL', format: 'fixed4' },
-        ],
-        rows: Object.entries(perSplit).map(([s, m]) => [s, m.n, m.accuracy, m.ece, m.mce, m.adaptiveEce, m.classwiseEce, m.brier, m.nll]),
-      },
-      {
-        type: 'grid',
-        blocks: [
-          {
-            type: 'chart',
-            chart: { kind: 'reliability', bins: head.summary.bins, title: 'equal-width bins' },
-            caption: `Reliability on ${split}, 15 equal-width bins (a, b]: bar height is accuracy, the red tick mean confidence, the diagonal perfect calibration.`,
-            alt: 'Reliability diagram with equal-width confidence bins.',
-          },
-          {
-            type: 'chart',
-            chart: { kind: 'reliability', bins: head.summary.adaptiveBins, title: 'equal-mass bins' },
-            caption: `Reliability on ${split}, 15 equal-mass bins (about ${int(n / N_BINS)} records each).`,
-            alt: 'Reliability diagram with equal-mass confidence bins.',
-          },
-        ],
-      },
-      binTable(head.summary.bins, n, `Equal-width bins on ${split}`, 'Bin m covers (from, to]; the first bin also takes confidence 0. Empty bins are skipped by ECE and MCE.'),
-      binTable(head.summary.adaptiveBins, n, `Equal-mass bins on ${split}`, 'Records sorted by confidence (ties by dataset order) and cut into 15 groups whose sizes differ by at most one; from/to are the group\u2019s smallest and largest confidence.'),
-      {
-        type: 'chart',
-        chart: { kind: 'histogram', bins: confidenceHistogram(sub), xLabel: 'top-label confidence', yLabel: 'records' },
-        caption: `Confidence of correct and wrong predictions on ${split} (same 15 bins). Wrong predictions piled up near 1 are confidently wrong.`,
-        alt: 'Overlaid histograms of confidence for correct and wrong predictions.',
-      },
-      shown.length
-        ? {
-            type: 'table',
-            caption: `Confidently wrong records on ${split}: ${int(wrong.length)} with confidence ≥ ${threshold}${wrong.length > shown.length ? `, the ${shown.length} most confident shown` : ''}`,
-            columns: [
-              { label: 'rank', format: 'int' },
-              { label: 'record' },
-              { label: 'id' },
-              { label: 'label' },
-              { label: 'predicted' },
-              { label: 'confidence', format: 'fixed4' },
-              { label: 'p(label)', format: 'sci' },
-              { label: 'loss', format: 'fixed3' },
-            ],
-            rows: shown.map((r, rank): Cell[] => {
-              const i = sub.rows[r];
-              return [rank + 1, { preview: ctx.preview(i) }, dataset.ids[i], run.classes[sub.labels[r]], run.classes[sub.preds[r]], sub.conf[r], sub.probs[r * k + sub.labels[r]], sub.loss[r]];
-            }),
-          }
-        : { type: 'text', text: `No wrong prediction on ${split} has confidence ≥ ${threshold}.`, tone: 'good' },
-    ];
-
-    if (temp) {
-      const rows = [[`${temp.evalSplit} (headline)`, temp.before, temp.after]] as [string, SplitCalibration, ScaledCalibration][];
-      if (temp.fitSplit !== temp.evalSplit) rows.push([`${temp.fitSplit} (fit)`, temp.fitBefore, temp.fitAfter]);
-      blocks.push({
-        type: 'table',
-        caption: `Temperature scaling: T = ${fix(temp.temperature, 4)} fitted on ${temp.fitSplit}`,
-        columns: [
-          { label: 'split' },
-          { label: 'NLL before', format: 'fixed4' },
-          { label: 'NLL after', format: 'fixed4' },
-          { label: 'ECE before', format: 'fixed4' },
-          { label: 'ECE after', format: 'fixed4' },
-          { label: 'accuracy before', format: 'fixed4' },
-          { label: 'accuracy after', format: 'fixed4' },
-        ],
-        rows: rows.map(([s, b, a]) => [s, b.nll, a.nll, b.ece, a.ece, b.accuracy, a.accuracy]),
-        note:
-          `p′ = softmax(ln max(p, 1e-12) / T). T > 1 softens over-confident predictions, T < 1 sharpens under-confident ones; the predicted class and hence accuracy cannot change.` +
-          (temp.fitSplit === temp.evalSplit ? ` T was fitted on the headline split itself, so the "after" numbers are in-sample (optimistic).` : ''),
-      });
-    } else {
-      blocks.push({ type: 'text', text: `Temperature scaling not fitted: no validation split (one of ${VALIDATION_SPLITS.join(', ')}) with scored, labelled records.` });
-    }
-
-    blocks.push({
-      type: 'table',
-      caption: `95 % bootstrap intervals on ${split} (${int(resamples)} resamples${iv.groups === null ? '' : ` of ${int(iv.groups)} record groups`}, seed ${ctx.seed})`,
-      columns: [{ label: 'metric' }, { label: 'estimate', format: 'fixed4' }, { label: 'lower', format: 'fixed4' }, { label: 'upper', format: 'fixed4' }],
-      rows: [
-        ['accuracy', iv.accuracy.estimate, iv.accuracy.lo, iv.accuracy.hi],
-        ['macro-F1', iv.macroF1.estimate, iv.macroF1.lo, iv.macroF1.hi],
-        ['ECE', iv.ece.estimate, iv.ece.lo, iv.ece.hi],
-      ],
-      note: bootstrapNote(n, resamples, ctx.seed, iv.groups),
-    });
-
-    const interval = (r: BootstrapResult) => ({ estimate: r.estimate, lo: r.lo, hi: r.hi });
-    return {
-      headline,
-      blocks,
-      warnings,
-      summary: {
-        calibration: {
-          bins: N_BINS,
-          split,
-          perSplit,
-          fitSplit: temp?.fitSplit ?? null,
-          temperature: temp?.temperature ?? null,
-          nllBefore: temp?.before.nll ?? null,
-          nllAfter: temp?.after.nll ?? null,
-          eceBefore: temp?.before.ece ?? null,
-          eceAfter: temp?.after.ece ?? null,
-          accuracyBefore: temp?.before.accuracy ?? null,
-          accuracyAfter: temp?.after.accuracy ?? null,
-          confidentlyWrong: { threshold, count: wrong.length },
-          reliability: { equalWidth: head.summary.bins, equalMass: head.summary.adaptiveBins },
-        },
-        intervals: {
-          split,
-          level: LEVEL,
-          accuracy: interval(iv.accuracy),
-          macroF1: interval(iv.macroF1),
-          ece: interval(iv.ece),
-          resamples,
-          seed: ctx.seed,
-          // Only on the grouped bootstrap, so small runs keep their summary unchanged.
-          ...(iv.groups === null ? {} : { groups: iv.groups }),
-        },
-      },
-    };
+    const pending = started.get(ctx);
+    started.delete(ctx);
+    const job = pending?.job ?? calibrationJob(ctx);
+    // The bootstrap runs here, while the thread (if any) computes the rest: that balances the two cores.
+    const iv = bootstrapIntervals(job.sub, job.k, job.seed, job.resamples);
+    if (!pending) return section(ctx, job.sub, calibrationNumbers(job), iv);
+    return pending.numbers.then((numbers) => section(ctx, job.sub, numbers, iv));
   },
 };
+
+/** What calibration's numbers are computed from: arrays only, so the work can go to a worker thread. */
+export interface CalibrationJob {
+  k: number;
+  /** The final checkpoint's n·k probabilities and the dataset's labels, read through each split's rows. */
+  probs: Float32Array;
+  labels: Int32Array;
+  /** The headline split's records, gathered (common.ts subset), and the split's name. */
+  sub: Subset;
+  split: string;
+  /** Scored, labelled records per split (dataset order; empty splits included). */
+  splits: [string, Int32Array][];
+  /** The split temperature scaling is fitted on (validationSplit), or null. */
+  fitSplit: string | null;
+  seed: number;
+  resamples: number;
+}
+
+/** The section's numbers but the bootstrap intervals and the confidently wrong records. */
+export interface CalibrationNumbers {
+  head: { summary: CalibrationSummary; metrics: SplitCalibration };
+  perSplit: Record<string, SplitCalibration>;
+  temp: TemperatureResult | null;
+}
+
+export function calibrationJob(ctx: AnalysisContext): CalibrationJob {
+  const { run, dataset, final } = ctx;
+  const splits = dataset.splitNames.map((s): [string, Int32Array] => [s, rowsOf(run, dataset, s)]); // memoised in common.ts
+  return {
+    k: run.k,
+    probs: fullProbs(run.scores[final.checkpoint], 'calibration'),
+    labels: dataset.labels,
+    sub: subset(run, dataset, final.checkpoint, final.rows),
+    split: final.split,
+    splits,
+    fitSplit: validationSplit(ctx, (s) => splits.find(([name]) => name === s)![1]),
+    seed: ctx.seed,
+    resamples: ctx.config.analysis.bootstrapResamples,
+  };
+}
+
+/**
+ * The calibration numbers of `job`: a function of its arrays alone, so the worker thread computes
+ * exactly what the main thread would (structured cloning keeps every float, NaN included).
+ */
+export function calibrationNumbers(job: CalibrationJob): CalibrationNumbers {
+  const { k, sub } = job;
+  const head = calibrate(sub.probs, sub.labels, k);
+  // Per-split numbers read the run's arrays through each split's records (no copies).
+  const perSplit: Record<string, SplitCalibration> = {};
+  for (const [s, rows] of job.splits) {
+    if (rows.length === 0) continue;
+    perSplit[s] = sameRows(rows, sub.rows) ? head.metrics : calibrate(job.probs, job.labels, k, rows).metrics;
+  }
+  const fit = job.fitSplit === null ? null : { split: job.fitSplit, rows: job.splits.find(([s]) => s === job.fitSplit)![1] };
+  const temp = fit && temperatureScaling(job.probs, job.labels, k, fit, sub, job.split, { before: head.metrics, fitBefore: perSplit[fit.split] });
+  return { head, perSplit, temp };
+}
+
+/**
+ * calibrationNumbers on the worker thread (src/thread.ts), started before the other analyses run:
+ * at a million records its ~1 s of passes over every split and temperature fit leave the main
+ * thread. The job is cloned (the final probabilities: 4·n·k bytes, at most THREAD_COPY_BYTES with
+ * the headline split's). If the thread fails, the main thread computes the same numbers.
+ */
+async function calibrationOnThread(job: CalibrationJob): Promise<CalibrationNumbers> {
+  try {
+    return await callOnThread<CalibrationNumbers>(import.meta.url, 'calibrationNumbers', [job]);
+  } catch {
+    return calibrationNumbers(job);
+  }
+}
+
+/** Jobs started by `start`, per audit, until `run` collects them. */
+const started = new WeakMap<AnalysisContext, { job: CalibrationJob; numbers: Promise<CalibrationNumbers> }>();
+
+function section(ctx: AnalysisContext, sub: Subset, { head, perSplit, temp }: CalibrationNumbers, iv: Intervals): AnalysisOutput {
+  const { run, dataset, final, config } = ctx;
+  const k = run.k;
+  const split = final.split;
+  const n = sub.rows.length;
+  const hm = head.metrics;
+  const resamples = config.analysis.bootstrapResamples;
+  const threshold = config.analysis.confidentlyWrong;
+  const wrong = confidentlyWrong(sub, threshold);
+  const shown = wrong.slice(0, config.analysis.topK);
+  const meanConf = sub.conf.reduce((s, c) => s + c, 0) / n;
+  const direction = meanConf > hm.accuracy ? 'over-confident' : meanConf < hm.accuracy ? 'under-confident' : 'exactly as confident as accurate';
+
+  const headline =
+    `ECE on ${split} is ${fix(hm.ece, 4)} (95 % CI ${fix(iv.ece.lo, 4)}–${fix(iv.ece.hi, 4)}): on average the model is ${direction}, with mean confidence ${pct(meanConf)} against accuracy ${pct(hm.accuracy)}.` +
+    (temp ? ` Temperature scaling (T = ${fix(temp.temperature)}, fitted on ${temp.fitSplit}) moves NLL from ${fix(temp.before.nll, 4)} to ${fix(temp.after.nll, 4)}.` : '');
+
+  const warnings: string[] = [];
+  if (temp && (temp.temperature <= T_RANGE[0] * 1.001 || temp.temperature >= T_RANGE[1] * 0.999)) {
+    warnings.push(`temperature T = ${fix(temp.temperature)} sits at the end of the search range [${T_RANGE.join(', ')}]: NLL on ${temp.fitSplit} keeps falling (e.g. every record already right), so T is not a meaningful calibration`);
+  }
+  if (wrong.length) warnings.push(`${int(wrong.length)} record(s) in ${split} are wrong with confidence ≥ ${threshold}`);
+
+  const blocks: Block[] = [
+    {
+      type: 'metrics',
+      items: [
+        { label: `ECE (${split})`, value: fix(hm.ece, 4), hint: '15 equal-width bins (a, b] of top-label confidence, weighted by bin size' },
+        { label: 'MCE', value: fix(hm.mce, 4), hint: 'largest |accuracy − confidence| over non-empty equal-width bins' },
+        { label: 'adaptive ECE', value: fix(hm.adaptiveEce, 4), hint: '15 equal-mass bins' },
+        { label: 'class-wise ECE', value: fix(hm.classwiseEce, 4), hint: 'mean over classes of the ECE of p_c against 1[label = c]' },
+        { label: 'Brier', value: fix(hm.brier, 4), hint: 'mean Σ_k (onehot_k − p_k)², range 0..2' },
+        { label: 'NLL', value: fix(hm.nll, 4), hint: 'mean −ln max(p_label, 1e-12)' },
+        ...(temp ? [{ label: 'temperature T', value: fix(temp.temperature), hint: `fitted on ${temp.fitSplit} by minimising NLL` }] : []),
+      ],
+    },
+    {
+      type: 'table',
+      caption: `Calibration per split (checkpoint ${run.checkpoints[final.checkpoint].id})`,
+      columns: [
+        { label: 'split' },
+        { label: 'records', format: 'int' },
+        { label: 'accuracy', format: 'fixed4' },
+        { label: 'ECE', format: 'fixed4' },
+        { label: 'MCE', format: 'fixed4' },
+        { label: 'adaptive ECE', format: 'fixed4' },
+        { label: 'class-wise ECE', format: 'fixed4' },
+        { label: 'Brier', format: 'fixed4' },
+        { label: 'NLL', format: 'fixed4' },
+      ],
+      rows: Object.entries(perSplit).map(([s, m]) => [s, m.n, m.accuracy, m.ece, m.mce, m.adaptiveEce, m.classwiseEce, m.brier, m.nll]),
+    },
+    {
+      type: 'grid',
+      blocks: [
+        {
+          type: 'chart',
+          chart: { kind: 'reliability', bins: head.summary.bins, title: 'equal-width bins' },
+          caption: `Reliability on ${split}, 15 equal-width bins (a, b]: bar height is accuracy, the red tick mean confidence, the diagonal perfect calibration.`,
+          alt: 'Reliability diagram with equal-width confidence bins.',
+        },
+        {
+          type: 'chart',
+          chart: { kind: 'reliability', bins: head.summary.adaptiveBins, title: 'equal-mass bins' },
+          caption: `Reliability on ${split}, 15 equal-mass bins (about ${int(n / N_BINS)} records each).`,
+          alt: 'Reliability diagram with equal-mass confidence bins.',
+        },
+      ],
+    },
+    binTable(head.summary.bins, n, `Equal-width bins on ${split}`, 'Bin m covers (from, to]; the first bin also takes confidence 0. Empty bins are skipped by ECE and MCE.'),
+    binTable(head.summary.adaptiveBins, n, `Equal-mass bins on ${split}`, 'Records sorted by confidence (ties by dataset order) and cut into 15 groups whose sizes differ by at most one; from/to are the group\u2019s smallest and largest confidence.'),
+    {
+      type: 'chart',
+      chart: { kind: 'histogram', bins: confidenceHistogram(sub), xLabel: 'top-label confidence', yLabel: 'records' },
+      caption: `Confidence of correct and wrong predictions on ${split} (same 15 bins). Wrong predictions piled up near 1 are confidently wrong.`,
+      alt: 'Overlaid histograms of confidence for correct and wrong predictions.',
+    },
+    shown.length
+      ? {
+          type: 'table',
+          caption: `Confidently wrong records on ${split}: ${int(wrong.length)} with confidence ≥ ${threshold}${wrong.length > shown.length ? `, the ${shown.length} most confident shown` : ''}`,
+          columns: [
+            { label: 'rank', format: 'int' },
+            { label: 'record' },
+            { label: 'id' },
+            { label: 'label' },
+            { label: 'predicted' },
+            { label: 'confidence', format: 'fixed4' },
+            { label: 'p(label)', format: 'sci' },
+            { label: 'loss', format: 'fixed3' },
+          ],
+          rows: shown.map((r, rank): Cell[] => {
+            const i = sub.rows[r];
+            return [rank + 1, { preview: ctx.preview(i) }, dataset.ids[i], run.classes[sub.labels[r]], run.classes[sub.preds[r]], sub.conf[r], sub.probs[r * k + sub.labels[r]], sub.loss[r]];
+          }),
+        }
+      : { type: 'text', text: `No wrong prediction on ${split} has confidence ≥ ${threshold}.`, tone: 'good' },
+  ];
+
+  if (temp) {
+    const rows = [[`${temp.evalSplit} (headline)`, temp.before, temp.after]] as [string, SplitCalibration, ScaledCalibration][];
+    if (temp.fitSplit !== temp.evalSplit) rows.push([`${temp.fitSplit} (fit)`, temp.fitBefore, temp.fitAfter]);
+    blocks.push({
+      type: 'table',
+      caption: `Temperature scaling: T = ${fix(temp.temperature, 4)} fitted on ${temp.fitSplit}`,
+      columns: [
+        { label: 'split' },
+        { label: 'NLL before', format: 'fixed4' },
+        { label: 'NLL after', format: 'fixed4' },
+        { label: 'ECE before', format: 'fixed4' },
+        { label: 'ECE after', format: 'fixed4' },
+        { label: 'accuracy before', format: 'fixed4' },
+        { label: 'accuracy after', format: 'fixed4' },
+      ],
+      rows: rows.map(([s, b, a]) => [s, b.nll, a.nll, b.ece, a.ece, b.accuracy, a.accuracy]),
+      note:
+        `p′ = softmax(ln max(p, 1e-12) / T). T > 1 softens over-confident predictions, T < 1 sharpens under-confident ones; the predicted class and hence accuracy cannot change.` +
+        (temp.fitSplit === temp.evalSplit ? ` T was fitted on the headline split itself, so the "after" numbers are in-sample (optimistic).` : ''),
+    });
+  } else {
+    blocks.push({ type: 'text', text: `Temperature scaling not fitted: no validation split (one of ${VALIDATION_SPLITS.join(', ')}) with scored, labelled records.` });
+  }
+
+  blocks.push({
+    type: 'table',
+    caption: `95 % bootstrap intervals on ${split} (${int(resamples)} resamples${iv.groups === null ? '' : ` of ${int(iv.groups)} record groups`}, seed ${ctx.seed})`,
+    columns: [{ label: 'metric' }, { label: 'estimate', format: 'fixed4' }, { label: 'lower', format: 'fixed4' }, { label: 'upper', format: 'fixed4' }],
+    rows: [
+      ['accuracy', iv.accuracy.estimate, iv.accuracy.lo, iv.accuracy.hi],
+      ['macro-F1', iv.macroF1.estimate, iv.macroF1.lo, iv.macroF1.hi],
+      ['ECE', iv.ece.estimate, iv.ece.lo, iv.ece.hi],
+    ],
+    note: bootstrapNote(n, resamples, ctx.seed, iv.groups),
+  });
+
+  const interval = (r: BootstrapResult) => ({ estimate: r.estimate, lo: r.lo, hi: r.hi });
+  return {
+    headline,
+    blocks,
+    warnings,
+    summary: {
+      calibration: {
+        bins: N_BINS,
+        split,
+        perSplit,
+        fitSplit: temp?.fitSplit ?? null,
+        temperature: temp?.temperature ?? null,
+        nllBefore: temp?.before.nll ?? null,
+        nllAfter: temp?.after.nll ?? null,
+        eceBefore: temp?.before.ece ?? null,
+        eceAfter: temp?.after.ece ?? null,
+        accuracyBefore: temp?.before.accuracy ?? null,
+        accuracyAfter: temp?.after.accuracy ?? null,
+        confidentlyWrong: { threshold, count: wrong.length },
+        reliability: { equalWidth: head.summary.bins, equalMass: head.summary.adaptiveBins },
+      },
+      intervals: {
+        split,
+        level: LEVEL,
+        accuracy: interval(iv.accuracy),
+        macroF1: interval(iv.macroF1),
+        ece: interval(iv.ece),
+        resamples,
+        seed: ctx.seed,
+        // Only on the grouped bootstrap, so small runs keep their summary unchanged.
+        ...(iv.groups === null ? {} : { groups: iv.groups }),
+      },
+    },
+  };
+}

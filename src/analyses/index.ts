@@ -25,15 +25,17 @@ export const analyses: readonly Analysis[] = [integrity, lossDistribution, outli
  */
 export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
   const reasons = list.map((a) => a.notApplicable?.(ctx) ?? null);
-  list.forEach((a, i) => {
+  // Background work is queued (one thread, in order) and collected by its start rank, then list order.
+  const rank = (i: number) => (list[i].start ? 1 + (list[i].startRank ?? 0) : 0);
+  const order = [...list.keys()].sort((i, j) => rank(i) - rank(j) || i - j);
+  for (const i of order) {
     try {
-      if (reasons[i] === null) a.start?.(ctx);
+      if (reasons[i] === null) list[i].start?.(ctx);
     } catch {
       // run() does the work itself and reports the failure in the section
     }
-  });
+  }
   const results = new Array<{ section: SectionResult; output?: AnalysisOutput }>(list.length);
-  const order = [...list.keys()].sort((i, j) => Number(Boolean(list[i].start)) - Number(Boolean(list[j].start)) || i - j);
   for (const i of order) {
     const a = list[i];
     const meta = { id: a.id, title: a.title, description: a.description };

@@ -147,6 +147,12 @@ export interface Analysis extends SectionMeta {
    * analyses nor the main thread (e.g. a baseline trained on a worker thread), which run collects.
    */
   start?(ctx: AnalysisContext): void;
+  /**
+   * Where start's work queues on the one worker thread, and run collects it, among the analyses
+   * with a start: by rank (default 0), then list order. A higher rank lets work that a section
+   * waits on for longer go first.
+   */
+  startRank?: number;
   /** May be async (e.g. a baseline trained with tfjs); must still be deterministic for a given seed. */
   run(ctx: AnalysisContext): AnalysisOutput | Promise<AnalysisOutput>;
 }

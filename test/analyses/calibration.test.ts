@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootstrapIntervals, calibration, confidenceHistogram, confidentlyWrong, groupedIntervals, logProbs, N_BINS, recordIntervals, temperatureScaling, validationSplit, widthBinOf } from '../../src/analyses/calibration.ts';
+import { bootstrapIntervals, calibration, calibrationJob, calibrationNumbers, confidenceHistogram, confidentlyWrong, groupedIntervals, logProbs, N_BINS, recordIntervals, temperatureScaling, validationSplit, widthBinOf } from '../../src/analyses/calibration.ts';
 import { bootstrapCI, GROUPED_ABOVE, GROUPS } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { ece } from '../../src/stats/calibration.ts';
@@ -17,6 +17,7 @@ import { LOSS_CLAMP, topLabel } from '../../src/stats/losses.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { applyTemperature, fitTemperature } from '../../src/stats/temperature.ts';
 import { makeContext, type FakeRunSpec } from '../helpers/calibration-context.ts';
+import { callOnThread } from '../../src/thread.ts';
 
 const f = Math.fround;
 const run = (spec: FakeRunSpec) => calibration.run(makeContext(spec)) as AnalysisOutput;
@@ -173,11 +174,31 @@ function overconfident(seed: number, n = 600, k = 4): FakeRunSpec {
   };
 }
 
+describe('calibration on the worker thread', () => {
+  const spec = overconfident(77);
+
+  it('calibrationNumbers gives the same numbers there as here, bit for bit', async () => {
+    const job = calibrationJob(makeContext({ ...spec, labels: spec.labels.map((y, i) => (i === 5 ? 9 : y)) })); // an out-of-range label: skipped alike
+    const there = await callOnThread(new URL('../../src/analyses/calibration.ts', import.meta.url).href, 'calibrationNumbers', [job]);
+    expect(there).toEqual(calibrationNumbers(job));
+    expect(calibrationNumbers(job).temp?.fitSplit).toBe('val');
+  });
+
+  it('run collects what start began and returns the section run computes alone', async () => {
+    const alone = calibration.run(makeContext(spec)) as AnalysisOutput;
+    const ctx = makeContext(spec);
+    calibration.start!(ctx);
+    const collected = calibration.run(ctx);
+    expect(collected).toBeInstanceOf(Promise); // threads allowed here: the numbers came from the worker
+    expect(await collected).toEqual(alone);
+  });
+});
+
 describe('temperature scaling fitted on the validation split', () => {
   const spec = overconfident(2024);
   const ctx = makeContext(spec);
   const test = subset(ctx.run, ctx.dataset, 0, ctx.final.rows);
-  const t = temperatureScaling(ctx, validationSplit(ctx)!, test);
+  const t = temperatureScaling(ctx.run.scores[0].probs!, ctx.dataset.labels, 4, { split: validationSplit(ctx)!, rows: rowsOf(ctx.run, ctx.dataset, 'val') }, test, ctx.final.split);
 
   it('fits T on "val" (not the headline split) by minimising NLL; T > 1 for an over-confident model', () => {
     expect(validationSplit(ctx)).toBe('val');

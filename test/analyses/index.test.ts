@@ -35,6 +35,16 @@ describe('runAnalyses', () => {
     expect([...outputs.keys()]).toEqual(['bg', 'a', 'bad-start', 'b']);
   });
 
+  it('queues background work and collects it by start rank, then list order', async () => {
+    const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
+    const events: string[] = [];
+    const bg = (id: string, startRank?: number): Analysis => ({ id, title: id, description: 'd', startRank, start: () => void events.push(`start ${id}`), run: () => (events.push(`run ${id}`), { headline: id, blocks: [] }) });
+    const list: Analysis[] = [bg('late', 1), bg('first'), { id: 'plain', title: 'p', description: 'd', run: () => (events.push('run plain'), { headline: '', blocks: [] }) }, bg('second')];
+    const { sections } = await runAnalyses(ctx, list);
+    expect(events).toEqual(['start first', 'start second', 'start late', 'run plain', 'run first', 'run second', 'run late']);
+    expect(sections.map((s) => s.id)).toEqual(['late', 'first', 'plain', 'second']);
+  });
+
   it('has unique ids in THE list', () => {
     const ids = analyses.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -15,22 +15,20 @@
  */
 import { isShared } from '../../load/shared-file.ts';
 import type { ModelInputs } from '../../types.ts';
-import { callOnThread } from '../../thread.ts';
+import { callOnThread, THREAD_COPY_BYTES } from '../../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
 
-/**
- * Most bytes of rows copied for the thread. Beyond it (wide Float32 inputs, say 50 000 features on
- * a large evaluated split) the copy would cost more memory than the thread saves time, and the
- * baseline is trained on the main thread as before. A million MNIST-sized uint8 records need ~172 MB.
- */
-export const THREAD_COPY_BYTES = 512 * 2 ** 20;
 
 /** Bytes of the compact copy threadJob would make for training on `train`. */
 export function threadCopyBytes(inp: LogRegInput, train: Int32Array): number {
   return (train.length + inp.evaluate.length) * inp.inputs.rowSize * inp.inputs.data.BYTES_PER_ELEMENT;
 }
 
-/** Train and evaluate on a worker thread; on the main thread when the copy is too large or the thread fails. */
+/**
+ * Train and evaluate on a worker thread; on the main thread when the copy is too large (wide
+ * Float32 inputs, say 50 000 features on a large evaluated split; a million MNIST-sized uint8
+ * records need ~172 MB) or the thread fails.
+ */
 export async function logisticRegressionOnThread(inp: LogRegInput, maxCopyBytes = THREAD_COPY_BYTES): Promise<LogRegResult> {
   const train = trainingSample(inp);
   const shared = isShared(inp.inputs.data);
