@@ -15,6 +15,7 @@ import { readArrow } from './formats/arrow.ts';
 import { readImageFolder } from './formats/images.ts';
 import { readJsonlObjects } from './formats/jsonl.ts';
 import { readParquet } from './formats/parquet.ts';
+import { readPlainDelimited } from './formats/plain-csv.ts';
 import { internStrings } from './intern.ts';
 import { firstInexactId, firstRepeat, inexactIdError } from './unique-ids.ts';
 
@@ -110,7 +111,7 @@ export async function readTable(file: string, textColumns: string[] = [], format
     const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
     if (f === 'csv' || f === 'tsv') {
       const delimiter = f === 'tsv' ? '\t' : ',';
-      return await aq.fromCSVStream(recordPieces(text, delimiter), { delimiter, parse });
+      return readPlainDelimited(text, delimiter, textColumns) ?? (await aq.fromCSVStream(recordPieces(text, delimiter), { delimiter, parse }));
     }
     return aq.from(JSON.parse(text) as object[]);
   } catch (e) {
