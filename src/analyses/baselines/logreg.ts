@@ -153,14 +153,22 @@ function standardisation(inputs: ModelInputs, rows: Int32Array): { mean: Float64
 }
 
 /** (x − mean) / sd of `rows`, computed in float64 and rounded to float32, rows.length × d. */
-function standardise(inputs: ModelInputs, rows: Int32Array, mean: Float64Array, sd: Float64Array): Float32Array {
+export function standardise(inputs: ModelInputs, rows: Int32Array, mean: Float64Array, sd: Float64Array): Float32Array {
   const d = inputs.rowSize;
   const out = new Float32Array(rows.length * d);
   const codes = codeTable(inputs);
   const data = codes ? (inputs.data as Uint8Array) : null;
+  // uint8 inputs: each column's 256 possible results computed once, then looked up — the same
+  // float32 values as dividing per element, which cost ~0.3 s for 20 000 MNIST-sized rows.
+  const byCode = codes && rows.length > 256 ? new Float32Array(d * 256) : null;
+  if (byCode) for (let j = 0; j < d; j++) for (let c = 0; c < 256; c++) byCode[j * 256 + c] = (codes![c] - mean[j]) / sd[j];
   const scratch = new Float32Array(d);
   for (let r = 0; r < rows.length; r++) {
     const o = r * d;
+    if (byCode && data) {
+      for (let j = 0, from = rows[r] * d; j < d; j++) out[o + j] = byCode[j * 256 + data[from + j]];
+      continue;
+    }
     if (codes && data) {
       for (let j = 0, from = rows[r] * d; j < d; j++) out[o + j] = (codes[data[from + j]] - mean[j]) / sd[j];
       continue;
