@@ -68,6 +68,11 @@ describe('readPlainDelimited', () => {
     expect(fast!.get('id', 7)).toBe(7);
   });
 
+  it('reads a one-column file (an ids file) of 200 000 lines, as arquero does', async () => {
+    const text = ['id', ...Array.from({ length: 200_000 }, (_, i) => `r${i}`)].join('\n') + '\n';
+    expectSameTable(readPlainDelimited(text, ',', ['id']), await viaArquero(text, ['id']));
+  });
+
   it('reads TSV', async () => {
     const text = 'id\tx\nA\t1.5\nB\t-2\n';
     expectSameTable(readPlainDelimited(text, '\t', ['id']), await viaArquero(text, ['id'], '\t'));
