@@ -18,7 +18,6 @@ import type { ModelInputs } from '../../types.ts';
 import { callOnThread, THREAD_COPY_BYTES } from '../../thread.ts';
 import { logisticRegression, trainingSample, type LogRegInput, type LogRegResult } from './logreg.ts';
 
-
 /** Bytes of the compact copy threadJob would make for training on `train`. */
 export function threadCopyBytes(inp: LogRegInput, train: Int32Array): number {
   return (train.length + inp.evaluate.length) * inp.inputs.rowSize * inp.inputs.data.BYTES_PER_ELEMENT;
