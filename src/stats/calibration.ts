@@ -60,22 +60,11 @@ export function equalWidthBins(
 }
 
 /**
- * equalWidthBins(conf[rows[r]], pred[rows[r]] = label[rows[r]]) without gathering the rows: the same
- * values visited in the same order, so the same bins — for per-checkpoint metrics, where gathering
- * four columns per checkpoint and split cost more than the binning itself.
+ * Per-bin record counts, hits and confidence sums of equal-width bins, added one record at a time
+ * in the caller's order: the bins equalWidthBins gives for the same records in that order, without
+ * gathering them (analyses/common.ts sums every split of a checkpoint in one pass).
  */
-export function equalWidthBinsAt(conf: Float32Array, pred: Int32Array, labels: Int32Array, rows: Int32Array, nBins = 15): CalibrationBin[] {
-  const bits = new Uint32Array(conf.buffer, conf.byteOffset, conf.length);
-  const sums = new WidthBinSums(nBins, true);
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r]!;
-    sums.add(conf[i]!, bits[i]!, pred[i] === labels[i] ? 1 : 0);
-  }
-  return sums.bins();
-}
-
-/** Per-bin record counts, hits and confidence sums of equal-width bins, added one record at a time in the caller's order. */
-class WidthBinSums {
+export class WidthBinSums {
   private readonly edges: Float64Array;
   private readonly table: Uint8Array | null;
   private readonly count: number[];

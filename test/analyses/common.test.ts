@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointMetrics, chooseFinalSplit, headline, rowsOf, splitHeadline, subset } from '../../src/analyses/common.ts';
+import { ece, equalWidthBins } from '../../src/stats/calibration.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext } from '../helpers/context.ts';
 
@@ -28,22 +29,40 @@ describe('analyses/common', () => {
   it('checkpointMetrics and splitHeadline give exactly headline(subset(…))\'s values, memoised', () => {
     const rng = mulberry32(9);
     const n = 400;
-    const probs = Array.from({ length: n }, (_, i) => {
-      if (i % 37 === 5) return null; // unscorable
-      const raw = [rng(), rng(), rng() * 3];
-      const sum = raw[0] + raw[1] + raw[2];
-      return raw.map((v) => v / sum);
+    const rowsOfProbs = (shift: number) =>
+      Array.from({ length: n }, (_, i) => {
+        if (i % 37 === 5) return null; // unscorable
+        const raw = [rng(), rng(), rng() * shift];
+        const sum = raw[0] + raw[1] + raw[2];
+        return raw.map((v) => v / sum);
+      });
+    const history = [rowsOfProbs(1), rowsOfProbs(2)];
+    const ctx = makeContext({
+      probs: rowsOfProbs(3),
+      history,
+      labels: Array.from({ length: n }, (_, i) => (i % 29 === 3 ? -1 : i % 3)), // some unlabelled
+      splits: Array.from({ length: n }, (_, i) => ['train', 'val', 'val', 'test'][i % 4]),
     });
-    const ctx = makeContext({ probs, labels: Array.from({ length: n }, (_, i) => i % 3), splits: Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 'train' : 'val')) });
-    for (const split of ['val', 'train']) {
-      const h = headline(subset(ctx.run, ctx.dataset, 0, rowsOf(ctx.run, ctx.dataset, split)), 3);
-      const m = checkpointMetrics(ctx.run, ctx.dataset, split)[0];
-      expect(m).toEqual({ n: h.n, accuracy: h.accuracy, nll: h.nll, ece: h.ece });
-      expect(splitHeadline(ctx.run, ctx.dataset, split, 0)).toEqual(h);
+    const splitRows = (split: string) => rowsOf(ctx.run, ctx.dataset, split);
+    for (const split of ['val', 'train', 'test']) {
+      const h = headline(subset(ctx.run, ctx.dataset, 2, splitRows(split)), 3);
+      const m = checkpointMetrics(ctx.run, ctx.dataset, split);
+      expect(m[2]).toEqual({ n: h.n, accuracy: h.accuracy, nll: h.nll, ece: h.ece });
+      expect(splitHeadline(ctx.run, ctx.dataset, split, 2)).toEqual(h);
+      // Earlier (compact) checkpoints: the same sums over the split's records, in their order.
+      for (const c of [0, 1]) {
+        const s = ctx.run.scores[c];
+        const rows = splitRows(split);
+        const hit = Uint8Array.from(rows, (i) => (s.pred[i] === ctx.dataset.labels[i] ? 1 : 0));
+        let loss = 0;
+        rows.forEach((i) => (loss += s.loss[i]));
+        const conf = Float32Array.from(rows, (i) => s.conf[i]);
+        expect(m[c]).toEqual({ n: rows.length, accuracy: hit.reduce((a, b) => a + b, 0) / rows.length, nll: loss / rows.length, ece: ece(equalWidthBins(conf, hit, 15), rows.length) });
+      }
     }
     expect(checkpointMetrics(ctx.run, ctx.dataset, 'val')).toBe(checkpointMetrics(ctx.run, ctx.dataset, 'val'));
     expect(rowsOf(ctx.run, ctx.dataset, 'val')).toBe(rowsOf(ctx.run, ctx.dataset, 'val'));
-    expect(checkpointMetrics(ctx.run, ctx.dataset, 'nope')[0].n).toBe(0);
+    expect(checkpointMetrics(ctx.run, ctx.dataset, 'nope').map((m) => m.n)).toEqual([0, 0, 0]);
   });
 
   it('returns NaN metrics for an empty split', () => {

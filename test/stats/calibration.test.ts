@@ -7,7 +7,7 @@ import {
   ece,
   equalMassBins,
   equalWidthBins,
-  equalWidthBinsAt,
+  WidthBinSums,
   mce,
   topLabelSummary,
   widthBinTable,
@@ -130,8 +130,8 @@ describe('calibrationSummary', () => {
   });
 });
 
-describe('equalWidthBinsAt', () => {
-  it('equals equalWidthBins of the gathered rows: edges, NaN, 0 and 1, rows out of order and repeated', () => {
+describe('WidthBinSums', () => {
+  it('gives equalWidthBins of the records added, in their order: edges, NaN, 0 and 1, records out of order and repeated', () => {
     const rng = mulberry32(21);
     const n = 5000;
     const conf = Float32Array.from({ length: n }, (_, i) => (i % 41 === 0 ? [0, 1, Math.fround(0.4), Math.fround(2 / 3), NaN][i % 5]! : rng()));
@@ -140,9 +140,11 @@ describe('equalWidthBinsAt', () => {
     const rows = Int32Array.from({ length: 3000 }, () => Math.floor(rng() * n));
     const gathered = Float32Array.from(rows, (i) => conf[i]);
     const hit = Uint8Array.from(rows, (i) => (pred[i] === labels[i] ? 1 : 0));
-    const at = equalWidthBinsAt(conf, pred, labels, rows, 15);
-    expect(at).toEqual(equalWidthBins(gathered, hit, 15));
-    expect(at.reduce((a, b) => a + b.count, 0)).toBe(gathered.filter((c) => !Number.isNaN(c)).length);
+    const bits = new Uint32Array(conf.buffer);
+    const sums = new WidthBinSums(15, true);
+    rows.forEach((i) => sums.add(conf[i], bits[i], pred[i] === labels[i] ? 1 : 0));
+    expect(sums.bins()).toEqual(equalWidthBins(gathered, hit, 15));
+    expect(sums.bins().reduce((a, b) => a + b.count, 0)).toBe(gathered.filter((c) => !Number.isNaN(c)).length);
   });
 });
 
