@@ -3,8 +3,8 @@
  * and 15 equal-mass bins), ECE / MCE / adaptive ECE / class-wise ECE / Brier / NLL per split,
  * confidence histograms of right and wrong predictions, the confidently wrong records, temperature
  * scaling fitted on the validation split, and seeded 95 % bootstrap intervals on the headline split.
- * The per-split passes and the temperature fit (calibrationNumbers) run on the worker thread when
- * the run may use one, started before the other analyses; the bootstrap runs on the main thread.
+ * Every number (calibrationNumbers: the per-split passes, the temperature fit, the bootstrap) is
+ * computed on the worker thread when the run may use one, started before the other analyses.
  */
 import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
 import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
@@ -424,11 +424,9 @@ export const calibration: Analysis = {
   run(ctx) {
     const pending = started.get(ctx);
     started.delete(ctx);
-    const job = pending?.job ?? calibrationJob(ctx);
-    // The bootstrap runs here, while the thread (if any) computes the rest: that balances the two cores.
-    const iv = bootstrapIntervals(job.sub, job.k, job.seed, job.resamples);
-    if (!pending) return section(ctx, job.sub, calibrationNumbers(job), iv);
-    return pending.numbers.then((numbers) => section(ctx, job.sub, numbers, iv));
+    if (pending) return pending.numbers.then((numbers) => section(ctx, pending.job.sub, numbers));
+    const job = calibrationJob(ctx);
+    return section(ctx, job.sub, calibrationNumbers(job));
   },
 };
 
@@ -449,11 +447,12 @@ export interface CalibrationJob {
   resamples: number;
 }
 
-/** The section's numbers but the bootstrap intervals and the confidently wrong records. */
+/** The section's numbers but the confidently wrong records. */
 export interface CalibrationNumbers {
   head: { summary: CalibrationSummary; metrics: SplitCalibration };
   perSplit: Record<string, SplitCalibration>;
   temp: TemperatureResult | null;
+  iv: Intervals;
 }
 
 export function calibrationJob(ctx: AnalysisContext): CalibrationJob {
@@ -487,13 +486,13 @@ export function calibrationNumbers(job: CalibrationJob): CalibrationNumbers {
   }
   const fit = job.fitSplit === null ? null : { split: job.fitSplit, rows: job.splits.find(([s]) => s === job.fitSplit)![1] };
   const temp = fit && temperatureScaling(job.probs, job.labels, k, fit, sub, job.split, { before: head.metrics, fitBefore: perSplit[fit.split] });
-  return { head, perSplit, temp };
+  return { head, perSplit, temp, iv: bootstrapIntervals(sub, k, job.seed, job.resamples) };
 }
 
 /**
  * calibrationNumbers on the worker thread (src/thread.ts), started before the other analyses run:
- * at a million records its ~1 s of passes over every split and temperature fit leave the main
- * thread. The job is cloned (the final probabilities: 4·n·k bytes, at most THREAD_COPY_BYTES with
+ * at a million records its ~1.2 s of passes over every split, temperature fit and bootstrap leave
+ * the main thread. The job is cloned (the final probabilities: 4·n·k bytes, at most THREAD_COPY_BYTES with
  * the headline split's). If the thread fails, the main thread computes the same numbers.
  */
 async function calibrationOnThread(job: CalibrationJob): Promise<CalibrationNumbers> {
@@ -507,7 +506,7 @@ async function calibrationOnThread(job: CalibrationJob): Promise<CalibrationNumb
 /** Jobs started by `start`, per audit, until `run` collects them. */
 const started = new WeakMap<AnalysisContext, { job: CalibrationJob; numbers: Promise<CalibrationNumbers> }>();
 
-function section(ctx: AnalysisContext, sub: Subset, { head, perSplit, temp }: CalibrationNumbers, iv: Intervals): AnalysisOutput {
+function section(ctx: AnalysisContext, sub: Subset, { head, perSplit, temp, iv }: CalibrationNumbers): AnalysisOutput {
   const { run, dataset, final, config } = ctx;
   const k = run.k;
   const split = final.split;
