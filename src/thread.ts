@@ -105,7 +105,12 @@ export function stopThread(): void {
  * end of the analyses, whose background work (Analysis.start) would otherwise wait for it.
  */
 export function holdThread(): () => void {
-  const t = current ?? (current = startWorker());
+  let t: Thread;
+  try {
+    t = current ?? (current = startWorker());
+  } catch {
+    return () => {}; // no thread here (e.g. tsx not resolvable): each call falls back as before
+  }
   t.holds++;
   let released = false;
   return () => {

@@ -1,6 +1,6 @@
 /** Calls on a worker thread: results and failures come back; typed-array results are transferred. */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callOnThread, holdThread, ownBuffers, stopThread } from '../src/thread.ts';
 
 const rng = new URL('../src/stats/rng.ts', import.meta.url).href;
@@ -61,6 +61,26 @@ describe('callOnThread', () => {
     release(); // a second release changes nothing
     const c = await callOnThread<{ threadId: number }>(calls, 'where', []);
     expect(c.threadId).not.toBe(a.threadId);
+  });
+
+  it('holdThread gives a release that does nothing when no worker can start, so the audit goes on without one', async () => {
+    vi.resetModules();
+    vi.doMock('node:worker_threads', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('node:worker_threads')>()),
+      Worker: class {
+        constructor() {
+          throw new Error('no threads here');
+        }
+      },
+    }));
+    try {
+      const isolated = await import('../src/thread.ts');
+      const release = isolated.holdThread();
+      expect(release).not.toThrow();
+    } finally {
+      vi.doUnmock('node:worker_threads');
+      vi.resetModules();
+    }
   });
 
   it('rejects a call whose arguments cannot be posted, and the next call still runs', async () => {
