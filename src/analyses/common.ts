@@ -181,12 +181,12 @@ function everySplitMetrics(run: ScoredRun, dataset: Dataset, into: Map<string, C
   const { labels } = dataset;
   const splits = dataset.splitNames.length;
   // Each record's split when rowsOf counts it (scorable and labelled), else −1.
-  const member = new Int32Array(run.n);
-  const count = new Float64Array(splits);
-  for (let i = 0; i < run.n; i++) {
-    member[i] = run.scorable[i] && labels[i] >= 0 ? dataset.split[i] : -1;
-    if (member[i] >= 0) count[member[i]]++;
-  }
+  const member = new Int32Array(run.n).fill(-1);
+  const count = dataset.splitNames.map((name, g) => {
+    const rows = rowsOf(run, dataset, name);
+    for (let r = 0; r < rows.length; r++) member[rows[r]] = g;
+    return rows.length;
+  });
   const out = dataset.splitNames.map((): CheckpointMetrics[] => []);
   for (const s of run.scores) {
     const correct = new Float64Array(splits);

@@ -32,27 +32,17 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
   const delim = delimiter.charCodeAt(0);
   const N = text.length;
 
-  // The header: fields up to the first line end.
-  const names: string[] = [];
-  let p = 0;
-  for (let start = 0; ; p++) {
-    const c = p < N ? text.charCodeAt(p) : NEWLINE;
-    if (c === delim) {
-      names.push(text.slice(start, p));
-      start = p + 1;
-    } else if (c === NEWLINE || c === RETURN) {
-      names.push(text.slice(start, p));
-      if (c === RETURN && text.charCodeAt(p + 1) === NEWLINE) p++;
-      p++;
-      break;
-    }
-  }
+  // The header: fields up to the first line end (\n, \r\n or \r).
+  const returns = text.includes('\r'); // else every line ends with \n, and indexOf finds the fields (scanRecords)
+  const lineEnd = Math.min(...(returns ? ['\n', '\r'] : ['\n']).map((c) => text.indexOf(c)).filter((at) => at >= 0), N);
+  const names = text.slice(0, lineEnd).split(delimiter);
+  const p = lineEnd + (text.startsWith('\r\n', lineEnd) ? 2 : 1);
   const n = names.length;
   if (new Set(names).size !== n) return null;
 
   // The first INFER_FROM records as text (null for empty fields), to type the columns from.
   const head: (string | null)[][] = names.map(() => []);
-  const afterHead = scanRecords(text, p, n, delim, INFER_FROM, (j, a, b) => void head[j].push(a === b ? null : text.slice(a, b)));
+  const afterHead = scanRecords(text, p, n, delim, returns, INFER_FROM, (j, a, b) => void head[j].push(a === b ? null : text.slice(a, b)));
   if (afterHead < 0) return null;
   const textCols = new Set(textColumns);
   const kinds = names.map((name, j) => (textCols.has(name) ? 'text' : kindOf(head[j])));
@@ -72,7 +62,7 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
     }),
   );
   let record = head[0].length;
-  const end = scanRecords(text, afterHead, n, delim, Infinity, (j, a, b) => {
+  const end = scanRecords(text, afterHead, n, delim, returns, Infinity, (j, a, b) => {
     if (j === 0 && record === capacity) {
       capacity *= 2;
       numbers.forEach((f, c) => f && (numbers[c] = grown(f, capacity)));
@@ -98,11 +88,11 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
 
 /**
  * Calls `field(column, start, end)` for every field of up to `max` records from position `p`, where
- * each record is exactly `n` fields up to a line end (\n, \r\n or \r) or the end of the text;
+ * each record is exactly `n` fields up to a line end (\n, \r\n or \r — `returns`: the text has a \r) or the end of the text;
  * returns the position after the last record read, or −1 at a record of another width.
  */
-function scanRecords(text: string, p: number, n: number, delim: number, max: number, field: (column: number, start: number, end: number) => void): number {
-  if (text.indexOf('\r', p) < 0) return scanLines(text, p, n, String.fromCharCode(delim), max, field);
+function scanRecords(text: string, p: number, n: number, delim: number, returns: boolean, max: number, field: (column: number, start: number, end: number) => void): number {
+  if (!returns) return scanLines(text, p, n, String.fromCharCode(delim), max, field);
   const N = text.length;
   let col = 0;
   let start = p;
