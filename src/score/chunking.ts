@@ -29,20 +29,34 @@ export function chunkRows(rowSize: number): number {
 export const ORT_PIECE_BYTES = 1 << 20;
 
 /**
- * Records per onnxruntime call when a call of `rows` records of `rowSize` float values is cut into
- * the fewest pieces of at most ORT_PIECE_BYTES (a record larger than that alone), all of one size
- * but the last, which may be smaller. A pure function of the two numbers: the worker pool
+ * Bytes of the widest layer's output per onnxruntime call, when the graph's layers are known
+ * (converted tfjs layers: Conversion.widestLayer): a convolution's feature maps are written and read
+ * again by the next layer, so a piece's maps should stay in one core's cache (2 MB of L2 here). On
+ * the benchmark's CNN (8 maps of 28 × 28 first: 25 KB per record) on the 2-worker pool fed uint8
+ * codes, whole 1024-record calls (26 MB of maps) scored 25–34 GFLOP/s and 32–128-record calls
+ * 41–51; the MLP's widest layer (256 values) keeps its whole 1024-record calls, which beat
+ * 256-record ones there (147–183 against 128–150 GFLOP/s).
+ */
+export const ACTIVATION_PIECE_BYTES = 2 << 20;
+
+/**
+ * Records per onnxruntime call when a call of `rows` records is cut into the fewest pieces, all of
+ * one size but the last (which may be smaller), each within ORT_PIECE_BYTES of float inputs
+ * (`floatInputs` values per record; 0 for a graph fed uint8 codes, whose input bounds nothing) and
+ * ACTIVATION_PIECE_BYTES of its widest layer's output (`widestLayer` values per record; 0 when
+ * unknown). At least one record per piece. A pure function of the three numbers: the worker pool
  * (ort-pool.ts, which embeds this very function's source) and the main thread's sessions cut a
  * batch alike, so they give the same bits.
  */
-export function ortPieceRows(rows: number, rowSize: number): number {
-  const most = Math.max(1, Math.floor(ORT_PIECE_BYTES / (rowSize * 4)));
+export function ortPieceRows(rows: number, floatInputs: number, widestLayer = 0): number {
+  const byInputs = floatInputs > 0 ? Math.floor(ORT_PIECE_BYTES / (floatInputs * 4)) : Infinity;
+  const byLayer = widestLayer > 0 ? Math.floor(ACTIVATION_PIECE_BYTES / (widestLayer * 4)) : Infinity;
+  const most = Math.max(1, Math.min(byInputs, byLayer));
   return rows <= most ? Math.max(1, rows) : Math.ceil(rows / Math.ceil(rows / most));
 }
 
-/** `run(start, count)` on each piece of a call of `rows` records (ortPieceRows), outputs in order. */
-export async function runInPieces(rows: number, rowSize: number, run: (start: number, count: number) => Promise<Float32Array>): Promise<Float32Array> {
-  const step = ortPieceRows(rows, rowSize);
+/** `run(start, count)` on each piece of `step` records (ortPieceRows) of a call of `rows` records, outputs in order. */
+export async function runInPieces(rows: number, step: number, run: (start: number, count: number) => Promise<Float32Array>): Promise<Float32Array> {
   if (step >= rows) return run(0, rows);
   const parts: Float32Array[] = [];
   for (let start = 0; start < rows; start += step) parts.push(await run(start, Math.min(step, rows - start)));

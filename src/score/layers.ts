@@ -15,7 +15,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { codeValues } from '../load/input-values.ts';
 import { isShared } from '../load/shared-file.ts';
 import type { Checkpoint } from '../types.ts';
-import { runInPieces } from './chunking.ts';
+import { ortPieceRows, runInPieces } from './chunking.ts';
 import { encodeModel, type OnnxGraph } from './onnx-encode.ts';
 import { createPooling } from './ort-pooling.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
@@ -96,14 +96,18 @@ async function withCodeFeed(ort: Ort, conv: Converted, codeFed: Uint8Array, thre
   return {
     inputShape,
     outputs,
-    async predictCodes(batch, rows) {
-      const out = await codes.run({ codes: new ort.Tensor('uint8', feedable(batch.subarray(0, rows * rowSize)), [rows, ...inputShape]) });
-      return out.output.data as Float32Array;
-    },
+    // In the pieces the worker pool cuts a batch into (ortPieceRows: no float inputs to bound
+    // them, only the widest layer), for the same bits.
+    predictCodes: (batch, rows) =>
+      runInPieces(rows, ortPieceRows(rows, 0, conv.widestLayer), async (start, count) => {
+        const piece = feedable(batch.subarray(start * rowSize, (start + count) * rowSize));
+        const out = await codes.run({ codes: new ort.Tensor('uint8', piece, [count, ...inputShape]) });
+        return out.output.data as Float32Array;
+      }),
     async predict(batch, rows) {
       floats ??= ort.InferenceSession.create(conv.bytes, sessionOptions(threads));
       const session = await floats;
-      return runInPieces(rows, rowSize, async (start, count) => {
+      return runInPieces(rows, ortPieceRows(rows, rowSize, conv.widestLayer), async (start, count) => {
         const out = await session.run({ input: new ort.Tensor('float32', batch.subarray(start * rowSize, (start + count) * rowSize), [count, ...inputShape]) });
         return out.output.data as Float32Array;
       });
@@ -170,7 +174,7 @@ export async function createLayersRuntime(opts: LayersRuntimeOptions): Promise<S
       const bytes = dec ? encodeModel(codeFedGraph(result.graph, dec)) : result.bytes;
       const main = dec ? await withCodeFeed(ort, result, bytes, 1) : result.model;
       if (!pooling || !loadOpts?.batchRows) return main;
-      return pooling.wrap(main, { bytes, label: checkpoint.path, shape: main.inputShape, k: main.outputs }, { ...loadOpts, batchRows: loadOpts.batchRows });
+      return pooling.wrap(main, { bytes, label: checkpoint.path, shape: main.inputShape, k: main.outputs, widestLayer: result.widestLayer }, { ...loadOpts, batchRows: loadOpts.batchRows });
     },
   };
 }
@@ -182,6 +186,8 @@ interface Converted {
   graph: OnnxGraph;
   /** `graph` encoded (what the verified session runs). */
   bytes: Uint8Array;
+  /** Conversion.widestLayer: the pieces both sessions and the pool run a batch in follow it. */
+  widestLayer: number;
 }
 interface Failed {
   ok: false;
@@ -201,7 +207,7 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
     const rowSize = conv.inputShape.reduce((a, b) => a * b, 1);
     // In the pieces the worker pool cuts a float-fed batch into (chunking.ts), for the same bits.
     const predict = (batch: Float32Array, rows: number): Promise<Float32Array> =>
-      runInPieces(rows, rowSize, async (start, count) => {
+      runInPieces(rows, ortPieceRows(rows, rowSize, conv.widestLayer), async (start, count) => {
         const out = await s.run({ input: new ort.Tensor('float32', batch.subarray(start * rowSize, (start + count) * rowSize), [count, ...conv.inputShape]) });
         return out.output.data as Float32Array;
       });
@@ -210,7 +216,7 @@ export async function convertCheckpoint(tf: typeof TF, ort: Ort, checkpoint: Che
     const diff = maxAbsDiff(expected, await predict(probe, VERIFY_ROWS));
     if (!(diff <= CONVERSION_TOLERANCE)) return { ok: false, reason: `the converted graph differs from tfjs by ${diff.toExponential(2)} (> ${CONVERSION_TOLERANCE})` };
     session = undefined; // owned by the LoadedModel from here on
-    return { ok: true, graph: conv.graph, bytes, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
+    return { ok: true, graph: conv.graph, bytes, widestLayer: conv.widestLayer, model: { inputShape: conv.inputShape, outputs: conv.outputs, predict, dispose: () => void s.release() } };
   } catch (e) {
     return { ok: false, reason: `onnxruntime rejected the converted graph (${String((e as Error)?.message ?? e).split('\n')[0]})` };
   } finally {

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
 import { InputError } from '../messages.ts';
 import type { Checkpoint } from '../types.ts';
-import { joinOutputs, runInPieces } from './chunking.ts';
+import { joinOutputs, ortPieceRows, runInPieces } from './chunking.ts';
 import { createPooling, type PoolGraph, type PooledModel } from './ort-pooling.ts';
 import type { ScoringRuntime } from './runtime.ts';
 
@@ -120,7 +120,7 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
    */
   const predict = async (batch: Float32Array, rows: number): Promise<Float32Array> => {
     const perRow = rowSize > 0 ? rowSize : batch.length / Math.max(rows, 1);
-    if (!fixedBatch) return runInPieces(rows, perRow, (start, count) => run(batch.subarray(start * perRow, (start + count) * perRow), count));
+    if (!fixedBatch) return runInPieces(rows, ortPieceRows(rows, perRow), (start, count) => run(batch.subarray(start * perRow, (start + count) * perRow), count));
     if (rows === fixedBatch) return run(batch, rows);
     const parts: Float32Array[] = [];
     const chunk = new Float32Array(fixedBatch * perRow);

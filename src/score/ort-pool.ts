@@ -11,8 +11,8 @@
  * turn (ScoringRuntime.concurrentTurns) and the workers take its batches from a shared counter.
  *
  * Each chunk a worker takes is exactly one batch of the scoring loop, run by a single-thread
- * session of the same graph on the same values and cut into the same calls (a float-fed graph in
- * the pieces of chunking.ts's ortPieceRows), so the outputs are those of one-thread scoring bit
+ * session of the same graph on the same values and cut into the same calls (in the pieces of
+ * chunking.ts's ortPieceRows), so the outputs are those of one-thread scoring bit
  * for bit whatever the number of workers (test/score/onnx.test.ts, tfjs-to-onnx.test.ts). Uint8
  * codes are decoded in the workers with the loader's table (codeValues), the very floats fillBatch
  * makes, one piece at a time: decoding a whole 1024 × 784 batch (3.2 MB of floats) before the graph
@@ -26,17 +26,18 @@
  */
 import { createRequire } from 'node:module';
 import { convertCodes } from '../load/input-values.ts';
-import { ORT_PIECE_BYTES, ortPieceRows } from './chunking.ts';
+import { ACTIVATION_PIECE_BYTES, ORT_PIECE_BYTES, ortPieceRows } from './chunking.ts';
 import { PoolError, PoolWorker, sharedBytes, sharedFloats, sharedInput, takeChunks, type InputSlot, type Reply } from './pool-worker.ts';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ORT_PIECE_BYTES = ${ORT_PIECE_BYTES};
+const ACTIVATION_PIECE_BYTES = ${ACTIVATION_PIECE_BYTES};
 ${ortPieceRows.toString()}
 ${convertCodes.toString()}
 ${takeChunks.toString()}
 const ort = require(workerData.ort);
-const models = new Map(); // key → { key, session, inName, outName, type, fixedBatch, shape, table }
+const models = new Map(); // key → { key, session, inName, outName, type, fixedBatch, shape, table, widestLayer }
 let floats = new Float32Array(0);
 let bytes = new Uint8Array(0);
 const floatsOf = (n) => (floats.length < n ? (floats = new Float32Array(n)) : floats).subarray(0, n);
@@ -117,9 +118,10 @@ async function score(m) {
   for (const [start, count] of takeChunks(new Int32Array(m.next), m.rows, m.chunk)) {
     const prepared = prepare(m, input, start, count);
     // A model exported with a fixed batch size runs in pieces of that size, the last zero-padded;
-    // a float-fed one in the pieces of ortPieceRows (as the main thread's session: onnx.ts); a
-    // graph taking the codes themselves on the whole chunk.
-    const steps = list.map((model) => model.fixedBatch || (model.type === 'uint8' ? count : ortPieceRows(count, m.rowSize)));
+    // any other in the pieces of ortPieceRows, as the main thread's session cuts them (onnx.ts,
+    // layers.ts): bounded by its float inputs (a graph taking the codes themselves has none) and
+    // by its widest layer when known.
+    const steps = list.map((model) => model.fixedBatch || ortPieceRows(count, model.type === 'uint8' ? 0 : m.rowSize, model.widestLayer));
     const piece = async (i, s) => {
       const model = list[i];
       const part = Math.min(steps[i], count - s);
@@ -150,7 +152,7 @@ async function handle(m) {
       const meta = session.inputMetadata[0];
       const type = meta && meta.isTensor ? meta.type : 'unknown';
       if (type !== 'float32' && type !== 'float64' && type !== 'uint8') throw new Error('input of type ' + type);
-      models.set(m.key, { key: m.key, session, inName: session.inputNames[0], outName: session.outputNames[0], type, fixedBatch: m.fixedBatch || 0, shape: m.shape, table: m.table || null });
+      models.set(m.key, { key: m.key, session, inName: session.inputNames[0], outName: session.outputNames[0], type, fixedBatch: m.fixedBatch || 0, shape: m.shape, table: m.table || null, widestLayer: m.widestLayer || 0 });
       parentPort.postMessage({ id: m.id });
     } else if (m.type === 'score') {
       parentPort.postMessage({ id: m.id, rows: await score(m) });
@@ -195,6 +197,8 @@ export interface PoolLoadOptions {
   fixedBatch?: number;
   /** How many of the pool's workers load it (default: all): a large model is held fewer times. */
   workers?: number;
+  /** Values per record of the graph's widest layer output, when known (ortPieceRows). */
+  widestLayer?: number;
 }
 
 export interface PoolModel {
@@ -295,7 +299,7 @@ export function createOrtPool(workers: number): OrtPool {
       const loaded = await Promise.allSettled(
         holders.map((w) => {
           const copy = new Uint8Array(bytes).buffer; // a copy (a Node Buffer's slice() would be a view)
-          return w.request({ type: 'load', key, bytes: copy, shape: opts.shape, table: opts.table, fixedBatch: opts.fixedBatch }, [copy]);
+          return w.request({ type: 'load', key, bytes: copy, shape: opts.shape, table: opts.table, fixedBatch: opts.fixedBatch, widestLayer: opts.widestLayer }, [copy]);
         }),
       );
       const failed = loaded.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -28,6 +28,8 @@ export interface PoolGraph {
   /** Outputs per record. */
   k: number;
   fixedBatch?: number;
+  /** Values per record of the widest layer output, when known (converted tfjs layers): pieces are cut to it (ortPieceRows). */
+  widestLayer?: number;
   /** The error a failure of the model on its input becomes (as on the main thread); default: the worker's message. */
   inputError?(f: ModelFailure): Error;
   /** Names the model in a warning (its checkpoint file). */
@@ -102,7 +104,7 @@ export function createPooling(threads: number, warnings: string[], modelBytes = 
           const mb = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString('en-US')} MB`;
           warnings.push(`onnxruntime: ${graph.label} is ${mb(graph.bytes.length)}, so it (and any checkpoint as large) is scored on ${holders} of ${threads} worker threads: each holds a copy, at most ${mb(modelBytes)} of copies`);
         }
-        pooled = await pool.load(graph.bytes, { shape: graph.shape, k: graph.k, chunkRows: loadOpts.batchRows, table: table ?? undefined, fixedBatch: graph.fixedBatch, workers: holders });
+        pooled = await pool.load(graph.bytes, { shape: graph.shape, k: graph.k, chunkRows: loadOpts.batchRows, table: table ?? undefined, fixedBatch: graph.fixedBatch, widestLayer: graph.widestLayer, workers: holders });
       } catch (e) {
         fail(e);
       }

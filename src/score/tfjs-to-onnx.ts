@@ -15,7 +15,16 @@ import type * as TF from '@tensorflow/tfjs';
 import { mulberry32 } from '../stats/rng.ts';
 import type { OnnxAttr, OnnxGraph, OnnxNode, OnnxTensor } from './onnx-encode.ts';
 
-export type Conversion = { ok: true; graph: OnnxGraph; inputShape: number[]; outputs: number } | { ok: false; reason: string };
+export type Conversion =
+  | {
+      ok: true;
+      graph: OnnxGraph;
+      inputShape: number[];
+      outputs: number;
+      /** Values per record of the widest layer output (a convolution's feature maps): the piece size onnxruntime is called with follows it (chunking.ts ortPieceRows). */
+      widestLayer: number;
+    }
+  | { ok: false; reason: string };
 
 /** Largest |tfjs − onnxruntime| accepted on the verification rows. */
 export const CONVERSION_TOLERANCE = 1e-4;
@@ -51,7 +60,11 @@ function convert(model: TF.LayersModel): Conversion {
 
   const g = new Builder();
   let x: State = { name: 'input', shape: inputShape, nchw: false };
-  for (const layer of layers) x = g.layer(layer, x);
+  let widestLayer = 0;
+  for (const layer of layers) {
+    x = g.layer(layer, x);
+    widestLayer = Math.max(widestLayer, x.shape.reduce((a, b) => a * b, 1));
+  }
   x = g.toNhwc(x);
   if (x.shape.length !== 1) throw new Unsupported(`an output of shape [${x.shape.join(', ')}] (expected [classes])`);
   g.nodes.push({ op: 'Identity', inputs: [x.name], outputs: ['output'] });
@@ -62,7 +75,7 @@ function convert(model: TF.LayersModel): Conversion {
     inputs: [{ name: 'input', dims: ['batch', ...inputShape] }],
     outputs: [{ name: 'output', dims: ['batch', x.shape[0]] }],
   };
-  return { ok: true, graph, inputShape, outputs: x.shape[0] };
+  return { ok: true, graph, inputShape, outputs: x.shape[0], widestLayer };
 }
 
 /** Only a plain chain of layers converts: each layer fed by exactly the one before it. */

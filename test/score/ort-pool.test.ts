@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createOrtPool, modelFailure } from '../../src/score/ort-pool.ts';
+import { ACTIVATION_PIECE_BYTES } from '../../src/score/chunking.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { sharedBytes } from '../../src/score/pool-worker.ts';
 
@@ -74,5 +75,40 @@ describe('onnxruntime worker pool', () => {
       await pool.close();
     }
     expect(() => createOrtPool(1)).toThrow(/≥ 2/);
+  });
+  it('cuts a chunk of codes into pieces only as its widest layer asks (ortPieceRows)', async () => {
+    // y[r] = the record's first code + the number of records in the call that scored record r: the pieces show.
+    const graph: OnnxGraph = {
+      name: 'code-pieces',
+      nodes: [
+        { op: 'Cast', inputs: ['codes'], outputs: ['x'], attrs: { to: 1 } },
+        { op: 'Shape', inputs: ['codes'], outputs: ['shape'] },
+        { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
+        { op: 'Cast', inputs: ['n'], outputs: ['nf'], attrs: { to: 1 } },
+        { op: 'MatMul', inputs: ['x', 'w'], outputs: ['xw'] },
+        { op: 'Add', inputs: ['xw', 'nf'], outputs: ['y'] },
+      ],
+      initializers: [
+        { name: 'zero', dims: [], data: { int64: [0] } },
+        { name: 'w', dims: [3, 1], data: Float32Array.of(1, 0, 0) },
+      ],
+      inputs: [{ name: 'codes', dims: ['batch', 3], type: 'uint8' }],
+      outputs: [{ name: 'y', dims: ['batch', 1] }],
+    };
+    const codes = Uint8Array.from({ length: 13 * 3 }, (_, i) => (i % 3 === 0 ? i / 3 : 7));
+    const pool = createOrtPool(2);
+    try {
+      // Chunks of 10 records (10, then 3). A layer of ACTIVATION_PIECE_BYTES/16 bytes of floats per record: at most 4 per call.
+      const narrow = await pool.load(encodeModel(graph), { shape: [3], k: 1, chunkRows: 10, widestLayer: ACTIVATION_PIECE_BYTES / 16 });
+      const pieces = [4, 4, 4, 4, 4, 4, 4, 4, 2, 2, 3, 3, 3];
+      expect(Array.from(await narrow.score(codes, 13))).toEqual(pieces.map((p, r) => r + p));
+      // Layers unknown: a graph fed codes runs each chunk whole.
+      const whole = await pool.load(encodeModel(graph), { shape: [3], k: 1, chunkRows: 10 });
+      expect(Array.from(await whole.score(codes, 13))).toEqual(Array.from({ length: 13 }, (_, r) => r + (r < 10 ? 10 : 3)));
+      narrow.dispose();
+      whole.dispose();
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -3,12 +3,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseNpy } from '../../src/load/formats/npy.ts';
 import { loadTf } from '../../src/score/backend.ts';
 import { encodeModel } from '../../src/score/onnx-encode.ts';
 import { CONVERTED_NAME, convertCheckpoint, createLayersRuntime, decodeCodes } from '../../src/score/layers.ts';
 import { codeFedGraph, convertLayersModel, maxAbsDiff, verificationRows } from '../../src/score/tfjs-to-onnx.ts';
+import { ortPieceRows } from '../../src/score/chunking.ts';
 import { TURN_BATCHES } from '../../src/score/ort-pooling.ts';
 import { loadConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
@@ -101,6 +102,8 @@ describe('convertLayersModel', () => {
     });
     seedWeights(model, 1);
     expect(await compare(model)).toBeLessThanOrEqual(1e-4);
+    // The first convolution's maps are the widest layer output: 13 × 11 × 4 values per record.
+    expect(convertLayersModel(model)).toMatchObject({ ok: true, widestLayer: 13 * 11 * 4 });
   });
 
   it('converts global pooling, activation layers and a functional chain', async () => {
@@ -234,6 +237,52 @@ describe('createLayersRuntime', () => {
     expect(bits(b)).toEqual(bits(a));
     await Promise.all([byValues.release(), byCodes.release()]);
     model.dispose();
+  });
+
+  it('calls a converted CNN in pieces of its widest layer, on the main thread and the worker pool alike', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'losslens-convert-cnn-'));
+    const cnn = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    seedWeights(cnn, 4);
+    await saveLayersModel(tf, cnn, join(dir, 'cnn'));
+    const checkpoints: Checkpoint[] = [{ id: 'cnn', step: 1, path: join(dir, 'cnn', 'model.json') }];
+    const n = 700;
+    const rand = mulberry32(8);
+    const dataset = {
+      file: 'r.csv', table: null as never, n, ids: Array.from({ length: n }, (_, i) => `r${i}`), labels: Int32Array.from({ length: n }, (_, i) => i % 3),
+      classes: ['a', 'b', 'c'], split: new Int32Array(n), splitNames: ['all'], groups: {}, unknownLabels: [],
+    };
+    const inputs = { file: 'x.npy', n, shape: [28, 28, 1], rowSize: 784, data: Uint8Array.from({ length: n * 784 }, () => Math.floor(rand() * 256)), scale: 1 / 255 };
+    const codes = { scale: 1 / 255, offset: 0 };
+    // 8 maps of 28 × 28 per record: a batch of 300 codes runs as 4 calls of 75 records (ortPieceRows).
+    expect(ortPieceRows(300, 0, 8 * 28 * 28)).toBe(75);
+    const single = await createLayersRuntime({ convert: 'auto', workers: 1, checkpoints, records: n });
+    expect(single.name).toBe(CONVERTED_NAME);
+    const model = await single.load(checkpoints[0], { codes });
+    // Sessions' run is a method of their class (its type only declares the factory).
+    type Feeds = Record<string, { dims: readonly number[] }>;
+    const sessionClass = ort.InferenceSession as unknown as { prototype: { run(feeds: Feeds): Promise<unknown> } };
+    const run = vi.spyOn(sessionClass.prototype, 'run');
+    try {
+      await model.predictCodes!((inputs.data as Uint8Array).subarray(0, 300 * 784), 300);
+      expect(run.mock.calls.map(([feeds]) => feeds.codes.dims[0])).toEqual([75, 75, 75, 75]);
+    } finally {
+      run.mockRestore();
+      model.dispose();
+    }
+    const opts = { batchSize: 300, output: 'auto' as const, progress: silentProgress };
+    const pooled = await createLayersRuntime({ convert: 'auto', workers: 2, checkpoints, records: n });
+    const a = await scoreRun(pooled, checkpoints, dataset, inputs, opts);
+    const b = await scoreRun(single, checkpoints, dataset, inputs, opts);
+    expect(scoreBytes(a.scores[0]).equals(scoreBytes(b.scores[0]))).toBe(true);
+    expect(pooled.warnings.filter((w) => /worker threads/.test(w))).toEqual([]);
+    cnn.dispose();
   });
 
   it('gatherCodes views consecutive rows and packs the others', () => {
