@@ -23,7 +23,8 @@ import { buildModel, buildSummary } from './report/build.ts';
 import { evaluateGates, parseGates } from './report/gates.ts';
 import type { ReportModel } from './report/model.ts';
 import { createPreviewer } from './report/preview.ts';
-import { renderHtml } from './render/html.ts';
+import { ChartQueue } from './render/chart-queue.ts';
+import { drawChart, renderHtml } from './render/html.ts';
 import { createScoreCache } from './score/cache.ts';
 import { predictProbs } from './score/predict.ts';
 import { scoreRun } from './score/score.ts';
@@ -113,7 +114,15 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
     preview: createPreviewer(config.display, dataset, inputs),
     predict: plan.inputs === inputs ? (ci, batch, rows) => predictProbs(runtime, checkpoints[ci], batch, rows, run.outputKind[ci]) : undefined,
   };
-  const { sections, outputs } = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses);
+  // Each finished section's charts are drawn while the analyses left wait on the worker thread.
+  const charts = new ChartQueue(drawChart);
+  let analysed: Awaited<ReturnType<typeof runAnalyses>>;
+  try {
+    analysed = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses, (s) => s.status === 'ok' && charts.drawWhenIdle(s.blocks));
+  } finally {
+    charts.stop();
+  }
+  const { sections, outputs } = analysed;
   releaseThread();
   // Warnings an analysis raises for the whole report (e.g. test-set reuse) go first, at the top.
   for (const out of outputs.values()) for (const w of out.reportWarnings ?? []) warnings.unshift(w);
@@ -127,6 +136,6 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
 
   // 5. render
   progress.stage('rendering report');
-  const html = await renderHtml(model, { static: opts.static });
+  const html = await renderHtml(model, { static: opts.static }, charts);
   return { model, html, summary: buildSummary(model), ctx };
 }

@@ -23,7 +23,12 @@ export const analyses: readonly Analysis[] = [integrity, lossDistribution, outli
  * so the others' time hides it; the sections keep the list's order (an analysis reads only the
  * context, never another's output, so the order of running does not change any result).
  */
-export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[] = analyses): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
+export async function runAnalyses(
+  ctx: AnalysisContext,
+  list: readonly Analysis[] = analyses,
+  /** Told of each section as soon as its analysis has run (pipeline.ts draws its charts ahead). */
+  onSection?: (section: SectionResult) => void,
+): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
   const reasons = list.map((a) => a.notApplicable?.(ctx) ?? null);
   // Background work is queued (one thread, in order) and collected by its start rank, then list order.
   const rank = (i: number) => (list[i].start ? 1 + (list[i].startRank ?? 0) : 0);
@@ -42,14 +47,15 @@ export async function runAnalyses(ctx: AnalysisContext, list: readonly Analysis[
     const reason = reasons[i];
     if (reason !== null) {
       results[i] = { section: { ...meta, status: 'notApplicable', reason } };
-      continue;
+    } else {
+      try {
+        const out = await a.run(ctx);
+        results[i] = { section: { ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] }, output: out };
+      } catch (e) {
+        results[i] = { section: { ...meta, status: 'error', reason: (e as Error).message } };
+      }
     }
-    try {
-      const out = await a.run(ctx);
-      results[i] = { section: { ...meta, status: 'ok', headline: out.headline, blocks: out.blocks, warnings: out.warnings ?? [] }, output: out };
-    } catch (e) {
-      results[i] = { section: { ...meta, status: 'error', reason: (e as Error).message } };
-    }
+    onSection?.(results[i].section);
   }
   const outputs = new Map<string, AnalysisOutput>();
   results.forEach((r, i) => {

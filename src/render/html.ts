@@ -8,10 +8,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { Block, ChartSpec, SectionResult } from '../analyses/types.ts';
+import type { Block, SectionResult } from '../analyses/types.ts';
 import { formatGateValue } from '../report/gates.ts';
 import type { ReportModel } from '../report/model.ts';
 import { cellView, clip, formatNumber, MAX_CELL_TEXT, text } from './cells.ts';
+import { ChartQueue, type ChartBlock, type DrawnChart } from './chart-queue.ts';
 import { chartToSpec } from './charts/index.ts';
 import { pageAssets, type RenderOptions } from './page.ts';
 import { sanitizeText } from './escape.ts';
@@ -52,9 +53,10 @@ export function blockPartials(): string[] {
   return Object.keys(engine().partials).filter((p) => p.startsWith('block-'));
 }
 
-export async function renderHtml(model: ReportModel, opts: RenderOptions = {}): Promise<string> {
+/** `charts`: the queue the charts were drawn ahead with (pipeline.ts); by default each is drawn here. */
+export async function renderHtml(model: ReportModel, opts: RenderOptions = {}, charts = new ChartQueue(drawChart)): Promise<string> {
   const sections = [];
-  for (const s of model.sections) sections.push(await sectionView(s));
+  for (const s of model.sections) sections.push(await sectionView(s, charts));
   const header = headerView(model);
   const gates = model.gates.map((g) => ({ expr: text(g.expr), value: text(formatGateValue(g.value)), failed: g.failed }));
   const toc = [
@@ -105,16 +107,16 @@ function headerView(m: ReportModel) {
   };
 }
 
-async function sectionView(s: SectionResult) {
+async function sectionView(s: SectionResult, charts: ChartQueue) {
   const base = { id: text(s.id), title: text(s.title), description: text(s.description), status: s.status, ok: s.status === 'ok', notApplicable: s.status === 'notApplicable' };
   if (s.status !== 'ok') return { ...base, reason: text(s.reason) };
   const blocks = [];
-  for (const b of s.blocks) blocks.push(await blockView(b));
+  for (const b of s.blocks) blocks.push(await blockView(b, charts));
   return { ...base, headline: text(s.headline), warnings: s.warnings.map((w) => text(w)), blocks };
 }
 
 type View = Record<string, unknown>;
-type BlockViews = { [K in Block['type']]: (b: Extract<Block, { type: K }>) => View | Promise<View> };
+type BlockViews = { [K in Block['type']]: (b: Extract<Block, { type: K }>, charts: ChartQueue) => View | Promise<View> };
 
 /** Block type → view builder; each type has a `templates/partials/block-<type>.hbs`. */
 export const blockViews: BlockViews = {
@@ -127,25 +129,25 @@ export const blockViews: BlockViews = {
     columns: b.columns.map((c, j) => ({ label: text(c.label), hint: c.hint ? text(c.hint) : '', type: columnIsNumeric(b.rows, j) ? 'num' : 'text' })),
     rows: b.rows.slice(0, MAX_TABLE_ROWS).map((row) => row.map((cell, j) => cellView(cell, b.columns[j]?.format))),
   }),
-  chart: async (b) => ({ ...(await chartSvg(b.chart, b.alt)), caption: text(b.caption), alt: text(b.alt), kind: text(b.chart.kind) }),
-  grid: async (b) => {
+  chart: async (b, charts) => ({ ...(await charts.draw(b)), caption: text(b.caption), alt: text(b.alt), kind: text(b.chart.kind) }),
+  grid: async (b, charts) => {
     const blocks = [];
-    for (const inner of b.blocks) blocks.push(await blockView(inner));
+    for (const inner of b.blocks) blocks.push(await blockView(inner, charts));
     return { blocks };
   },
 };
 
-export async function blockView(b: Block): Promise<View> {
+export async function blockView(b: Block, charts: ChartQueue): Promise<View> {
   const type = (b as { type?: unknown }).type;
-  const build = typeof type === 'string' && Object.hasOwn(blockViews, type) ? (blockViews as Record<string, (b: Block) => View | Promise<View>>)[type] : undefined;
+  const build = typeof type === 'string' && Object.hasOwn(blockViews, type) ? (blockViews as Record<string, (b: Block, charts: ChartQueue) => View | Promise<View>>)[type] : undefined;
   if (!build || !engine().partials[`block-${type}`]) return { partial: 'block-unknown', json: text(JSON.stringify(b, null, 2), 20_000) };
-  return { partial: `block-${type}`, ...(await build(b)) };
+  return { partial: `block-${type}`, ...(await build(b, charts)) };
 }
 
 /** The chart as SVG; a chart vega cannot draw becomes a note instead of failing the whole report. */
-async function chartSvg(chart: ChartSpec, alt: string): Promise<{ svg: string; failed: string }> {
+export async function drawChart(b: ChartBlock): Promise<DrawnChart> {
   try {
-    return { svg: await renderSvg(chartToSpec(chartText(chart), chartText(alt))), failed: '' };
+    return { svg: await renderSvg(chartToSpec(chartText(b.chart), chartText(b.alt))), failed: '' };
   } catch (e) {
     return { svg: '', failed: text(`This chart could not be drawn: ${(e as Error).message}`, 300) };
   }

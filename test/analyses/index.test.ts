@@ -45,6 +45,16 @@ describe('runAnalyses', () => {
     expect(sections.map((s) => s.id)).toEqual(['late', 'first', 'plain', 'second']);
   });
 
+  it('tells of each section as soon as its analysis has run, in the order they run', async () => {
+    const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
+    const events: string[] = [];
+    const plain = (id: string): Analysis => ({ id, title: id, description: 'd', run: () => (events.push(`run ${id}`), { headline: id, blocks: [{ type: 'text', text: id }] }) });
+    const list: Analysis[] = [{ ...plain('bg'), start: () => undefined }, { ...plain('na'), notApplicable: () => 'no' }, plain('a'), { ...plain('boom'), run: () => { throw new Error('x'); } }];
+    const { sections } = await runAnalyses(ctx, list, (s) => events.push(`section ${s.id} ${s.status}`));
+    expect(events).toEqual(['section na notApplicable', 'run a', 'section a ok', 'section boom error', 'run bg', 'section bg ok']);
+    expect(sections.map((s) => s.id)).toEqual(['bg', 'na', 'a', 'boom']);
+  });
+
   it('has unique ids in THE list', () => {
     const ids = analyses.map((a) => a.id);
     expect(new Set(ids).size).toBe(ids.length);

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '../../src/analyses/types.ts';
-import { MAX_TABLE_ROWS, renderHtml } from '../../src/render/html.ts';
+import { ChartQueue } from '../../src/render/chart-queue.ts';
+import { drawChart, MAX_TABLE_ROWS, renderHtml } from '../../src/render/html.ts';
 import { BIG, hostileModel } from './fixture.ts';
 
 const sha = (s: string) => `sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}`;
@@ -112,5 +113,31 @@ describe('renderHtml options and bounds', () => {
 
   it('is deterministic', async () => {
     expect(await renderHtml(hostileModel())).toBe(await renderHtml(hostileModel()));
+  });
+
+  it('gives the same page when some charts were drawn ahead (ChartQueue.drawWhenIdle)', async () => {
+    const chartOf = (m: ReturnType<typeof hostileModel>) => m.sections.flatMap((s) => (s.status === 'ok' ? s.blocks : [])).find((b) => b.type === 'chart')!;
+    // Two sections with charts; the second one's (in a grid) is drawn ahead, as an analysis that ran early.
+    const page = () => {
+      const base = chartOf(hostileModel()) as Extract<Block, { type: 'chart' }>;
+      const other = { ...base, caption: 'second', chart: { kind: 'bars' as const, items: [{ label: '<b>x</b>', value: 0.5 }], xLabel: '', yLabel: 'v' } };
+      return hostileModel({
+        sections: [
+          { id: 'one', title: 'one', description: 'd', status: 'ok', headline: 'h', warnings: [], blocks: [base] },
+          { id: 'two', title: 'two', description: 'd', status: 'ok', headline: 'h', warnings: [], blocks: [{ type: 'grid', blocks: [other] }] },
+        ],
+      });
+    };
+    const model = page();
+    const base = chartOf(model) as Extract<Block, { type: 'chart' }>;
+    const order: string[] = [];
+    const charts = new ChartQueue((b) => (order.push(b.caption), drawChart(b)));
+    charts.drawWhenIdle((model.sections[1] as Extract<(typeof model.sections)[number], { status: 'ok' }>).blocks);
+    for (let i = 0; i < 200 && order.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    charts.stop();
+    const html = await renderHtml(model, {}, charts);
+    expect(order).toEqual(['second', base.caption]); // drawn ahead, then the other when the page asked for it
+    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(html).toBe(await renderHtml(page()));
   });
 });
