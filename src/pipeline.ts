@@ -118,7 +118,9 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   const charts = new ChartQueue(drawChart);
   let analysed: Awaited<ReturnType<typeof runAnalyses>>;
   try {
-    analysed = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses, (s) => s.status === 'ok' && charts.drawWhenIdle(s.blocks));
+    analysed = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses, (s) => {
+      if (s.status === 'ok') charts.drawWhenIdle(s.blocks);
+    });
   } finally {
     charts.stop();
   }
