@@ -17,6 +17,7 @@ import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { scoreRun } from '../../src/score/score.ts';
 import type { Checkpoint } from '../../src/types.ts';
+import { pieceSizeGraph } from '../helpers/piece-size-graph.ts';
 
 // Built by scripts/gen-onnx-fixture.py with Debian's python3-torch: a 6-16-3 MLP, one .onnx per epoch.
 const DIR = fileURLToPath(new URL('../fixtures/onnx/', import.meta.url));
@@ -216,22 +217,7 @@ describe('onnx runtime', () => {
     it('cuts each batch into the pieces of ortPieceRows, in the workers and on the main thread alike', async () => {
       // y[r] = x[r][0] + the number of records in the call that scored record r: the pieces show.
       const width = 65536; // 256 KB of floats per record: a batch of 10 is 3 pieces (4, 4, 2)
-      const graph: OnnxGraph = {
-        name: 'piece-size',
-        nodes: [
-          { op: 'Shape', inputs: ['x'], outputs: ['shape'] },
-          { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
-          { op: 'Cast', inputs: ['n'], outputs: ['nf'], attrs: { to: 1 } },
-          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['xw'] },
-          { op: 'Add', inputs: ['xw', 'nf'], outputs: ['y'] },
-        ],
-        initializers: [
-          { name: 'zero', dims: [], data: { int64: [0] } },
-          { name: 'w', dims: [width, 2], data: Float32Array.from({ length: width * 2 }, (_, i) => (i < 2 ? 1 : 0)) },
-        ],
-        inputs: [{ name: 'x', dims: ['batch', width] }],
-        outputs: [{ name: 'y', dims: ['batch', 2] }],
-      };
+      const graph = pieceSizeGraph(width, 2);
       const path = join(tmp, 'piece-size.onnx');
       writeFileSync(path, encodeModel(graph));
       const n = 25; // batches of 10, 10 and 5 records

@@ -3,6 +3,7 @@ import { createOrtPool, modelFailure } from '../../src/score/ort-pool.ts';
 import { ACTIVATION_PIECE_BYTES } from '../../src/score/chunking.ts';
 import { encodeModel, type OnnxGraph } from '../../src/score/onnx-encode.ts';
 import { sharedBytes } from '../../src/score/pool-worker.ts';
+import { pieceSizeGraph } from '../helpers/piece-size-graph.ts';
 
 /** y = x · w: 3 features → `k` outputs, w[i][j] = i + j; `batch`: a fixed batch size. */
 const linear = (k: number, type?: 'uint8', batch?: number) => {
@@ -78,23 +79,7 @@ describe('onnxruntime worker pool', () => {
   });
   it('cuts a chunk of codes into pieces only as its widest layer asks (ortPieceRows)', async () => {
     // y[r] = the record's first code + the number of records in the call that scored record r: the pieces show.
-    const graph: OnnxGraph = {
-      name: 'code-pieces',
-      nodes: [
-        { op: 'Cast', inputs: ['codes'], outputs: ['x'], attrs: { to: 1 } },
-        { op: 'Shape', inputs: ['codes'], outputs: ['shape'] },
-        { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attrs: { axis: 0 } },
-        { op: 'Cast', inputs: ['n'], outputs: ['nf'], attrs: { to: 1 } },
-        { op: 'MatMul', inputs: ['x', 'w'], outputs: ['xw'] },
-        { op: 'Add', inputs: ['xw', 'nf'], outputs: ['y'] },
-      ],
-      initializers: [
-        { name: 'zero', dims: [], data: { int64: [0] } },
-        { name: 'w', dims: [3, 1], data: Float32Array.of(1, 0, 0) },
-      ],
-      inputs: [{ name: 'codes', dims: ['batch', 3], type: 'uint8' }],
-      outputs: [{ name: 'y', dims: ['batch', 1] }],
-    };
+    const graph = pieceSizeGraph(3, 1, true);
     const codes = Uint8Array.from({ length: 13 * 3 }, (_, i) => (i % 3 === 0 ? i / 3 : 7));
     const pool = createOrtPool(2);
     try {
