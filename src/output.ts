@@ -22,8 +22,8 @@ export async function writeAtomic(path: string, content: string | Uint8Array): P
   }
 }
 
-/** Stream chunks (e.g. a large CSV) into `path` atomically. */
-export async function writeAtomicStream(path: string, chunks: Iterable<string>): Promise<void> {
+/** Stream chunks (text, or bytes as the scores CSV comes) into `path` atomically. */
+export async function writeAtomicStream(path: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tmpName(path);
   // Opened before the first chunk is read: a stream that opens its file by itself does so in the

@@ -28,26 +28,103 @@ const GUARD = 1e-6;
 
 export function roundedDecimal(x: number, digits: number): string {
   if (x === 0) return '0'; // also −0, as String(Number("-0.00000000")) gives
-  if (!Number.isFinite(x) || digits > MAX_FAST_DIGITS || digits < 1) return exact(x, digits);
+  if (!roundFast(x, digits)) return exact(x, digits);
+  return (x < 0 ? '-' : '') + jsNumberText(String(roundedN), roundedE + 1);
+}
+
+/**
+ * roundedDecimal's text as ASCII bytes written into `out` from `at` (which must have room for
+ * MAX_DECIMAL_BYTES); returns the offset after them. The same digits and layout, without making a
+ * string (the scores file writes tens of millions of them).
+ */
+export function writeRoundedDecimal(x: number, digits: number, out: Uint8Array, at: number): number {
+  if (x === 0) {
+    out[at] = 48; // '0'
+    return at + 1;
+  }
+  if (!roundFast(x, digits)) {
+    const text = exact(x, digits);
+    for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+    return at + text.length;
+  }
+  if (x < 0) out[at++] = 45; // '-'
+  // The digits of roundedN (no trailing zeros, at most MAX_FAST_DIGITS), least significant first:
+  // digit j from the left is scratch[k − 1 − j]. (Written with loops: a typed-array view per number
+  // cost more than the digits.)
+  let k = 0;
+  // roundedN < 2^31: int32 arithmetic (a double % 10 is a library call).
+  for (let n = roundedN | 0; n > 0; ) {
+    const q = (n / 10) | 0;
+    scratch[k++] = 48 + n - q * 10;
+    n = q;
+  }
+  const point = roundedE + 1;
+  // Number::toString's layout, as jsNumberText.
+  if (k <= point && point <= 21) {
+    for (let j = k - 1; j >= 0; j--) out[at++] = scratch[j];
+    for (let i = k; i < point; i++) out[at++] = 48;
+  } else if (0 < point && point <= 21) {
+    for (let j = k - 1; j >= k - point; j--) out[at++] = scratch[j];
+    out[at++] = 46; // '.'
+    for (let j = k - point - 1; j >= 0; j--) out[at++] = scratch[j];
+  } else if (-6 < point && point <= 0) {
+    out[at++] = 48;
+    out[at++] = 46;
+    for (let i = 0; i < -point; i++) out[at++] = 48;
+    for (let j = k - 1; j >= 0; j--) out[at++] = scratch[j];
+  } else {
+    out[at++] = scratch[k - 1];
+    if (k > 1) {
+      out[at++] = 46;
+      for (let j = k - 2; j >= 0; j--) out[at++] = scratch[j];
+    }
+    const exp = point - 1;
+    out[at++] = 101; // 'e'
+    out[at++] = exp < 0 ? 45 : 43;
+    const text = String(Math.abs(exp));
+    for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+  }
+  return at;
+}
+
+/** Most bytes writeRoundedDecimal writes (toPrecision's longest text: sign, 21 digits, point). */
+export const MAX_DECIMAL_BYTES = 32;
+
+const scratch = new Uint8Array(MAX_FAST_DIGITS + 1);
+/** roundFast's result: |x| rounded is roundedN (no trailing zeros) · 10^(roundedE + 1 − its digits). */
+let roundedN = 0;
+let roundedE = 0;
+
+/**
+ * The fast path of roundedDecimal: sets roundedN (the leading digits of |x|, rounded, trailing
+ * zeros dropped) and roundedE (the decimal exponent of the first digit); false when toPrecision
+ * must decide. Results go through module variables: no object per number.
+ */
+function roundFast(x: number, digits: number): boolean {
+  if (!Number.isFinite(x) || digits > MAX_FAST_DIGITS || digits < 1) return false;
   const a = Math.abs(x);
   let e = Math.floor(Math.log10(a)); // a = m · 10^e with 1 ≤ m < 10, give or take one near powers of ten
-  if (Math.abs(digits - 1 - e) > MAX_FAST_SHIFT) return exact(x, digits);
+  if (Math.abs(digits - 1 - e) > MAX_FAST_SHIFT) return false;
   let scaled = scale(a, digits - 1 - e);
   const lo = POW10[digits - 1];
   const hi = POW10[digits];
   if (scaled < lo) scaled = scale(a, digits - 1 - --e);
   else if (scaled >= hi) scaled = scale(a, digits - 1 - ++e);
-  if (!(scaled >= lo - 1 && scaled < hi)) return exact(x, digits);
+  if (!(scaled >= lo - 1 && scaled < hi)) return false;
   let n = Math.floor(scaled);
   const frac = scaled - n;
-  if (Math.abs(frac - 0.5) < GUARD) return exact(x, digits);
+  if (Math.abs(frac - 0.5) < GUARD) return false;
   if (frac > 0.5) n++;
   if (n >= hi) {
     n = lo; // 9.99…96 → 10.0…0: one more digit before the point
     e++;
-  } else if (n < lo) return exact(x, digits); // only from the lo − 1 slack above: let toPrecision say
-  while (n % 10 === 0) n /= 10; // drop trailing zeros (n > 0, so this ends)
-  return (x < 0 ? '-' : '') + jsNumberText(String(n), e + 1);
+  } else if (n < lo) return false; // only from the lo − 1 slack above: let toPrecision say
+  // Drop trailing zeros (n > 0, so this ends); n ≤ 10^9 < 2^31, so in int32 arithmetic.
+  let m = n | 0;
+  for (let q = (m / 10) | 0; q * 10 === m; q = (m / 10) | 0) m = q;
+  roundedN = m;
+  roundedE = e;
+  return true;
 }
 
 /** a · 10^k in at most three correctly rounded steps (each power of ten exact). */

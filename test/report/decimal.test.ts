@@ -1,16 +1,25 @@
-/** roundedDecimal(x, d) is String(Number(x.toPrecision(d))), fast: checked on float32 values, doubles and the edge cases. */
+/**
+ * roundedDecimal(x, d) is String(Number(x.toPrecision(d))), fast: checked on float32 values, doubles
+ * and the edge cases — and writeRoundedDecimal writes the same text as bytes, checked on all of them.
+ */
 import { describe, expect, it } from 'vitest';
-import { roundedDecimal } from '../../src/report/decimal.ts';
+import { MAX_DECIMAL_BYTES, roundedDecimal, writeRoundedDecimal } from '../../src/report/decimal.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 
 const slow = (x: number, d: number) => String(Number(x.toPrecision(d)));
 
-/** Indices of the values where the two disagree (empty when they all agree). */
+const bytes = new Uint8Array(3 + MAX_DECIMAL_BYTES);
+/** writeRoundedDecimal's bytes as text (written at an offset, as into a row). */
+const written = (x: number, d: number) => String.fromCharCode(...bytes.subarray(3, writeRoundedDecimal(x, d, bytes, 3)));
+
+/** The values where the fast text or its bytes disagree with toPrecision's (empty when they all agree). */
 function mismatches(values: ArrayLike<number>, d: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < values.length && out.length < 5; i++) {
     const x = values[i];
-    if (roundedDecimal(x, d) !== slow(x, d)) out.push(`${x}: ${roundedDecimal(x, d)} vs ${slow(x, d)}`);
+    const expected = slow(x, d);
+    if (roundedDecimal(x, d) !== expected) out.push(`${x}: ${roundedDecimal(x, d)} vs ${expected}`);
+    else if (written(x, d) !== expected) out.push(`${x}: bytes ${written(x, d)} vs ${expected}`);
   }
   return out;
 }
@@ -60,5 +69,8 @@ describe('roundedDecimal', () => {
     expect(roundedDecimal(123456789012, 9)).toBe('123456789000');
     expect(roundedDecimal(-0.000012345, 6)).toBe('-0.000012345');
     expect(roundedDecimal(9.9999999996, 9)).toBe('10');
+    for (const [x, d] of [[0.1, 9], [2.5e-7, 9], [123456789012, 9], [-0.000012345, 6], [9.9999999996, 9], [-0, 9], [1.5e21, 9], [-4.2e-300, 6], [NaN, 9], [-Infinity, 6], [0.1, 12]]) {
+      expect(written(x, d)).toBe(slow(x, d));
+    }
   });
 });

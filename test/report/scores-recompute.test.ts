@@ -69,7 +69,7 @@ let records: Record<string, string>[];
 beforeAll(async () => {
   const result = await audit(TINY);
   summary = result.summary as Record<string, any>;
-  const [head, ...body] = parseCsv([...scoresCsv(result.ctx)].join(''));
+  const [head, ...body] = parseCsv(Buffer.concat([...scoresCsv(result.ctx)]).toString('utf8'));
   header = head!;
   records = body.map((cells) => Object.fromEntries(header.map((h, j) => [h, cells[j] ?? ''])));
 }, 60_000);

@@ -55,12 +55,35 @@ describe('scores file', () => {
       history: [probs.map((p) => p && [p[1], p[0], p[2]])],
       unknownLabels: { 9: 'emu' },
     });
-    const fast = [...scoresCsv(ctx)].join('');
+    const fast = Buffer.concat([...scoresCsv(ctx)]).toString('utf8');
     expect(fast).toBe(reference(ctx));
     // The cases were there: an empty scored row, a quoted id, a neutralised formula.
     expect(fast).toContain('\nr7,train,"dog, big",,,,,,,,');
     expect(fast).toContain('"a ""quoted"", id"');
     expect(fast).toContain("\n'+1,");
     expect(fast).toContain(',emu,');
+  });
+
+  it('writes UTF-8, rows longer than a chunk, and many chunks, byte for byte as the reference', () => {
+    const rng = mulberry32(4);
+    const n = 12_000; // ~1.5 MB of rows: more than one chunk
+    const probs = Array.from({ length: n }, () => {
+      const a = rng();
+      const b = rng();
+      return [a / (a + b + 1), b / (a + b + 1), 1 / (a + b + 1)];
+    });
+    const huge = `long-${'é'.repeat(900_000)}`; // 1.8 MB in UTF-8: one row outgrows the chunk buffer
+    const ctx = makeContext({
+      probs,
+      labels: Array.from({ length: n }, (_, i) => i % 3),
+      classes: ['chat', 'chien 🐕', 'hibou'],
+      ids: Array.from({ length: n }, (_, i) => (i === 100 ? huge : i % 7 === 0 ? `r${i}-ü` : `r${i}`)),
+      splits: Array.from({ length: n }, (_, i) => (i % 5 ? 'train' : 'validación')),
+    });
+    const chunks = [...scoresCsv(ctx)];
+    expect(chunks.length).toBeGreaterThan(2);
+    const text = Buffer.concat(chunks).toString('utf8');
+    expect(text).toBe(reference(ctx));
+    expect(text).toContain(`\n${huge},validación,chien 🐕,`);
   });
 });
