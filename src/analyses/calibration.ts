@@ -11,7 +11,7 @@ import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type Cal
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { callOnThread, THREAD_COPY_BYTES, threadsAllowed } from '../thread.ts';
-import { rowsOf, subset, type Subset } from './common.ts';
+import { gatherProbs, rowsOf, subset, type Subset } from './common.ts';
 import { fix, int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, AnalysisOutput, Block, Cell } from './types.ts';
 import { fullProbs } from '../score/compact.ts';
@@ -87,7 +87,7 @@ export function validationSplit(ctx: AnalysisContext, rowsOfSplit = (s: string) 
 export function temperatureScaling(probs: Float32Array, labels: Int32Array, k: number, fit: { split: string; rows: Int32Array }, evalSub: Subset, evalSplit: string, known: Known = {}): TemperatureResult {
   // Fitted on the headline split itself (no separate validation split): the same records twice.
   const same = sameRows(fit.rows, evalSub.rows);
-  const fitSub = same ? evalSub : gatherRows(probs, labels, k, fit.rows);
+  const fitSub = same ? evalSub : { probs: gatherProbs(probs, k, fit.rows), labels: Int32Array.from(fit.rows, (i) => labels[i]) };
   const fitLogits = logProbs(fitSub.probs);
   const { temperature } = fitTemperature(fitLogits, fitSub.labels, k);
   const scaled = (s: { labels: Int32Array }, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...topLabelSummary(applyTemperature(logits, k, temperature), s.labels, k, N_BINS) });
@@ -102,13 +102,6 @@ export function temperatureScaling(probs: Float32Array, labels: Int32Array, k: n
     fitBefore: same ? before : (known.fitBefore ?? calibrate(fitSub.probs, fitSub.labels, k).metrics),
     fitAfter: same ? after : scaled(fitSub, fitLogits),
   };
-}
-
-/** The probabilities and labels of `rows`, gathered (common.ts subset without the other columns). */
-function gatherRows(probs: Float32Array, labels: Int32Array, k: number, rows: Int32Array): { probs: Float32Array; labels: Int32Array } {
-  const out = new Float32Array(rows.length * k);
-  for (let r = 0; r < rows.length; r++) out.set(probs.subarray(rows[r] * k, rows[r] * k + k), r * k);
-  return { probs: out, labels: Int32Array.from(rows, (i) => labels[i]) };
 }
 
 /** Metrics the caller already has (calibrate is deterministic, so reusing them changes nothing). */

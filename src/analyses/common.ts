@@ -46,11 +46,14 @@ function computeRows(run: ScoredRun, dataset: Dataset, split: string | null): In
 
 /** Copies one checkpoint's scores for `rows` into dense arrays the stats functions take. */
 export function subset(run: ScoredRun, dataset: Dataset, checkpoint: number, rows: Int32Array): Subset {
-  const k = run.k;
-  const src = fullProbs(run.scores[checkpoint], 'subset');
-  const probs = new Float32Array(rows.length * k);
-  for (let r = 0; r < rows.length; r++) for (let j = 0, o = rows[r] * k, d = r * k; j < k; j++) probs[d + j] = src[o + j];
-  return { rows, probs, ...recordColumns(run, dataset, checkpoint, rows) };
+  return { rows, probs: gatherProbs(fullProbs(run.scores[checkpoint], 'subset'), run.k, rows), ...recordColumns(run, dataset, checkpoint, rows) };
+}
+
+/** The probability rows (k each) of `rows`, packed in their order. */
+export function gatherProbs(probs: Float32Array, k: number, rows: Int32Array): Float32Array {
+  const out = new Float32Array(rows.length * k);
+  for (let r = 0; r < rows.length; r++) for (let j = 0, o = rows[r] * k, d = r * k; j < k; j++) out[d + j] = probs[o + j];
+  return out;
 }
 
 type Columns = Pick<Subset, 'labels' | 'preds' | 'conf' | 'loss'>;

