@@ -11,6 +11,7 @@
  */
 import { analyses as defaultAnalyses, runAnalyses } from './analyses/index.ts';
 import { chooseFinalSplit, rowsOf } from './analyses/common.ts';
+import { scanNpyEarly } from './analyses/discovery/input-scan.ts';
 import type { Analysis, AnalysisContext } from './analyses/types.ts';
 import type { Config } from './config.ts';
 import { discoverCheckpoints } from './load/checkpoints.ts';
@@ -29,7 +30,7 @@ import { createScoreCache } from './score/cache.ts';
 import { predictProbs } from './score/predict.ts';
 import { scoreRun } from './score/score.ts';
 import { createScoringPlan } from './score/runtimes.ts';
-import { holdThread, threadsAllowed } from './thread.ts';
+import { holdThread, stopThread, threadsAllowed } from './thread.ts';
 import type { Checkpoint, Dataset, ScoredRun } from './types.ts';
 
 export interface AuditOptions {
@@ -56,6 +57,9 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
   const releaseThread = threadsAllowed(config) ? holdThread() : () => {};
   try {
     return await audit(config, opts, releaseThread);
+  } catch (e) {
+    stopThread(); // its queued work (e.g. the early input scan) is not wanted: do not wait for it before exiting
+    throw e;
   } finally {
     releaseThread();
   }
@@ -74,8 +78,10 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
 
   // 1. load
   progress.stage(`loading ${config.dataset.file}`);
-  // An .npy inputs file is read while the dataset is parsed (load/inputs.ts prefetchInputs).
-  const prefetched = config.inputs ? prefetchInputs(config.inputs) : null;
+  // An .npy inputs file is read while the dataset is parsed (load/inputs.ts prefetchInputs) — on the
+  // worker thread when there is one, which then scans the inputs (discovery/input-scan.ts scanNpyEarly).
+  const inputsConfig = config.inputs;
+  const prefetched = inputsConfig ? prefetchInputs(inputsConfig, threadsAllowed(config) ? (filling) => scanNpyEarly(filling, inputsConfig) : undefined) : null;
   const dataset = await loadDataset(config.dataset, warn);
   // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
   const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched, { threads: config.model.workers }) : null;

@@ -5,6 +5,7 @@
  * uint8 .npy files and decoded images stay uint8 in memory with scale/offset beside them (applied per
  * batch by src/load/input-values.ts); other sources become Float32 values here.
  */
+import { statSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,7 +34,7 @@ export interface ImageThreading {
   minPixels?: number;
 }
 
-type LegacyInputs = { file: string; scale: number; offset: number };
+export type LegacyInputs = { file: string; scale: number; offset: number };
 
 /**
  * `records` is the dataset (needed by the preprocess and image sources) or, for an .npy file,
@@ -54,11 +55,36 @@ export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Data
  * while the dataset is parsed on this thread: at a million MNIST-sized records the two took
  * 1.3 s + 0.5–0.9 s one after the other. Null for the other sources, which need the dataset first.
  * A failure is reported when loadInputs awaits the promise, after any error of the dataset's.
+ *
+ * With `onThread`, the worker thread (thread.ts), idle while the dataset is parsed, reads the file
+ * into shared memory allocated here, and `onThread` gets that memory at once, before it is filled:
+ * work it queues on the thread runs there right after the read, while this thread is still busy
+ * parsing (the input scan: analyses/discovery/input-scan.ts scanNpyEarly). If the thread's read
+ * fails, the file is read here instead (so its errors are the usual ones), into other memory.
  */
-export function prefetchInputs(cfg: InputsConfig | LegacyInputs): Promise<Uint8Array> | null {
+export function prefetchInputs(cfg: InputsConfig | LegacyInputs, onThread?: (filling: Uint8Array) => void): Promise<Uint8Array> | null {
   if (('source' in cfg ? cfg.source : 'npy') !== 'npy') return null;
-  const read = readNpyFile(cfg.file);
+  const read = (onThread && readOnThread(cfg.file, onThread)) || readNpyFile(cfg.file);
   read.catch(() => {}); // not unhandled while the dataset loads; loadInputs rethrows it
+  return read;
+}
+
+/** prefetchInputs on the worker thread; null unless the path is a regular .npy file (the others take the path that reports them). */
+function readOnThread(file: string, onThread: (filling: Uint8Array) => void): Promise<Uint8Array> | null {
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile() || !file.toLowerCase().endsWith('.npy')) return null;
+    size = stat.size;
+  } catch {
+    return null;
+  }
+  const bytes = new Uint8Array(new SharedArrayBuffer(size));
+  const read = callOnThread<void>(new URL('./shared-file.ts', import.meta.url).href, 'readFileInto', [file, bytes]).then(
+    () => bytes,
+    () => readNpyFile(file),
+  );
+  onThread(bytes);
   return read;
 }
 
@@ -120,6 +146,16 @@ export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: 
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The inputs loadInputs makes of an .npy file's bytes when they are uint8 codes (a view of the
+ * bytes: nothing converted, so another thread may read them while this one loads), else null.
+ * The row count is not checked: that needs the dataset.
+ */
+export function codedNpyInputs(cfg: LegacyInputs, bytes: Uint8Array): ModelInputs | null {
+  if (parseNpyHeader(bytes, cfg.file).dtype !== 'uint8') return null;
+  return npyInputs(cfg, parseNpy(bytes, cfg.file, { copy: false }));
 }
 
 function checkNpyName(file: string): void {

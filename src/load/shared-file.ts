@@ -5,7 +5,7 @@
  * the other analyses. onnxruntime-node refuses tensors over shared memory, so the code-fed model
  * copies each batch of shared codes first (score/layers.ts), never passing a view.
  */
-import type { FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 const READ_BYTES = 2 ** 30;
 
@@ -15,13 +15,31 @@ const READ_BYTES = 2 ** 30;
  */
 export async function readFileRange(fh: FileHandle, position: number, length: number, file: string, shared = true): Promise<Uint8Array> {
   const out = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
+  await readInto(fh, out, position, file);
+  return out;
+}
+
+/**
+ * The first out.length bytes of `file` into `out`: the worker thread's part of a read whose shared
+ * memory the main thread allocated (load/inputs.ts prefetchInputs); throws if the file is shorter.
+ */
+export async function readFileInto(file: string, out: Uint8Array): Promise<void> {
+  const fh = await open(file, 'r');
+  try {
+    await readInto(fh, out, 0, file);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readInto(fh: FileHandle, out: Uint8Array, position: number, file: string): Promise<void> {
+  const length = out.length;
   for (let off = 0; off < length; ) {
     // At most READ_BYTES a call: one read of a file beyond 2 GiB would be refused.
     const { bytesRead } = await fh.read(out, off, Math.min(length - off, READ_BYTES), position + off);
     if (bytesRead === 0) throw new Error(`${file}: the file ended while it was read (${off} of ${length} bytes from byte ${position})`);
     off += bytesRead;
   }
-  return out;
 }
 
 /** Whether a typed array's memory is shared (a SharedArrayBuffer). */

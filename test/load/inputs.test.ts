@@ -56,6 +56,27 @@ describe('loadInputs', () => {
     expect(prefetchInputs(cfg({ source: 'images', file: dir }))).toBeNull();
   });
 
+  it('reads a prefetched .npy file on the worker thread into the memory it hands out first, and falls back to reading here', async () => {
+    const dir = tmp();
+    const f = join(dir, 'x.npy');
+    writeFileSync(f, encodeNpy({ dtype: 'uint8', shape: [3, 2], data: Uint8Array.from([1, 2, 3, 4, 250, 6]) }));
+    const handed: Uint8Array[] = [];
+    const bytes = prefetchInputs(cfg({ file: f }), (filling) => handed.push(filling))!;
+    expect(handed).toHaveLength(1); // at once, before the read is done
+    const onThread = await loadInputs(cfg({ file: f }), 3, () => {}, bytes);
+    const here = await loadInputs(cfg({ file: f }), 3);
+    expect(Array.from(onThread.data)).toEqual(Array.from(here.data));
+    expect(onThread.data.buffer).toBe(handed[0].buffer); // the inputs are a view of the memory the thread filled
+    expect(isShared(onThread.data)).toBe(true);
+    // Anything but a regular .npy file is read here, so its error is the usual one (and nothing is handed out).
+    const missing = prefetchInputs(cfg({ file: join(dir, 'none.npy') }), (filling) => handed.push(filling));
+    await expect(loadInputs(cfg({ file: join(dir, 'none.npy') }), 3, () => {}, missing)).rejects.toThrow(/inputs\.file.*none\.npy/);
+    const notNpy = join(dir, 'x.bin');
+    writeFileSync(notNpy, 'x');
+    await expect(loadInputs(cfg({ file: notNpy }), 3, () => {}, prefetchInputs(cfg({ file: notNpy }), (filling) => handed.push(filling)))).rejects.toThrow(/\.npy array/);
+    expect(handed).toHaveLength(1);
+  });
+
   it('runs a preprocessing module over every record (text → hashed bag of words)', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'r.csv'), 'id,label,text\na,spam,buy now buy\nb,ham,hello there\nc,ham,\n');

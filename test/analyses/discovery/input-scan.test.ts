@@ -1,10 +1,23 @@
 /** The input scan on a worker thread gives the in-process scan; it only goes there for shared inputs with threads allowed. */
-import { describe, expect, it } from 'vitest';
-import { inputScan, inputScanReady, startInputScan } from '../../../src/analyses/discovery/input-scan.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { inputScan, inputScanReady, scanNpyEarly, startInputScan } from '../../../src/analyses/discovery/input-scan.ts';
 import { scanInputs } from '../../../src/analyses/discovery/integrity-checks.ts';
 import type { AnalysisContext } from '../../../src/analyses/types.ts';
 import type { ModelInputs } from '../../../src/types.ts';
+import { encodeNpy } from '../../../src/load/formats/npy.ts';
+import { loadInputs, prefetchInputs } from '../../../src/load/inputs.ts';
+import * as thread from '../../../src/thread.ts';
 import { makeContext } from '../../helpers/context.ts';
+
+// The calls made to the worker thread, by function name (the thread itself runs as usual).
+const threadCalls: string[] = [];
+vi.mock('../../../src/thread.ts', async (original) => {
+  const real = await original<typeof thread>();
+  return { ...real, callOnThread: (module: string, fn: string, args: unknown[], transfer?: ArrayBuffer[]) => (threadCalls.push(fn), real.callOnThread(module, fn, args, transfer)) };
+});
 
 /** 40 uint8 records of 8 codes: 0–4, 10 and 11 repeat one input; 20 and 30 are blank (one value). */
 function codes(shared: boolean): Uint8Array {
@@ -17,10 +30,18 @@ function codes(shared: boolean): Uint8Array {
   return out;
 }
 
-function context(opts: { shared: boolean; workers: number }): AnalysisContext {
+function context(opts: { shared: boolean; workers: number }, inputs: ModelInputs = { file: '/fake/inputs.npy', n: 40, shape: [8], rowSize: 8, data: codes(opts.shared), scale: 1 / 255 }): AnalysisContext {
   const ctx = makeContext({ probs: Array.from({ length: 40 }, () => [0.6, 0.4]), labels: Array.from({ length: 40 }, (_, i) => i % 2) });
-  const inputs: ModelInputs = { file: '/fake/inputs.npy', n: 40, shape: [8], rowSize: 8, data: codes(opts.shared), scale: 1 / 255 };
   return { ...ctx, inputs, config: { ...ctx.config, model: { ...ctx.config.model, workers: opts.workers } } };
+}
+
+/** The fixture's codes as an .npy file, loaded as the pipeline loads it: read on the worker thread, scanned there by scanNpyEarly with `scanAs`. */
+async function loadedEarly(scanAs: { scale: number; offset: number }, dtype: 'uint8' | 'float32' = 'uint8'): Promise<AnalysisContext> {
+  const file = join(mkdtempSync(join(tmpdir(), 'scan-')), 'x.npy');
+  writeFileSync(file, encodeNpy({ dtype, shape: [40, 8], data: dtype === 'uint8' ? codes(false) : Float32Array.from(codes(false)) }));
+  const cfg = { source: 'npy' as const, file, scale: 1 / 255, offset: 0, channels: 3 as const, layout: 'hwc' as const };
+  const inputs = await loadInputs(cfg, 40, () => {}, prefetchInputs(cfg, (filling) => scanNpyEarly(filling, { file, ...scanAs })));
+  return context({ shared: true, workers: 2 }, inputs);
 }
 
 describe('input scan', () => {
@@ -58,5 +79,28 @@ describe('input scan', () => {
     const none = makeContext({ probs: [[0.6, 0.4]], labels: [0] });
     expect(startInputScan(none)).toBe(false);
     expect(inputScan(none)).toBeNull();
+  });
+
+  it('adopts the scan queued behind the read of the inputs on the worker thread instead of scanning again', async () => {
+    threadCalls.length = 0;
+    const ctx = await loadedEarly({ scale: 1 / 255, offset: 0 });
+    expect(startInputScan(ctx)).toBe(true);
+    await inputScanReady(ctx);
+    expect(threadCalls).toEqual(['readFileInto', 'scanNpyBytes']); // no scanInputs call during the analyses
+    const scan = inputScan(ctx)!;
+    const here = scanInputs(ctx.inputs!);
+    expect(scan.duplicates).toEqual(here.duplicates);
+    expect(scan.health).toEqual(here.health);
+    expect(scan.duplicates).toEqual([[0, 1, 2, 3, 4], [10, 11], [20, 30]]);
+  });
+
+  it('scans again when the early scan read other inputs (another scale) or none (not uint8 codes)', async () => {
+    for (const ctx of [await loadedEarly({ scale: 1, offset: 0 }), await loadedEarly({ scale: 1 / 255, offset: 0 }, 'float32')]) {
+      threadCalls.length = 0;
+      expect(startInputScan(ctx)).toBe(true);
+      await inputScanReady(ctx);
+      expect(threadCalls).toEqual(['scanInputs']);
+      expect(inputScan(ctx)!.duplicates).toEqual([[0, 1, 2, 3, 4], [10, 11], [20, 30]]);
+    }
   });
 });
