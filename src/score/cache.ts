@@ -28,6 +28,7 @@ import { endianness } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { codeTable, forEachChunk } from '../load/input-values.ts';
 import { writeAtomic } from '../output.ts';
+import { sharedProbs } from './compact.ts';
 import type { Checkpoint, ModelInputs } from '../types.ts';
 
 /** Bump when the entry layout or the meaning of the cached values changes. */
@@ -255,7 +256,7 @@ export function decodeEntry(buf: Uint8Array, key: string, n: number, k: number, 
   if (header.outputKind !== 'probabilities' && header.outputKind !== 'logits') return 'unknown output kind';
   const payload = body.subarray(headStart + headLen);
   if (payload.length !== n * k * 4) return `${payload.length} bytes of scores, expected ${n * k * 4}`;
-  const probs = new Float32Array(n * k);
+  const probs = sharedProbs(n * k); // in shared memory, as score.ts keeps scored probabilities
   new Uint8Array(probs.buffer).set(payload);
   // Records that were not scored are NaN when written: anything else is not what this code wrote.
   for (let i = 0; i < n; i++) {

@@ -37,6 +37,11 @@ export function compactScores(s: CheckpointScores, labels: Int32Array, k: number
   return { probs: null, loss: s.loss, pred: s.pred, conf: s.conf, ...labelProbs(s, labels, k) };
 }
 
+/** `length` probabilities in shared memory (worker threads read them in place: score.ts emptyScores). */
+export function sharedProbs(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * 4));
+}
+
 /** A checkpoint's probabilities; only compact checkpoints (never the final one) lack them. */
 export function fullProbs(s: CheckpointScores, who: string): Float32Array {
   if (!s.probs) throw new Error(`${who}: this checkpoint was kept compact (only the final checkpoint keeps its n·k probabilities)`);

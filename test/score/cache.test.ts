@@ -10,6 +10,7 @@ import { loadConfig, normalizeConfig } from '../../src/config.ts';
 import { discoverCheckpoints } from '../../src/load/checkpoints.ts';
 import { loadDataset } from '../../src/load/dataset.ts';
 import { loadInputs } from '../../src/load/inputs.ts';
+import { isShared } from '../../src/load/shared-file.ts';
 import { silentProgress } from '../../src/progress.ts';
 import { createScoreCache, decodeEntry, encodeEntry, hashCheckpoint, hashInputs } from '../../src/score/cache.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
@@ -83,6 +84,7 @@ describe('score cache', () => {
     expect(warm.cache.stats).toEqual({ hits: 2, misses: 0, rejected: 0 });
     expect(warm.warnings).toEqual([]);
     expectSameScores(cold.run, warm.run);
+    expect(isShared(warm.run.scores[1].probs!)).toBe(true); // read into shared memory, as scoring writes them
   });
 
   it('re-scores a checkpoint whose weights changed by one byte, and only that one', async () => {

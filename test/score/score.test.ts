@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupByBytes, looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
+import { isShared } from '../../src/load/shared-file.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { silentProgress } from '../../src/progress.ts';
 import type { Dataset, ModelInputs } from '../../src/types.ts';
@@ -60,6 +61,8 @@ describe('scoreRun', () => {
     expect(run.outputKind).toEqual(['probabilities']);
     expect(run.scores[0].loss[0]).toBeCloseTo(27.631021, 5);
     expect(run.scores[0].conf[0]).toBe(1);
+    // The final checkpoint's probabilities are in shared memory: the analyses' worker thread reads them in place.
+    expect(isShared(run.scores[0].probs!)).toBe(true);
   });
 
   it('lists records with non-finite inputs as unscorable instead of dropping them', async () => {
