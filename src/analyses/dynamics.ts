@@ -7,6 +7,7 @@
  * docs/metrics.md ("Training dynamics"). The helpers live in ./dynamics/.
  */
 import { rowsOf } from './common.ts';
+import { discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
 import { agreement, confidentLearningFlags } from './dynamics/agreement.ts';
 import { bestIndex, CURVE_METRICS, metricsPerCheckpoint } from './dynamics/curves.ts';
 import { dynamicsCheckpoints, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
@@ -31,7 +32,11 @@ export const dynamics: Analysis = {
     if (rowsOf(ctx.run, ctx.dataset, null).length === 0) return 'no scored, labelled records';
     return null;
   },
-  run(ctx) {
+  // The agreement table reads the label-issue detector's flags, which may be computed on the worker thread.
+  start: startDiscovery,
+  startRank: DISCOVERY_RANK,
+  async run(ctx) {
+    await discoveryReady(ctx);
     const { run, dataset } = ctx;
     const rows = rowsOf(run, dataset, null);
     const { used, skipped } = dynamicsCheckpoints(run);

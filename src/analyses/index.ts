@@ -31,7 +31,7 @@ export async function runAnalyses(
 ): Promise<{ sections: SectionResult[]; outputs: Map<string, AnalysisOutput> }> {
   const reasons = list.map((a) => a.notApplicable?.(ctx) ?? null);
   // Background work is queued (one thread, in order) and collected by its start rank, then list order.
-  const rank = (i: number) => (list[i].start ? 1 + (list[i].startRank ?? 0) : 0);
+  const rank = (i: number) => (list[i].start ? (list[i].startRank ?? 0) : -Infinity);
   const order = [...list.keys()].sort((i, j) => rank(i) - rank(j) || i - j);
   for (const i of order) {
     try {

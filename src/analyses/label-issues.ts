@@ -2,7 +2,7 @@
  * Label issues by confident learning (discovery/confident-learning.ts), on held-out splits by
  * default: probabilities on records the model trained on collapse toward 0/1 and hide wrong labels.
  */
-import { discover } from './discovery/detect.ts';
+import { discover, discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
 import { isTrainingSplit } from './discovery/splits.ts';
 import { int, pct, plural } from './format.ts';
 import type { Analysis, Block, Cell } from './types.ts';
@@ -14,9 +14,12 @@ export const labelIssues: Analysis = {
   id: 'label-issues',
   title: 'Label issues',
   description: 'Records whose given label the model contradicts with confidence (confident learning): another class clears its per-class threshold (the mean probability the model gives that class on records labelled with it) and beats the given label. Run on held-out splits, where probabilities are out-of-sample; ranked by the probability of the given label, lowest first.',
-  run(ctx) {
+  start: startDiscovery,
+  startRank: DISCOVERY_RANK,
+  async run(ctx) {
     const { run, dataset, config } = ctx;
     const s = run.scores[ctx.final.checkpoint];
+    await discoveryReady(ctx);
     const li = discover(ctx).labelIssues;
     const examined = li.perSplit.reduce((a, p) => a + p.rows, 0);
     const n = li.issues.length;

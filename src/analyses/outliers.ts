@@ -5,7 +5,7 @@
  * crosses the rule, the table falls back to the highest-loss records.
  */
 import { histogram, linearEdges } from '../stats/histogram.ts';
-import { discover } from './discovery/detect.ts';
+import { discover, discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
 import { inputScanReady, startInputScan } from './discovery/input-scan.ts';
 import type { OutlierGroup } from './discovery/loss-outliers.ts';
 import { MIN_FLAG_LOSS } from './discovery/loss-outliers.ts';
@@ -24,11 +24,16 @@ export const outliers: Analysis = {
   id: 'outliers',
   title: 'Loss outliers',
   description: 'Records whose loss is far above what is typical for their class and split — by a robust rule on the negative log-odds of the given label (median + k·MAD per class), not by a fixed cut — shown as you would recognise them, with every reason they were flagged. Wrong labels and corrupted inputs concentrate here.',
-  // Its reasons name duplicate inputs: the input scan, which may run on a worker thread meanwhile.
-  start: startInputScan,
+  // The detectors and the input scan (its reasons name duplicate inputs) may run on the worker thread meanwhile.
+  start(ctx) {
+    startDiscovery(ctx);
+    startInputScan(ctx);
+  },
+  startRank: DISCOVERY_RANK,
   async run(ctx) {
     const { run, dataset, final, config } = ctx;
     const s = run.scores[final.checkpoint];
+    await discoveryReady(ctx);
     await inputScanReady(ctx);
     const d = discover(ctx);
     const o = d.outliers;

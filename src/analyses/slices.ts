@@ -4,7 +4,7 @@
  * (is the group over-represented?) and Benjamini–Hochberg adjustment over every test in the section.
  */
 import { benjaminiHochberg, fisherGreater } from '../stats/significance.ts';
-import { discover } from './discovery/detect.ts';
+import { discover, discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
 import { int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
@@ -111,7 +111,10 @@ export const slices: Analysis = {
   title: 'Where the bad records concentrate',
   description: 'For each metadata column in dataset.groupBy: the share of loss outliers and label issues each group holds against its share of the data, with a one-sided Fisher exact test and Benjamini–Hochberg correction across all groups, columns and both flags.',
   notApplicable: (ctx) => (ctx.config.dataset.groupBy.length ? null : 'no metadata columns to slice by: list them in dataset.groupBy (e.g. ["source", "annotator"])'),
-  run(ctx) {
+  start: startDiscovery,
+  startRank: DISCOVERY_RANK,
+  async run(ctx) {
+    await discoveryReady(ctx);
     const d = discover(ctx);
     const z = d.outliers.z;
     const scored = new Uint8Array(z.length);

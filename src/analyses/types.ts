@@ -149,8 +149,9 @@ export interface Analysis extends SectionMeta {
   start?(ctx: AnalysisContext): void;
   /**
    * Where start's work queues on the one worker thread, and run collects it, among the analyses
-   * with a start: by rank (default 0), then list order. A higher rank lets work that a section
-   * waits on for longer go first.
+   * with a start: by rank (default 0; may be negative), then list order. Work that several sections
+   * need soon goes first (a lower rank); a higher rank lets work that a section waits on for longer
+   * go first.
    */
   startRank?: number;
   /** May be async (e.g. a baseline trained with tfjs); must still be deterministic for a given seed. */

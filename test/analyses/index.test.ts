@@ -39,10 +39,11 @@ describe('runAnalyses', () => {
     const ctx = makeContext({ probs: [[0.9, 0.1]], labels: [0] });
     const events: string[] = [];
     const bg = (id: string, startRank?: number): Analysis => ({ id, title: id, description: 'd', startRank, start: () => void events.push(`start ${id}`), run: () => (events.push(`run ${id}`), { headline: id, blocks: [] }) });
-    const list: Analysis[] = [bg('late', 1), bg('first'), { id: 'plain', title: 'p', description: 'd', run: () => (events.push('run plain'), { headline: '', blocks: [] }) }, bg('second')];
+    const list: Analysis[] = [bg('late', 1), bg('first'), { id: 'plain', title: 'p', description: 'd', run: () => (events.push('run plain'), { headline: '', blocks: [] }) }, bg('second'), bg('soonest', -1)];
     const { sections } = await runAnalyses(ctx, list);
-    expect(events).toEqual(['start first', 'start second', 'start late', 'run plain', 'run first', 'run second', 'run late']);
-    expect(sections.map((s) => s.id)).toEqual(['late', 'first', 'plain', 'second']);
+    // A negative rank goes before the default one, still after the analyses without background work.
+    expect(events).toEqual(['start soonest', 'start first', 'start second', 'start late', 'run plain', 'run soonest', 'run first', 'run second', 'run late']);
+    expect(sections.map((s) => s.id)).toEqual(['late', 'first', 'plain', 'second', 'soonest']);
   });
 
   it('tells of each section as soon as its analysis has run, in the order they run', async () => {

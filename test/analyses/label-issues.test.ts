@@ -93,7 +93,7 @@ describe('confidentLearning', () => {
   });
 });
 
-const run = (ctx: ReturnType<typeof makeContext>) => labelIssues.run(ctx) as AnalysisOutput;
+const run = async (ctx: ReturnType<typeof makeContext>) => (await labelIssues.run(ctx)) as AnalysisOutput;
 
 /** The definition, one class at a time with no shortcut: every j ≠ y is checked. */
 function reference(probs: Float32Array, labels: number[], k: number, rows: number[]) {
@@ -144,11 +144,11 @@ describe('confidentLearning on many records', () => {
   });
 });
 
-describe('label-issues section', () => {
-  it('runs on held-out splits by default and leaves training records alone', () => {
+describe('label-issues section', async () => {
+  it('runs on held-out splits by default and leaves training records alone', async () => {
     // The same seven records duplicated into train: in-sample there, not examined.
     const ctx = makeContext({ probs: [...PROBS, ...PROBS], labels: [...LABELS, ...LABELS], splits: [...Array(7).fill('val'), ...Array(7).fill('train')] });
-    const out = run(ctx);
+    const out = await run(ctx);
     const s = out.summary as Record<string, any>;
     expect(s.labelIssueSplits).toEqual(['val']);
     expect(s.labelIssues.map((i: any) => i.id)).toEqual(['r002', 'r005']);
@@ -157,23 +157,23 @@ describe('label-issues section', () => {
     expect(out.headline).toMatch(/^2 records in "val"/);
   });
 
-  it('warns when only training data is available', () => {
-    const out = run(makeContext({ probs: PROBS, labels: LABELS, splits: Array(7).fill('train') }));
+  it('warns when only training data is available', async () => {
+    const out = await run(makeContext({ probs: PROBS, labels: LABELS, splits: Array(7).fill('train') }));
     expect(out.warnings?.[0]).toMatch(/training split "train"/);
     expect(out.headline).toMatch(/training data only/);
     expect((out.summary as any).labelIssues).toHaveLength(2);
   });
 
-  it('analysis.labelIssueSplits selects splits; an unknown split is an error naming the key', () => {
+  it('analysis.labelIssueSplits selects splits; an unknown split is an error naming the key', async () => {
     const ctx = makeContext({ probs: [...PROBS, ...PROBS], labels: [...LABELS, ...LABELS], splits: [...Array(7).fill('val'), ...Array(7).fill('train')], analysis: { labelIssueSplits: ['train'] } });
-    const s = run(ctx).summary as Record<string, any>;
+    const s = (await run(ctx)).summary as Record<string, any>;
     expect(s.labelIssues.map((i: any) => i.id)).toEqual(['r009', 'r012']);
     const bad = makeContext({ probs: PROBS, labels: LABELS, analysis: { labelIssueSplits: ['test'] } });
-    expect(() => run(bad)).toThrow(/analysis\.labelIssueSplits: expected splits of the dataset \(val\), found "test"/);
+    await expect(run(bad)).rejects.toThrow(/analysis\.labelIssueSplits: expected splits of the dataset \(val\), found "test"/);
   });
 
-  it('no candidates: says so, empty labelIssues[]', () => {
-    const out = run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1] }));
+  it('no candidates: says so, empty labelIssues[]', async () => {
+    const out = await run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1] }));
     expect((out.summary as any).labelIssues).toEqual([]);
     expect(out.headline).toMatch(/^No label-issue candidates among 2 records/);
   });

@@ -90,13 +90,13 @@ describe('slices section', () => {
     expect(slices.notApplicable?.(ctx)).toMatch(/dataset\.groupBy/);
   });
 
-  it('names the group where outliers concentrate, with a summary row per group and kind', () => {
+  it('names the group where outliers concentrate, with a summary row per group and kind', async () => {
     // 60 records of class 0 in val: 50 fitted well (p = 0.95..0.99), 10 badly (p = 0.01); the bad
     // ones all come from site "C", which holds 12 records.
     const n = 60;
     const probs = Array.from({ length: n }, (_, i) => (i < 10 ? [0.01, 0.99] : peaked(2, 0, 0.95 + (i % 5) / 100)));
     const site = Array.from({ length: n }, (_, i) => (i < 12 ? 'C' : i % 2 ? 'A' : 'B'));
-    const out = slices.run(makeContext({ probs, labels: Array(n).fill(0), groups: { site } })) as AnalysisOutput;
+    const out = (await slices.run(makeContext({ probs, labels: Array(n).fill(0), groups: { site } }))) as AnalysisOutput;
     expect(out.headline).toMatch(/^100 % of loss outliers \(10 of 10\) come from site "C", which holds 20 % of the records examined/);
     const rows = (out.summary as any).slices as any[];
     expect(rows).toHaveLength(6); // 3 sites × 2 kinds

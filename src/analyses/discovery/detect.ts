@@ -1,8 +1,9 @@
 /**
  * Runs the score-based record-level detectors (loss outliers, label issues) once per audit and
  * shares the result between the outliers, label-issues, slices and dynamics sections and the scores
- * file (memoised on the context, so every consumer sees the same flags). The detectors on the model
- * inputs (duplicates, input health) are input-scan.ts, which may run on a worker thread.
+ * file (memoised on the context, so every consumer sees the same flags). They may run on the worker
+ * thread (startDiscovery; the sections await discoveryReady). The detectors on the model inputs
+ * (duplicates, input health) are input-scan.ts, which may run on a worker thread too.
  */
 import { InputError, messages } from '../../messages.ts';
 import { rowsOf } from '../common.ts';
@@ -10,7 +11,9 @@ import type { AnalysisContext } from '../types.ts';
 import { confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
 import { heldOutSplits, isTrainingSplit } from './splits.ts';
+import { isShared } from '../../load/shared-file.ts';
 import { fullProbs } from '../../score/compact.ts';
+import { callOnThread, THREAD_COPY_BYTES, threadsAllowed } from '../../thread.ts';
 
 export interface LabelIssueScope {
   /** Split names the detector ran on. */
@@ -32,21 +35,94 @@ export interface Discovery {
 }
 
 const cache = new WeakMap<AnalysisContext, Discovery>();
+/** Detectors started on the worker thread (startDiscovery), until discoveryReady collects them. */
+const started = new WeakMap<AnalysisContext, Promise<Discovery | null>>();
 
+/**
+ * The detectors' result for this audit: the worker thread's when discoveryReady has collected it,
+ * else computed here (the first time; memoised).
+ */
 export function discover(ctx: AnalysisContext): Discovery {
   let d = cache.get(ctx);
   if (!d) {
-    d = compute(ctx);
+    d = discoveryOf(discoveryJob(ctx));
     cache.set(ctx, d);
   }
   return d;
 }
 
-function compute(ctx: AnalysisContext): Discovery {
+/**
+ * Start the detectors on the worker thread (idempotent; Analysis.start of the sections that use
+ * them): at a million records their ~0.4 s then runs beside the main thread's analyses. The job's
+ * arrays are posted — the probabilities are in shared memory (score/compact.ts sharedProbs), the
+ * rest ~13 bytes a record — and the result comes back by structured cloning, every value as computed.
+ */
+export function startDiscovery(ctx: AnalysisContext): void {
+  if (cache.has(ctx) || started.has(ctx) || !threadsAllowed(ctx.config)) return;
+  const job = discoveryJob(ctx);
+  if (copiedBytes(job) > THREAD_COPY_BYTES) return;
+  started.set(ctx, callOnThread<Discovery>(import.meta.url, 'discoveryOf', [job]).catch(() => null)); // a failed thread: computed here instead
+}
+
+/**
+ * The start rank of the sections that use the detectors (Analysis.startRank): their job goes to the
+ * thread before the longer ones (the baseline's training, calibration's numbers), so the first of
+ * them waits least, and they run before the sections that wait on those.
+ */
+export const DISCOVERY_RANK = -1;
+
+/** Wait for detectors started on the thread (nothing to wait for otherwise); discover then answers at once. */
+export async function discoveryReady(ctx: AnalysisContext): Promise<void> {
+  const job = started.get(ctx);
+  if (!job) return;
+  const d = await job;
+  started.delete(ctx);
+  if (d && !cache.has(ctx)) cache.set(ctx, d);
+}
+
+/** What the detectors read: arrays and split names only, so they can run on the worker thread. */
+export interface DiscoveryJob {
+  /** The final checkpoint's losses and n·k probabilities; the dataset's labels and split codes. */
+  loss: Float32Array;
+  probs: Float32Array;
+  labels: Int32Array;
+  split: Int32Array;
+  k: number;
+  outlierK: number;
+  /** The label-issue detector's splits (labelIssueSplits) with their scorable, labelled records. */
+  labelIssueSplits: [string, Int32Array][];
+  labelIssueWarnings: string[];
+}
+
+export function discoveryJob(ctx: AnalysisContext): DiscoveryJob {
   const { run, dataset, final, config } = ctx;
   const s = run.scores[final.checkpoint];
-  const outliers = lossOutliers(s.loss, dataset.labels, dataset.split, config.analysis.outlierK);
-  return { outliers, labelIssues: labelIssues(ctx) };
+  const { splits, warnings } = labelIssueSplits(ctx);
+  if (dataset.splitNames.length === 1 && !isTrainingSplit(dataset.splitNames[0]) && !config.dataset.split) {
+    warnings.push('the dataset has no split column, so the label-issue detector cannot tell held-out records from trained-on ones; if the model was trained on these records, expect misses');
+  }
+  return {
+    loss: s.loss,
+    probs: fullProbs(s, 'label issues'),
+    labels: dataset.labels,
+    split: dataset.split,
+    k: run.k,
+    outlierK: config.analysis.outlierK,
+    labelIssueSplits: splits.map((split): [string, Int32Array] => [split, rowsOf(run, dataset, split)]),
+    labelIssueWarnings: warnings,
+  };
+}
+
+/** The loss outliers and label issues of `job`: a function of its arrays alone (the same on either thread). */
+export function discoveryOf(job: DiscoveryJob): Discovery {
+  const outliers = lossOutliers(job.loss, job.labels, job.split, job.outlierK);
+  return { outliers, labelIssues: labelIssues(job) };
+}
+
+/** Bytes a post of `job` copies (shared memory is not copied). */
+function copiedBytes(job: DiscoveryJob): number {
+  const arrays: ArrayBufferView[] = [job.loss, job.probs, job.labels, job.split, ...job.labelIssueSplits.map(([, rows]) => rows)];
+  return arrays.reduce((sum, a) => sum + (isShared(a) ? 0 : a.byteLength), 0);
 }
 
 /** The splits the label-issue detector should use: configured, else held-out, else all (with a warning). */
@@ -65,22 +141,16 @@ export function labelIssueSplits(ctx: AnalysisContext): { splits: string[]; warn
   return { splits: dataset.splitNames, warnings: dataset.splitNames.map((sp) => messages.trainingOnlyLabelIssues(sp)) };
 }
 
-function labelIssues(ctx: AnalysisContext): LabelIssueScope {
-  const { run, dataset, final } = ctx;
-  const probs = fullProbs(run.scores[final.checkpoint], 'label issues');
-  const { splits, warnings } = labelIssueSplits(ctx);
-  if (dataset.splitNames.length === 1 && !isTrainingSplit(dataset.splitNames[0]) && !ctx.config.dataset.split) {
-    warnings.push('the dataset has no split column, so the label-issue detector cannot tell held-out records from trained-on ones; if the model was trained on these records, expect misses');
-  }
-  const examined = new Uint8Array(dataset.n);
-  const flagged = new Uint8Array(dataset.n);
-  const perSplit = splits.map((split) => {
-    const rows = rowsOf(run, dataset, split);
+function labelIssues(job: DiscoveryJob): LabelIssueScope {
+  const { probs, labels, k } = job;
+  const examined = new Uint8Array(labels.length);
+  const flagged = new Uint8Array(labels.length);
+  const perSplit = job.labelIssueSplits.map(([split, rows]) => {
     rows.forEach((i) => (examined[i] = 1));
-    const result = confidentLearning(probs, dataset.labels, run.k, rows);
+    const result = confidentLearning(probs, labels, k, rows);
     for (const is of result.issues) flagged[is.index] = 1;
     return { split, rows: rows.length, result };
   });
   const issues = perSplit.flatMap((p) => p.result.issues).sort((a, b) => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index);
-  return { splits, perSplit, issues, examined, flagged, warnings };
+  return { splits: job.labelIssueSplits.map(([split]) => split), perSplit, issues, examined, flagged, warnings: job.labelIssueWarnings };
 }
