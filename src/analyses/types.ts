@@ -148,10 +148,9 @@ export interface Analysis extends SectionMeta {
    */
   start?(ctx: AnalysisContext): void;
   /**
-   * Where start's work queues on the one worker thread, and run collects it, among the analyses
-   * with a start: by rank (default 0; may be negative), then list order. Work that several sections
-   * need soon goes first (a lower rank); a higher rank lets work that a section waits on for longer
-   * go first.
+   * Where start's work queues on the one worker thread, and when run collects it, among the
+   * analyses with a start: by rank (default 0; lower goes first, negative allowed), then list
+   * order. The analyses without a start run before all of them.
    */
   startRank?: number;
   /** May be async (e.g. a baseline trained with tfjs); must still be deterministic for a given seed. */
