@@ -213,45 +213,104 @@ export function byConfidence(conf: ArrayLike<number>): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0, r = 0; i < conf.length; i++) if (!Number.isNaN(conf[i]!)) order[r++] = i;
   if (!float32) return order.sort((a, b) => conf[a]! - conf[b]! || a - b);
-  // Keys that order like the floats: flip every bit of a negative float, only the sign bit of a
-  // positive one; −0 counts as +0 (they compare equal, so ties stay in index order).
   const f32 = conf instanceof Float32Array ? conf : Float32Array.from(conf);
   const word = new Uint32Array(f32.buffer, f32.byteOffset, f32.length);
   const keys = new Uint32Array(n);
-  for (let r = 0; r < n; r++) {
-    const w = f32[order[r]!] === 0 ? 0 : word[order[r]!]!;
-    keys[r] = w & 0x80000000 ? ~w >>> 0 : (w | 0x80000000) >>> 0;
-  }
-  return radixSort(order, keys);
+  for (let r = 0; r < n; r++) keys[r] = floatKey(word[order[r]!]!);
+  return radixSort(order, keys).items;
 }
 
-/** Stable LSD radix sort of `items` by 32-bit `keys`: two 16-bit digits, or three 11-bit ones for few items. */
-function radixSort(items: Int32Array, keys: Uint32Array): Int32Array {
+/**
+ * Unsigned sort key of a (non-NaN) float32 given its bits: keys order like the floats. Every bit
+ * of a negative float is flipped, only the sign bit of a positive one; −0 counts as +0 (they
+ * compare equal, so ties stay in index order).
+ */
+function floatKey(w: number): number {
+  if (w === 0x80000000) w = 0;
+  return w & 0x80000000 ? ~w >>> 0 : (w | 0x80000000) >>> 0;
+}
+
+/** The float32 bits of a floatKey key (−0 comes back as +0). */
+function keyBits(key: number): number {
+  return key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
+}
+
+/**
+ * Stable LSD radix sort of `items` by 32-bit `keys`: three 11-bit digits (2 048 buckets: the
+ * scatter stays in cache, unlike 65 536 buckets of two 16-bit digits), their counts taken in one
+ * pass, a digit every key shares skipped. Sorts `items` and `keys` together; the result may sit in
+ * the inputs or in new arrays.
+ */
+function radixSort(items: Int32Array, keys: Uint32Array): { items: Int32Array; keys: Uint32Array } {
   const n = items.length;
-  const digit = n >= 1 << 17 ? 16 : 11;
-  const mask = (1 << digit) - 1;
+  const counts = new Int32Array(3 * 2048);
+  for (let r = 0; r < n; r++) {
+    const key = keys[r]!;
+    counts[key & 2047]!++;
+    counts[2048 + ((key >>> 11) & 2047)]!++;
+    counts[4096 + (key >>> 22)]!++;
+  }
   let src: Int32Array = items;
   let srcKeys: Uint32Array = keys;
   let dst: Int32Array = new Int32Array(n);
   let dstKeys: Uint32Array = new Uint32Array(n);
-  const count = new Int32Array(mask + 1);
-  for (let shift = 0; shift < 32; shift += digit) {
-    count.fill(0);
-    for (let r = 0; r < n; r++) count[(srcKeys[r]! >>> shift) & mask]!++;
-    for (let b = 0, at = 0; b <= mask; b++) {
-      const c = count[b]!;
-      count[b] = at;
+  for (let d = 0; d < 3; d++) {
+    const base = d * 2048;
+    const shift = d * 11;
+    if (n === 0 || counts[base + ((keys[0]! >>> shift) & 2047)] === n) continue;
+    for (let b = 0, at = 0; b < 2048; b++) {
+      const c = counts[base + b]!;
+      counts[base + b] = at;
       at += c;
     }
     for (let r = 0; r < n; r++) {
-      const at = count[(srcKeys[r]! >>> shift) & mask]!++;
+      const key = srcKeys[r]!;
+      const at = counts[base + ((key >>> shift) & 2047)]!++;
       dst[at] = src[r]!;
-      dstKeys[at] = srcKeys[r]!;
+      dstKeys[at] = key;
     }
-    [src, dst] = [dst, src];
-    [srcKeys, dstKeys] = [dstKeys, srcKeys];
+    const swap = src;
+    src = dst;
+    dst = swap;
+    const swapKeys = srcKeys;
+    srcKeys = dstKeys;
+    dstKeys = swapKeys;
   }
-  return src;
+  return { items: src, keys: srcKeys };
+}
+
+/**
+ * equalMassBins of float32 confidences from their sort keys: `keys[r]` the floatKey of record
+ * `items[r] >> 1`'s confidence `conf[items[r] >> 1]` (NaN left out), `items[r] & 1` whether it is
+ * correct, in record order. After the sort each group's confidences are read back from the keys
+ * (no gather from `conf`); −0 comes back as +0, which adds the same to a sum that starts at +0.
+ * Overwrites `keys` and `items`.
+ */
+function massBins(conf: Float32Array, keys: Uint32Array, items: Int32Array, nBins: number): CalibrationBin[] {
+  const sorted = radixSort(items, keys);
+  const order = sorted.items;
+  const bits = sorted.keys;
+  for (let r = 0; r < bits.length; r++) bits[r] = keyBits(bits[r]!);
+  const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  const n = order.length;
+  const base = Math.floor(n / nBins);
+  const extra = n % nBins;
+  const bins: CalibrationBin[] = [];
+  let start = 0;
+  for (let g = 0; g < nBins; g++) {
+    const size = base + (g < extra ? 1 : 0);
+    let sumCorrect = 0;
+    let sumConf = 0;
+    for (let j = start; j < start + size; j++) {
+      sumCorrect += order[j]! & 1;
+      sumConf += values[j]!;
+    }
+    const lo = size > 0 ? conf[order[start]! >> 1]! : NaN;
+    const hi = size > 0 ? conf[order[start + size - 1]! >> 1]! : NaN;
+    bins.push(toBin(lo, hi, size, sumCorrect, sumConf));
+    start += size;
+  }
+  return bins;
 }
 
 /**
@@ -292,7 +351,7 @@ export function mce(bins: CalibrationBin[]): number {
  */
 export function calibrationSummary(probs: Float32Array, labels: Int32Array, k: number, nBins = 15, rows?: Int32Array): CalibrationSummary {
   const p = pass(probs, labels, k, nBins, rows, true);
-  const adaptiveBins = equalMassBins(p.conf, p.hit, nBins);
+  const adaptiveBins = massBins(p.conf, p.keys, p.items, nBins);
   return { accuracy: p.accuracy, ece: ece(p.bins), mce: mce(p.bins), adaptiveEce: ece(adaptiveBins), classwiseEce: p.classwise, brier: p.brier, nll: p.nll, bins: p.bins, adaptiveBins };
 }
 
@@ -305,7 +364,11 @@ export function topLabelSummary(probs: Float32Array, labels: Int32Array, k: numb
   return { accuracy: p.accuracy, ece: ece(p.bins), nll: p.nll };
 }
 
-/** calibrationSummary's pass; class-wise ECE and Brier only when `full` (else NaN). */
+/**
+ * calibrationSummary's pass; class-wise ECE and Brier only when `full` (else NaN). The top-label
+ * equal-width bins are summed here too (the bins equalWidthBins gives for `conf`, `hit`), and the
+ * sort keys of the adaptive bins are gathered (`keys`, `items`: see massBins).
+ */
 function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number, rows: Int32Array | undefined, full: boolean) {
   const total = rows ? rows.length : labels.length;
   const edges = binEdges(nBins);
@@ -314,11 +377,19 @@ function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number,
   // Room for every record; cut to the ones with a valid label at the end.
   let conf = new Float32Array(total);
   let hit = new Uint8Array(total);
+  // The adaptive bins' sort keys and records (massBins), for the records with a confidence.
+  const keys = new Uint32Array(full ? total : 0);
+  const items = new Int32Array(keys.length);
   let labelled = 0;
   let n = 0;
-  const count = new Float64Array(full ? k * nBins : 0);
-  const sumHit = new Float64Array(count.length);
+  let sorted = 0;
+  // Counts are integers, so their order does not matter; the confidence sums are added in record order.
+  const count = new Int32Array(full ? k * nBins : 0);
+  const sumHit = new Int32Array(count.length);
   const sumConf = new Float64Array(count.length);
+  const topCount = new Int32Array(nBins);
+  const topHit = new Int32Array(nBins);
+  const topConf = new Float64Array(nBins);
   let hits = 0;
   let brierSum = 0;
   let nllSum = 0;
@@ -330,28 +401,53 @@ function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number,
     const o = i * k;
     let best = 0;
     let bestP = -Infinity;
-    let row = 0;
-    for (let c = 0; c < k; c++) {
-      const p = probs[o + c]!;
-      if (p > bestP) {
-        bestP = p;
-        best = c;
+    if (full) {
+      let row = 0;
+      for (let c = 0; c < k; c++) {
+        const p = probs[o + c]!;
+        if (p > bestP) {
+          bestP = p;
+          best = c;
+        }
+        const d = (c === y ? 1 : 0) - p;
+        row += d * d;
+        let m = table[bits[o + c]! >>> 16]!;
+        if (m === DECIDE) {
+          if (p !== p) continue; // NaN: in no bin
+          m = binOf(p, edges);
+        }
+        count[c * nBins + m]!++;
+        sumConf[c * nBins + m]! += p;
       }
-      if (!full) continue;
-      const d = (c === y ? 1 : 0) - p;
-      row += d * d;
-      const m = widthBin(p, edges, table, bits[o + c]);
-      if (m < 0) continue;
-      const at = c * nBins + m;
-      count[at]!++;
-      if (c === y) sumHit[at]!++;
-      sumConf[at]! += p;
+      brierSum += row;
+      const m = widthBin(probs[o + y]!, edges, table, bits[o + y]);
+      if (m >= 0) sumHit[y * nBins + m]!++;
+    } else {
+      for (let c = 0; c < k; c++) {
+        const p = probs[o + c]!;
+        if (p > bestP) {
+          bestP = p;
+          best = c;
+        }
+      }
     }
-    brierSum += row;
     nllSum += -Math.log(Math.max(probs[o + y]!, LOSS_CLAMP));
-    conf[n] = bestP === -Infinity ? NaN : bestP;
-    hit[n] = best === y ? 1 : 0;
-    hits += hit[n]!;
+    const right = best === y ? 1 : 0;
+    hit[n] = right;
+    hits += right;
+    if (bestP === -Infinity) conf[n] = NaN; // every probability NaN (or −∞): no confidence, in no bin
+    else {
+      conf[n] = bestP;
+      const word = bits[o + best]!;
+      const m = widthBin(bestP, edges, table, word);
+      topCount[m]!++;
+      topHit[m]! += right;
+      topConf[m]! += bestP;
+      if (full) {
+        keys[sorted] = floatKey(word);
+        items[sorted++] = (n << 1) | right;
+      }
+    }
     n++;
   }
   conf = conf.subarray(0, n);
@@ -368,7 +464,9 @@ function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number,
   return {
     conf,
     hit,
-    bins: equalWidthBins(conf, hit, nBins),
+    keys: keys.subarray(0, sorted),
+    items: items.subarray(0, sorted),
+    bins: Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, topCount[m]!, topHit[m]!, topConf[m]!)),
     accuracy: labelled > 0 ? hits / labelled : NaN,
     classwise,
     brier: full && n > 0 ? brierSum / n : NaN,

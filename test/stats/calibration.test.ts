@@ -194,6 +194,59 @@ describe('fast paths give the very same numbers', () => {
     expect(topLabelSummary(probs, labels, k, 15, rows)).toEqual({ accuracy: sub.accuracy, ece: sub.ece, nll: sub.nll });
   });
 
+  /** equalMassBins by its definition: a comparison sort (ties by index), groups summed in that order. */
+  function massByDefinition(conf: ArrayLike<number>, correct: ArrayLike<number>, nBins = 15) {
+    const order = Array.from({ length: conf.length }, (_, i) => i)
+      .filter((i) => !Number.isNaN(conf[i]!))
+      .sort((a, b) => conf[a]! - conf[b]! || a - b);
+    const bins = [];
+    for (let g = 0, start = 0; g < nBins; g++) {
+      const size = Math.floor(order.length / nBins) + (g < order.length % nBins ? 1 : 0);
+      let sumCorrect = 0;
+      let sumConf = 0;
+      for (const i of order.slice(start, start + size)) {
+        sumCorrect += correct[i]!;
+        sumConf += conf[i]!;
+      }
+      const [lo, hi] = size ? [conf[order[start]!]!, conf[order[start + size - 1]!]!] : [NaN, NaN];
+      bins.push({ lo, hi, count: size, accuracy: size ? sumCorrect / size : NaN, confidence: size ? sumConf / size : NaN });
+      start += size;
+    }
+    return bins;
+  }
+
+  it('adaptive bins (sorted by float32 keys, confidences read back from the keys) equal their definition: ties, −0, rows without a confidence', () => {
+    const k = 3;
+    const { probs, labels } = fixture(5000, k, 5);
+    probs.fill(-0, 10 * k, 11 * k); // confidence −0 (as +0 in the keys; lo shows −0)
+    probs.fill(NaN, 20 * k, 21 * k); // no confidence: in no adaptive bin
+    for (let i = 100; i < 1000; i++) probs[i * k + (i % k)] = 0.75; // many ties, straddling bin ends
+    const valid = Array.from(labels.keys()).filter((i) => labels[i]! >= 0 && labels[i]! < k);
+    const { pred, conf } = topLabel(probs, k);
+    const c = Float64Array.from(valid, (i) => conf[i]!);
+    const hit = Uint8Array.from(valid, (i) => (pred[i] === labels[i] ? 1 : 0));
+    expect(c.some((x) => Object.is(x, -0)) && c.some((x) => Number.isNaN(x))).toBe(true);
+    const s = calibrationSummary(probs, labels, k);
+    expect(s.adaptiveBins).toEqual(massByDefinition(c, hit));
+    expect(s.adaptiveBins).toEqual(equalMassBins(c, hit));
+  });
+
+  it('adaptive bins equal their definition when every confidence shares the top radix digit (the sort skips it)', () => {
+    const rng = mulberry32(9);
+    const n = 20_000;
+    // Two classes, confidences in [0.5, 1): one top 10-bit digit of the keys; many ties.
+    const probs = new Float32Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const top = 0.5 + Math.floor(rng() * 64) / 128;
+      probs[2 * i + (i % 2)] = top;
+      probs[2 * i + 1 - (i % 2)] = 1 - top;
+    }
+    const labels = Int32Array.from({ length: n }, () => (rng() < 0.8 ? 0 : 1));
+    const { pred, conf } = topLabel(probs, 2);
+    const hit = Uint8Array.from(labels, (y, i) => (pred[i] === y ? 1 : 0));
+    expect(calibrationSummary(probs, labels, 2).adaptiveBins).toEqual(massByDefinition(conf, hit));
+  });
+
   it('byConfidence: the radix sort on float32 bits gives the stable comparison order', () => {
     const rng = mulberry32(4);
     const values = [-1, -0.5, -0, 0, 1e-45, 1e-38, 0.5, 1, 1.5, Infinity, -Infinity, NaN];
