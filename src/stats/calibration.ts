@@ -2,6 +2,7 @@
  * Reliability bins and calibration errors. CONTRACT fixes the headline ECE: 15 equal-width bins
  * (a, b] of top-label confidence, the first bin including 0, empty bins skipped.
  */
+import { floatKey, keysToBits, radixSort } from './float-sort.ts';
 import { LOSS_CLAMP } from './losses.ts';
 
 export interface CalibrationBin {
@@ -221,65 +222,6 @@ export function byConfidence(conf: ArrayLike<number>): Int32Array {
 }
 
 /**
- * Unsigned sort key of a (non-NaN) float32 given its bits: keys order like the floats. Every bit
- * of a negative float is flipped, only the sign bit of a positive one; −0 counts as +0 (they
- * compare equal, so ties stay in index order).
- */
-function floatKey(w: number): number {
-  if (w === 0x80000000) w = 0;
-  return w & 0x80000000 ? ~w >>> 0 : (w | 0x80000000) >>> 0;
-}
-
-/** The float32 bits of a floatKey key (−0 comes back as +0). */
-function keyBits(key: number): number {
-  return key & 0x80000000 ? key & 0x7fffffff : ~key >>> 0;
-}
-
-/**
- * Stable LSD radix sort of `items` by 32-bit `keys`: three 11-bit digits (2 048 buckets: the
- * scatter stays in cache, unlike 65 536 buckets of two 16-bit digits), their counts taken in one
- * pass, a digit every key shares skipped. Sorts `items` and `keys` together; the result may sit in
- * the inputs or in new arrays.
- */
-function radixSort(items: Int32Array, keys: Uint32Array): { items: Int32Array; keys: Uint32Array } {
-  const n = items.length;
-  const counts = new Int32Array(3 * 2048);
-  for (let r = 0; r < n; r++) {
-    const key = keys[r]!;
-    counts[key & 2047]!++;
-    counts[2048 + ((key >>> 11) & 2047)]!++;
-    counts[4096 + (key >>> 22)]!++;
-  }
-  let src: Int32Array = items;
-  let srcKeys: Uint32Array = keys;
-  let dst: Int32Array = new Int32Array(n);
-  let dstKeys: Uint32Array = new Uint32Array(n);
-  for (let d = 0; d < 3; d++) {
-    const base = d * 2048;
-    const shift = d * 11;
-    if (n === 0 || counts[base + ((keys[0]! >>> shift) & 2047)] === n) continue;
-    for (let b = 0, at = 0; b < 2048; b++) {
-      const c = counts[base + b]!;
-      counts[base + b] = at;
-      at += c;
-    }
-    for (let r = 0; r < n; r++) {
-      const key = srcKeys[r]!;
-      const at = counts[base + ((key >>> shift) & 2047)]!++;
-      dst[at] = src[r]!;
-      dstKeys[at] = key;
-    }
-    const swap = src;
-    src = dst;
-    dst = swap;
-    const swapKeys = srcKeys;
-    srcKeys = dstKeys;
-    dstKeys = swapKeys;
-  }
-  return { items: src, keys: srcKeys };
-}
-
-/**
  * equalMassBins of float32 confidences from their sort keys: `keys[r]` the floatKey of record
  * `items[r] >> 1`'s confidence `conf[items[r] >> 1]` (NaN left out), `items[r] & 1` whether it is
  * correct, in record order. After the sort each group's confidences are read back from the keys
@@ -289,9 +231,8 @@ function radixSort(items: Int32Array, keys: Uint32Array): { items: Int32Array; k
 function massBins(conf: Float32Array, keys: Uint32Array, items: Int32Array, nBins: number): CalibrationBin[] {
   const sorted = radixSort(items, keys);
   const order = sorted.items;
-  const bits = sorted.keys;
-  for (let r = 0; r < bits.length; r++) bits[r] = keyBits(bits[r]!);
-  const values = new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+  keysToBits(sorted.keys);
+  const values = new Float32Array(sorted.keys.buffer, sorted.keys.byteOffset, sorted.keys.length);
   const n = order.length;
   const base = Math.floor(n / nBins);
   const extra = n % nBins;
@@ -299,18 +240,26 @@ function massBins(conf: Float32Array, keys: Uint32Array, items: Int32Array, nBin
   let start = 0;
   for (let g = 0; g < nBins; g++) {
     const size = base + (g < extra ? 1 : 0);
-    let sumCorrect = 0;
-    let sumConf = 0;
-    for (let j = start; j < start + size; j++) {
-      sumCorrect += order[j]! & 1;
-      sumConf += values[j]!;
-    }
     const lo = size > 0 ? conf[order[start]! >> 1]! : NaN;
     const hi = size > 0 ? conf[order[start + size - 1]! >> 1]! : NaN;
-    bins.push(toBin(lo, hi, size, sumCorrect, sumConf));
+    bins.push(toBin(lo, hi, size, oddCount(order, start, start + size), sumOf(values, start, start + size)));
     start += size;
   }
   return bins;
+}
+
+/** How many of items[from..to) are odd (massBins: correct records). */
+function oddCount(items: Int32Array, from: number, to: number): number {
+  let odd = 0;
+  for (let j = from; j < to; j++) odd += items[j]! & 1;
+  return odd;
+}
+
+/** values[from] + … + values[to − 1], added in that order. */
+function sumOf(values: Float32Array, from: number, to: number): number {
+  let sum = 0;
+  for (let j = from; j < to; j++) sum += values[j]!;
+  return sum;
 }
 
 /**
@@ -366,74 +315,127 @@ export function topLabelSummary(probs: Float32Array, labels: Int32Array, k: numb
 
 /**
  * calibrationSummary's pass; class-wise ECE and Brier only when `full` (else NaN). The top-label
- * equal-width bins are summed here too (the bins equalWidthBins gives for `conf`, `hit`), and the
- * sort keys of the adaptive bins are gathered (`keys`, `items`: see massBins).
+ * equal-width bins are summed here too (the bins equalWidthBins gives for the records' top-label
+ * confidences and hits), and the sort keys of the adaptive bins are gathered (see massBins).
  */
 function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number, rows: Int32Array | undefined, full: boolean) {
-  const total = rows ? rows.length : labels.length;
   const edges = binEdges(nBins);
   const table = widthBinTable(nBins);
   const bits = new Uint32Array(probs.buffer, probs.byteOffset, probs.length);
-  // Room for every record; cut to the ones with a valid label at the end.
-  let conf = new Float32Array(total);
-  let hit = new Uint8Array(total);
-  // The adaptive bins' sort keys and records (massBins), for the records with a confidence.
-  const keys = new Uint32Array(full ? total : 0);
-  const items = new Int32Array(keys.length);
+  // Always a row list, so the loops see one kind of argument on every call.
+  const ids = rows ?? allRows(labels.length);
+  const s = new PassSums(ids.length, full ? k : 0, nBins);
+  if (full) sumFull(probs, bits, labels, ids, k, nBins, table, edges, s);
+  else sumTop(probs, bits, labels, ids, k, nBins, table, edges, s);
+  const [labelled, n, sorted, hits, brierSum, nllSum] = s.totals;
+  let classwise = NaN;
+  if (full && n > 0 && k > 0) {
+    classwise = 0;
+    for (let c = 0; c < k; c++) {
+      const at = (m: number) => c * nBins + m;
+      classwise += ece(Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, s.count[at(m)]!, s.sumHit[at(m)]!, s.sumConf[at(m)]!)));
+    }
+    classwise /= k;
+  }
+  return {
+    conf: s.conf,
+    keys: s.keys.subarray(0, sorted),
+    items: s.items.subarray(0, sorted),
+    bins: Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, s.topCount[m]!, s.topHit[m]!, s.topConf[m]!)),
+    accuracy: labelled! > 0 ? hits! / labelled! : NaN,
+    classwise,
+    brier: full && n! > 0 ? brierSum! / n! : NaN,
+    nll: n! > 0 ? nllSum! / n! : NaN,
+  };
+}
+
+/** 0, 1, …, n − 1. */
+function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let r = 0; r < n; r++) rows[r] = r;
+  return rows;
+}
+
+/**
+ * What the pass adds up over its records, in typed arrays the loops only index. Counts are
+ * integers, so their order does not matter; every float sum is added in record order.
+ */
+class PassSums {
+  /** Class-wise bins, per class·bin (`classes` = 0 in the top-label pass): records, label = class, sum of p_class. */
+  readonly count: Int32Array;
+  readonly sumHit: Int32Array;
+  readonly sumConf: Float64Array;
+  /** Top-label equal-width bins: records, hits, confidence sums. */
+  readonly topCount: Int32Array;
+  readonly topHit: Int32Array;
+  readonly topConf: Float64Array;
+  /** Per record with a valid label (full pass): top-label confidence (NaN: none), and the adaptive bins' sort keys and items (massBins). */
+  readonly conf: Float32Array;
+  readonly keys: Uint32Array;
+  readonly items: Int32Array;
+  /** Records with a label ≥ 0, with a valid label, with a confidence, hits, Brier sum, NLL sum. */
+  readonly totals = new Float64Array(6);
+
+  constructor(records: number, classes: number, nBins: number) {
+    this.count = new Int32Array(classes * nBins);
+    this.sumHit = new Int32Array(classes * nBins);
+    this.sumConf = new Float64Array(classes * nBins);
+    this.topCount = new Int32Array(nBins);
+    this.topHit = new Int32Array(nBins);
+    this.topConf = new Float64Array(nBins);
+    const perRecord = classes > 0 ? records : 0;
+    this.conf = new Float32Array(perRecord);
+    this.keys = new Uint32Array(perRecord);
+    this.items = new Int32Array(perRecord);
+  }
+}
+
+/*
+ * The pass's two loops, each on its own (small, one kind of argument per call): they run on a
+ * fresh worker thread, where small loops reach optimised code sooner and recompile cheaper.
+ * Per record: the top label (as stats/losses topLabel: first maximum, NaN never wins), its
+ * equal-width bin, the NLL term (stats/losses nll); the full pass adds the class-wise bins and the
+ * Brier term (stats/losses brier) of every probability, and the adaptive bins' sort key.
+ */
+
+function sumFull(probs: Float32Array, bits: Uint32Array, labels: Int32Array, rows: Int32Array, k: number, nBins: number, table: Uint8Array, edges: Float64Array, s: PassSums): void {
+  const { count, sumHit, sumConf, topCount, topHit, topConf, conf, keys, items } = s;
   let labelled = 0;
   let n = 0;
   let sorted = 0;
-  // Counts are integers, so their order does not matter; the confidence sums are added in record order.
-  const count = new Int32Array(full ? k * nBins : 0);
-  const sumHit = new Int32Array(count.length);
-  const sumConf = new Float64Array(count.length);
-  const topCount = new Int32Array(nBins);
-  const topHit = new Int32Array(nBins);
-  const topConf = new Float64Array(nBins);
   let hits = 0;
   let brierSum = 0;
   let nllSum = 0;
-  for (let r = 0; r < total; r++) {
-    const i = rows ? rows[r]! : r;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
     const y = labels[i]!;
     if (y >= 0) labelled++;
     if (!(y >= 0 && y < k)) continue;
     const o = i * k;
     let best = 0;
     let bestP = -Infinity;
-    if (full) {
-      let row = 0;
-      for (let c = 0; c < k; c++) {
-        const p = probs[o + c]!;
-        if (p > bestP) {
-          bestP = p;
-          best = c;
-        }
-        const d = (c === y ? 1 : 0) - p;
-        row += d * d;
-        let m = table[bits[o + c]! >>> 16]!;
-        if (m === DECIDE) {
-          if (p !== p) continue; // NaN: in no bin
-          m = binOf(p, edges);
-        }
-        count[c * nBins + m]!++;
-        sumConf[c * nBins + m]! += p;
+    let row = 0;
+    for (let c = 0; c < k; c++) {
+      const p = probs[o + c]!;
+      if (p > bestP) {
+        bestP = p;
+        best = c;
       }
-      brierSum += row;
-      const m = widthBin(probs[o + y]!, edges, table, bits[o + y]);
-      if (m >= 0) sumHit[y * nBins + m]!++;
-    } else {
-      for (let c = 0; c < k; c++) {
-        const p = probs[o + c]!;
-        if (p > bestP) {
-          bestP = p;
-          best = c;
-        }
+      const d = (c === y ? 1 : 0) - p;
+      row += d * d;
+      let m = table[bits[o + c]! >>> 16]!;
+      if (m === DECIDE) {
+        if (p !== p) continue; // NaN: in no bin
+        m = binOf(p, edges);
       }
+      count[c * nBins + m]!++;
+      sumConf[c * nBins + m]! += p;
     }
+    brierSum += row;
+    const my = widthBin(probs[o + y]!, edges, table, bits[o + y]);
+    if (my >= 0) sumHit[y * nBins + my]!++;
     nllSum += -Math.log(Math.max(probs[o + y]!, LOSS_CLAMP));
     const right = best === y ? 1 : 0;
-    hit[n] = right;
     hits += right;
     if (bestP === -Infinity) conf[n] = NaN; // every probability NaN (or −∞): no confidence, in no bin
     else {
@@ -443,33 +445,45 @@ function pass(probs: Float32Array, labels: Int32Array, k: number, nBins: number,
       topCount[m]!++;
       topHit[m]! += right;
       topConf[m]! += bestP;
-      if (full) {
-        keys[sorted] = floatKey(word);
-        items[sorted++] = (n << 1) | right;
-      }
+      keys[sorted] = floatKey(word);
+      items[sorted++] = (n << 1) | right;
     }
     n++;
   }
-  conf = conf.subarray(0, n);
-  hit = hit.subarray(0, n);
-  let classwise = NaN;
-  if (full && n > 0 && k > 0) {
-    classwise = 0;
+  s.totals.set([labelled, n, sorted, hits, brierSum, nllSum]);
+}
+
+function sumTop(probs: Float32Array, bits: Uint32Array, labels: Int32Array, rows: Int32Array, k: number, nBins: number, table: Uint8Array, edges: Float64Array, s: PassSums): void {
+  const { topCount, topHit, topConf } = s;
+  let labelled = 0;
+  let n = 0;
+  let hits = 0;
+  let nllSum = 0;
+  for (let r = 0; r < rows.length; r++) {
+    const i = rows[r]!;
+    const y = labels[i]!;
+    if (y >= 0) labelled++;
+    if (!(y >= 0 && y < k)) continue;
+    const o = i * k;
+    let best = 0;
+    let bestP = -Infinity;
     for (let c = 0; c < k; c++) {
-      const at = (m: number) => c * nBins + m;
-      classwise += ece(Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, count[at(m)]!, sumHit[at(m)]!, sumConf[at(m)]!)));
+      const p = probs[o + c]!;
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
-    classwise /= k;
+    nllSum += -Math.log(Math.max(probs[o + y]!, LOSS_CLAMP));
+    const right = best === y ? 1 : 0;
+    hits += right;
+    if (bestP !== -Infinity) {
+      const m = widthBin(bestP, edges, table, bits[o + best]!);
+      topCount[m]!++;
+      topHit[m]! += right;
+      topConf[m]! += bestP;
+    }
+    n++;
   }
-  return {
-    conf,
-    hit,
-    keys: keys.subarray(0, sorted),
-    items: items.subarray(0, sorted),
-    bins: Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, topCount[m]!, topHit[m]!, topConf[m]!)),
-    accuracy: labelled > 0 ? hits / labelled : NaN,
-    classwise,
-    brier: full && n > 0 ? brierSum / n : NaN,
-    nll: n > 0 ? nllSum / n : NaN,
-  };
+  s.totals.set([labelled, n, 0, hits, NaN, nllSum]);
 }
