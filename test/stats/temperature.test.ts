@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nll, topLabel } from '../../src/stats/losses.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
-import { applyTemperature, fitTemperature, temperatureNll } from '../../src/stats/temperature.ts';
+import { topLabelSummary } from '../../src/stats/calibration.ts';
+import { applyTemperature, fitTemperature, scaledTopLabelSummary, temperatureNll } from '../../src/stats/temperature.ts';
 
 /** Box–Muller normal from a seeded uniform. */
 function normal(rng: () => number): number {
@@ -51,6 +52,55 @@ describe('applyTemperature', () => {
 
   it('rejects T ≤ 0', () => {
     expect(() => applyTemperature(Float32Array.from([0, 1]), 2, 0)).toThrow(RangeError);
+  });
+});
+
+/** Logits with ties at the row maximum, ±0, ±∞ and NaN rows, and labels with −1 and ≥ k. */
+function awkward(n: number, k: number, seed: number) {
+  const { logits, labels } = synthetic(n, k, 1, seed);
+  for (let i = 0; i < n; i += 7) logits[i * k + 1] = logits[i * k]!; // ties (some at the maximum)
+  for (let i = 3; i < n; i += 11) logits.fill(5, i * k, (i + 1) * k); // every entry the maximum
+  logits.fill(-0, 2 * k, 3 * k);
+  logits.fill(0, 4 * k, 5 * k);
+  logits[6 * k] = Infinity;
+  logits[8 * k + 1] = -Infinity;
+  logits.fill(NaN, 9 * k, 10 * k);
+  logits[12 * k] = NaN;
+  for (let i = 5; i < n; i += 13) labels[i] = i % 2 ? -1 : k;
+  return { logits, labels };
+}
+
+/** applyTemperature by its definition: Math.exp of every term. */
+function softmaxByDefinition(z: Float32Array, k: number, T: number): Float32Array {
+  const out = new Float32Array(z.length);
+  for (let o = 0; o < z.length; o += k) {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, z[o + j]! / T);
+    const e = Array.from({ length: k }, (_, j) => Math.exp(z[o + j]! / T - max));
+    const sum = e.reduce((a, b) => a + b, 0);
+    for (let j = 0; j < k; j++) out[o + j] = e[j]! / sum;
+  }
+  return out;
+}
+
+describe('temperature scaling fast paths give the very same numbers', () => {
+  it('applyTemperature (each z / T computed once) equals its definition bit for bit: ties, ±0, ±∞, NaN', () => {
+    const { logits } = awkward(500, 5, 31);
+    for (const T of [0.05, 0.7, 1, 1.9415805390621594, 20]) expect(applyTemperature(logits, 5, T)).toEqual(softmaxByDefinition(logits, 5, T));
+  });
+
+  it('scaledTopLabelSummary equals topLabelSummary of the scaled probabilities bit for bit', () => {
+    const { logits, labels } = awkward(3000, 4, 32);
+    for (const T of [0.05, 0.6, 1, 2.5, 20]) expect(scaledTopLabelSummary(logits, labels, 4, T)).toEqual(topLabelSummary(applyTemperature(logits, 4, T), labels, 4));
+  });
+
+  it('fitTemperature with out-of-range labels equals the fit on the labelled rows alone', () => {
+    const { logits, labels } = synthetic(3000, 3, 1.5, 33);
+    const keep = Array.from(labels.keys()).filter((i) => i % 13 !== 5);
+    const some = Int32Array.from(labels, (y, i) => (i % 13 === 5 ? (i % 2 ? -1 : 3) : y));
+    const kept = new Float32Array(keep.length * 3);
+    keep.forEach((i, r) => kept.set(logits.subarray(i * 3, i * 3 + 3), r * 3));
+    expect(fitTemperature(logits, some, 3)).toEqual(fitTemperature(kept, Int32Array.from(keep, (i) => labels[i]!), 3));
   });
 });
 
