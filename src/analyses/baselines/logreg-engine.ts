@@ -38,8 +38,33 @@ export interface Standardisation {
   sd: Float64Array;
 }
 
-/** Rows per evaluation call: bounds the batch copy (8 192 × 784 bytes or floats). */
+/** Rows per evaluation call on tfjs: bounds the batch copy (8 192 × 784 floats). */
 const EVAL_CHUNK = 8192;
+
+/**
+ * Rows per evaluation call on onnxruntime: a 1 024-row batch and its float cast (3 MB at 784 inputs)
+ * stay in the CPU cache, which makes the evaluation pass about twice as fast as 8 192-row calls.
+ * Must divide EVAL_CHUNK (see evalChunks).
+ */
+export const ORT_EVAL_CHUNK = 1024;
+
+/**
+ * [start, end) of each evaluation call on onnxruntime for `n` rows: runs of `size` rows, except that
+ * a lone last row joins the run before it unless `EVAL_CHUNK`-row runs (what this evaluation once
+ * used) also left it alone. The probabilities of a row do not depend on the other rows of its call,
+ * but a one-row matrix product takes another MLAS kernel that rounds differently, so single-row
+ * calls stay exactly where they were (`size` divides EVAL_CHUNK: n mod size = 1 when n mod EVAL_CHUNK = 1).
+ */
+export function evalChunks(n: number, size = ORT_EVAL_CHUNK): [number, number][] {
+  const chunks: [number, number][] = [];
+  for (let start = 0; start < n; ) {
+    let end = Math.min(n, start + size);
+    if (n - end === 1 && n % EVAL_CHUNK !== 1) end = n;
+    chunks.push([start, end]);
+    start = end;
+  }
+  return chunks;
+}
 
 /** `prefer: 'tfjs'` skips onnxruntime (tests compare the two engines). */
 export async function createLogRegEngine(d: number, k: number, prefer: 'auto' | 'tfjs' = 'auto'): Promise<LogRegEngine> {
@@ -110,13 +135,14 @@ function onnxEngine(ort: Ort, d: number, k: number): LogRegEngine {
       const folded = foldStandardisation(std, W, b, k, codes ? { scale: inputs.scale ?? 1, offset: inputs.offset ?? 0 } : undefined);
       const session = await create(probabilityGraph(d, k, codes));
       const p = new Float32Array(rows.length * k);
-      const chunk = Math.max(1, Math.min(rows.length, EVAL_CHUNK));
+      const chunks = evalChunks(rows.length);
+      const chunk = Math.min(rows.length, ORT_EVAL_CHUNK + 1); // the longest chunk (a lone last row joined)
       const codeBatch = codes ? new Uint8Array(chunk * d) : null;
       const values = codes ? null : new Float32Array(chunk * d);
       const Wt = new ort.Tensor('float32', folded.W, [d, k]);
       const bt = new ort.Tensor('float32', folded.b, [k]);
-      for (let start = 0; start < rows.length; start += chunk) {
-        const part = rows.subarray(start, Math.min(rows.length, start + chunk));
+      for (const [start, end] of chunks) {
+        const part = rows.subarray(start, end);
         let X: import('onnxruntime-node').Tensor;
         if (codeBatch) {
           gatherCodes(inputs.data as Uint8Array, d, part, codeBatch);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogRegEngine, foldStandardisation, type Standardisation } from '../../../src/analyses/baselines/logreg-engine.ts';
+import { createLogRegEngine, evalChunks, foldStandardisation, probabilityGraph, type Standardisation } from '../../../src/analyses/baselines/logreg-engine.ts';
+import { encodeModel } from '../../../src/score/onnx-encode.ts';
 import { Adam } from '../../../src/analyses/baselines/logreg.ts';
 import { loadTf } from '../../../src/score/backend.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
@@ -100,6 +101,46 @@ describe('logistic-regression engines', () => {
       expect(coded.b[c]).toBeCloseTo(s1, 6);
       expect(coded.W[c]).toBeCloseTo((0.5 * W[c]) / 2, 7);
     }
+  });
+});
+
+describe('onnxruntime evaluation chunks', () => {
+  it('are runs of the chunk size; a lone last row joins the run before it unless 8 192-row runs left it alone', () => {
+    expect(evalChunks(0)).toEqual([]);
+    expect(evalChunks(1)).toEqual([[0, 1]]);
+    expect(evalChunks(2048)).toEqual([[0, 1024], [1024, 2048]]);
+    expect(evalChunks(2049)).toEqual([[0, 1024], [1024, 2049]]);
+    expect(evalChunks(8193).slice(-2)).toEqual([[7168, 8192], [8192, 8193]]);
+    expect(evalChunks(9217).slice(-1)).toEqual([[8192, 9217]]);
+    expect(evalChunks(10, 4)).toEqual([[0, 4], [4, 8], [8, 10]]);
+  });
+
+  it('give the probabilities one call per 8 192 rows gives, bit for bit (including where a single-row call rounds differently)', async () => {
+    const ort = await import('onnxruntime-node');
+    const dd = 40;
+    const rng = mulberry32(21);
+    const W = seeded(22, dd * k, 0.05);
+    const std: Standardisation = { mean: Float64Array.from({ length: dd }, () => 0.5 * rng()), sd: Float64Array.from({ length: dd }, () => 0.1 + rng()) };
+    const folded = foldStandardisation(std, W, b, k, { scale: 1 / 255, offset: 0 });
+    const session = await ort.InferenceSession.create(encodeModel(probabilityGraph(dd, k, true)), { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    // n mod 8 192 = 1 (a single-row call either way) and n mod 1 024 = 1 only (never a single-row call).
+    for (const n of [8193, 9217]) {
+      const data = Uint8Array.from({ length: n * dd }, () => Math.floor(rng() * 256));
+      const inputs: ModelInputs = { file: 'x.npy', n, shape: [dd], rowSize: dd, data, scale: 1 / 255 };
+      const rows = Int32Array.from({ length: n }, (_, i) => (i * 7919) % n); // a permutation: rows are gathered
+      const gathered = Uint8Array.from({ length: n * dd }, (_, i) => data[rows[Math.floor(i / dd)] * dd + (i % dd)]);
+      const expected = new Float32Array(n * k);
+      for (let start = 0; start < n; start += 8192) {
+        const end = Math.min(n, start + 8192);
+        const out = await session.run({ X: new ort.Tensor('uint8', gathered.subarray(start * dd, end * dd), [end - start, dd]), W: new ort.Tensor('float32', folded.W, [dd, k]), b: new ort.Tensor('float32', folded.b, [k]) });
+        expected.set(out.P.data as Float32Array, start * k);
+      }
+      const engine = await createLogRegEngine(dd, k);
+      const p = await engine.probabilities(inputs, rows, std, W, b);
+      expect(Buffer.from(p.buffer)).toEqual(Buffer.from(expected.buffer));
+      await engine.dispose();
+    }
+    await session.release();
   });
 });
 
