@@ -76,8 +76,6 @@ export async function fitLogisticRegression(inp: LogRegInput): Promise<LogRegRes
   const b = new Float32Array(k);
   const adamW = new Adam(d * k);
   const adamB = new Adam(k);
-  const gW = new Float64Array(d * k);
-  const gb = new Float64Array(k);
   const steps = Math.min(LOGREG.maxSteps, Math.max(LOGREG.minSteps, LOGREG.epochs * Math.ceil(m / LOGREG.batch)));
   let order: number[] = [];
   const xb = new Float32Array(LOGREG.batch * d);
@@ -88,18 +86,16 @@ export async function fitLogisticRegression(inp: LogRegInput): Promise<LogRegRes
         order = shuffle(Array.from({ length: m }, (_, i) => i), rng);
         pos = 0;
       }
-      const rows = order.slice(pos, pos + LOGREG.batch);
-      rows.forEach((r, q) => {
-        xb.set(X.subarray(r * d, (r + 1) * d), q * d);
+      const n = Math.min(LOGREG.batch, m - pos);
+      for (let q = 0; q < n; q++) {
+        const r = order[pos + q];
+        xb.set(X.subarray(r * d, r * d + d), q * d);
         yb[q] = Y[r];
-      });
-      const n = rows.length;
+      }
       // Loss = mean cross-entropy + L2·ΣW²: its gradient is Xᵀ(P − Y)/n + 2·L2·W, and (P − Y)/n summed for b.
       const g = await engine.gradient(xb, yb, n, W, b);
-      for (let i = 0; i < gW.length; i++) gW[i] = g.gW[i] / n + 2 * LOGREG.l2 * W[i];
-      for (let c = 0; c < k; c++) gb[c] = g.gb[c] / n;
-      adamW.step(W, gW);
-      adamB.step(b, gb);
+      adamW.step(W, g.gW, n, 2 * LOGREG.l2);
+      adamB.step(b, g.gb, n);
     }
     const p = await engine.probabilities(inp.inputs, inp.evaluate, { mean, sd }, W, b);
     const labels = Int32Array.from(inp.evaluate, (i) => inp.labels[i]);
@@ -180,6 +176,8 @@ export function standardise(inputs: ModelInputs, rows: Int32Array, mean: Float64
  * to the square root of the *bias-corrected* second moment, param −= lr · m̂ / (√v̂ + ε). (The
  * paper's folded step size puts ε elsewhere, which moves the many near-zero-gradient weights of
  * rarely-lit pixels.) Moments kept in float64, parameters in float32 (what the engine reads).
+ * A step takes the summed gradient with its divisor and weight decay, g = sum / n + decay · param
+ * (in float64), so the minibatch mean and the L2 term cost no pass of their own.
  */
 export class Adam {
   private readonly m: Float64Array;
@@ -193,15 +191,18 @@ export class Adam {
     this.v = new Float64Array(size);
   }
 
-  step(params: Float32Array, grad: Float64Array): void {
+  step(params: Float32Array, sum: ArrayLike<number>, n = 1, decay = 0): void {
     this.t++;
     const c1 = 1 - 0.9 ** this.t;
     const c2 = 1 - 0.999 ** this.t;
+    const { m, v, lr } = this;
     for (let i = 0; i < params.length; i++) {
-      const g = grad[i];
-      this.m[i] = 0.9 * this.m[i] + 0.1 * g;
-      this.v[i] = 0.999 * this.v[i] + 0.001 * g * g;
-      params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + 1e-7);
+      const g = sum[i] / n + decay * params[i];
+      const mi = 0.9 * m[i] + 0.1 * g;
+      const vi = 0.999 * v[i] + 0.001 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      params[i] -= (lr * (mi / c1)) / (Math.sqrt(vi / c2) + 1e-7);
     }
   }
 }

@@ -1,6 +1,6 @@
 /** The logistic regression's input standardisation: uint8 inputs through a per-column table of their 256 results. */
 import { describe, expect, it } from 'vitest';
-import { standardise } from '../../../src/analyses/baselines/logreg.ts';
+import { Adam, standardise } from '../../../src/analyses/baselines/logreg.ts';
 import { codeTable } from '../../../src/load/input-values.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 import type { ModelInputs } from '../../../src/types.ts';
@@ -20,5 +20,38 @@ describe('standardise', () => {
       for (let j = 0; j < d; j++) expected[r * d + j] = (codes[inputs.data[i * d + j]] - mean[j]) / sd[j];
     });
     expect(Buffer.from(standardise(inputs, rows, mean, sd).buffer)).toEqual(Buffer.from(expected.buffer));
+  });
+});
+
+describe('Adam.step', () => {
+  it('on a summed gradient with divisor and weight decay equals the two-pass form (mean + L2 term first, then the update) bit for bit', () => {
+    const rng = mulberry32(8);
+    const size = 1000;
+    const params = Float32Array.from({ length: size }, () => rng() - 0.5);
+    const expected = Float32Array.from(params);
+    const adam = new Adam(size);
+    // The straightforward form: g = sum / n + decay · param into a float64 array, then the Adam update.
+    const m = new Float64Array(size);
+    const v = new Float64Array(size);
+    const lr = 0.01;
+    const decay = 2e-4;
+    for (let t = 1; t <= 40; t++) {
+      const n = [256, 32, 7][t % 3];
+      const sum = Float32Array.from({ length: size }, () => (rng() < 0.2 ? 0 : (rng() - 0.5) * n));
+      adam.step(params, sum, n, decay);
+      const g = Float64Array.from(sum, (s, i) => s / n + decay * expected[i]);
+      const c1 = 1 - 0.9 ** t;
+      const c2 = 1 - 0.999 ** t;
+      for (let i = 0; i < size; i++) {
+        m[i] = 0.9 * m[i] + 0.1 * g[i];
+        v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+        expected[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-7);
+      }
+      expect(Buffer.from(params.buffer)).toEqual(Buffer.from(expected.buffer));
+      // The float64 moments too: a slip in their last bits rarely shows in the float32 parameters.
+      const moments = adam as unknown as { m: Float64Array; v: Float64Array };
+      expect(Buffer.from(moments.m.buffer)).toEqual(Buffer.from(m.buffer));
+      expect(Buffer.from(moments.v.buffer)).toEqual(Buffer.from(v.buffer));
+    }
   });
 });
