@@ -114,29 +114,21 @@ export async function fitLogisticRegression(inp: LogRegInput): Promise<LogRegRes
 }
 
 /** Per-column mean and sd (population; sd < 1e-6 → 1) of `rows`, summed in float64 in row order. */
-function standardisation(inputs: ModelInputs, rows: Int32Array): { mean: Float64Array; sd: Float64Array } {
+export function standardisation(inputs: ModelInputs, rows: Int32Array): { mean: Float64Array; sd: Float64Array } {
   const d = inputs.rowSize;
   const mean = new Float64Array(d);
   const sq = new Float64Array(d);
   const codes = codeTable(inputs);
-  // uint8 inputs read through the code table directly (the same values rowValues gives, without the row copy).
-  const data = codes ? (inputs.data as Uint8Array) : null;
-  const scratch = new Float32Array(d);
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r];
-    if (codes && data) {
-      for (let j = 0, from = i * d; j < d; j++) {
-        const v = codes[data[from + j]];
+  if (codes) addCodeSums(codes, inputs.data as Uint8Array, d, rows, mean, sq);
+  else {
+    const scratch = new Float32Array(d);
+    for (let r = 0; r < rows.length; r++) {
+      const x = rowValues(inputs, rows[r], scratch);
+      for (let j = 0; j < d; j++) {
+        const v = x[j];
         mean[j] += v;
         sq[j] += v * v;
       }
-      continue;
-    }
-    const x = rowValues(inputs, i, scratch);
-    for (let j = 0; j < d; j++) {
-      const v = x[j];
-      mean[j] += v;
-      sq[j] += v * v;
     }
   }
   const sd = new Float64Array(d);
@@ -148,27 +140,76 @@ function standardisation(inputs: ModelInputs, rows: Int32Array): { mean: Float64
   return { mean, sd };
 }
 
+/**
+ * uint8 inputs: sum[j] += v and sq[j] += v·v over `rows` in order, v read through the code table
+ * (the values rowValues gives, without the row copy) and v·v from a table of the codes' squares
+ * (the same float64 products). Unrolled by four: V8 runs it ~1.4× as fast as the plain loop, and
+ * it reads 15.7 M codes at a million MNIST-sized records.
+ */
+function addCodeSums(codes: Float32Array, data: Uint8Array, d: number, rows: Int32Array, sum: Float64Array, sq: Float64Array): void {
+  const squares = Float64Array.from(codes, (v) => v * v);
+  const end4 = d & ~3;
+  for (let r = 0; r < rows.length; r++) {
+    const from = rows[r] * d;
+    let j = 0;
+    for (; j < end4; j += 4) {
+      const c0 = data[from + j];
+      const c1 = data[from + j + 1];
+      const c2 = data[from + j + 2];
+      const c3 = data[from + j + 3];
+      sum[j] += codes[c0];
+      sq[j] += squares[c0];
+      sum[j + 1] += codes[c1];
+      sq[j + 1] += squares[c1];
+      sum[j + 2] += codes[c2];
+      sq[j + 2] += squares[c2];
+      sum[j + 3] += codes[c3];
+      sq[j + 3] += squares[c3];
+    }
+    for (; j < d; j++) {
+      const c = data[from + j];
+      sum[j] += codes[c];
+      sq[j] += squares[c];
+    }
+  }
+}
+
 /** (x − mean) / sd of `rows`, computed in float64 and rounded to float32, rows.length × d. */
 export function standardise(inputs: ModelInputs, rows: Int32Array, mean: Float64Array, sd: Float64Array): Float32Array {
   const d = inputs.rowSize;
   const out = new Float32Array(rows.length * d);
   const codes = codeTable(inputs);
-  const data = codes ? (inputs.data as Uint8Array) : null;
-  // uint8 inputs: each column's 256 possible results computed once, then looked up — the same
-  // float32 values as dividing per element, which cost ~0.3 s for 20 000 MNIST-sized rows.
-  const byCode = codes ? new Float32Array(d * 256) : null;
-  if (byCode) for (let j = 0; j < d; j++) for (let c = 0; c < 256; c++) byCode[j * 256 + c] = (codes![c] - mean[j]) / sd[j];
+  if (codes) {
+    // uint8 inputs: each column's 256 possible results computed once, then looked up — the same
+    // float32 values as dividing per element, which cost ~0.3 s for 20 000 MNIST-sized rows.
+    const byCode = new Float32Array(d * 256);
+    for (let j = 0; j < d; j++) for (let c = 0; c < 256; c++) byCode[j * 256 + c] = (codes[c] - mean[j]) / sd[j];
+    lookUpRows(byCode, inputs.data as Uint8Array, d, rows, out);
+    return out;
+  }
   const scratch = new Float32Array(d);
   for (let r = 0; r < rows.length; r++) {
     const o = r * d;
-    if (byCode && data) {
-      for (let j = 0, from = rows[r] * d; j < d; j++) out[o + j] = byCode[j * 256 + data[from + j]];
-      continue;
-    }
     const x = rowValues(inputs, rows[r], scratch);
     for (let j = 0; j < d; j++) out[o + j] = (x[j] - mean[j]) / sd[j];
   }
   return out;
+}
+
+/** out[r·d + j] = byCode[j·256 + code], the codes of `rows`; unrolled by four like addCodeSums. */
+function lookUpRows(byCode: Float32Array, data: Uint8Array, d: number, rows: Int32Array, out: Float32Array): void {
+  const end4 = d & ~3;
+  for (let r = 0, o = 0; r < rows.length; r++, o += d) {
+    const from = rows[r] * d;
+    let j = 0;
+    for (; j < end4; j += 4) {
+      out[o + j] = byCode[(j << 8) + data[from + j]];
+      out[o + j + 1] = byCode[((j + 1) << 8) + data[from + j + 1]];
+      out[o + j + 2] = byCode[((j + 2) << 8) + data[from + j + 2]];
+      out[o + j + 3] = byCode[((j + 3) << 8) + data[from + j + 3]];
+    }
+    for (; j < d; j++) out[o + j] = byCode[(j << 8) + data[from + j]];
+  }
 }
 
 /**

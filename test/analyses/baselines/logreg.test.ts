@@ -1,6 +1,6 @@
 /** The logistic regression's input standardisation: uint8 inputs through a per-column table of their 256 results. */
 import { describe, expect, it } from 'vitest';
-import { Adam, standardise } from '../../../src/analyses/baselines/logreg.ts';
+import { Adam, standardisation, standardise } from '../../../src/analyses/baselines/logreg.ts';
 import { codeTable } from '../../../src/load/input-values.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 import type { ModelInputs } from '../../../src/types.ts';
@@ -9,7 +9,7 @@ describe('standardise', () => {
   it('gives uint8 inputs, looked up per column, the float32 of (value − mean) / sd computed per element', () => {
     const rng = mulberry32(5);
     const n = 1000;
-    const d = 7;
+    const d = 7; // one unrolled block of four and a tail of three
     const inputs: ModelInputs = { file: 'x.npy', n, shape: [d], rowSize: d, data: Uint8Array.from({ length: n * d }, () => Math.floor(rng() * 256)), scale: 1 / 255, offset: -0.5 };
     const mean = Float64Array.from({ length: d }, () => rng() - 0.5);
     const sd = Float64Array.from({ length: d }, () => 0.1 + rng());
@@ -20,6 +20,32 @@ describe('standardise', () => {
       for (let j = 0; j < d; j++) expected[r * d + j] = (codes[inputs.data[i * d + j]] - mean[j]) / sd[j];
     });
     expect(Buffer.from(standardise(inputs, rows, mean, sd).buffer)).toEqual(Buffer.from(expected.buffer));
+  });
+});
+
+describe('standardisation', () => {
+  it('sums uint8 inputs through the code tables to the row-order float64 sums of their values, bit for bit', () => {
+    const rng = mulberry32(6);
+    const n = 500;
+    for (const d of [4, 11]) {
+      const inputs: ModelInputs = { file: 'x.npy', n, shape: [d], rowSize: d, data: Uint8Array.from({ length: n * d }, () => Math.floor(rng() * 256)), scale: 0.37 / 255, offset: -0.11 };
+      const rows = Int32Array.from({ length: 700 }, () => Math.floor(rng() * n)); // repeats, any order
+      const codes = codeTable(inputs)!;
+      const sum = new Float64Array(d);
+      const sq = new Float64Array(d);
+      for (const i of rows) {
+        for (let j = 0; j < d; j++) {
+          const v = codes[inputs.data[i * d + j]];
+          sum[j] += v;
+          sq[j] += v * v;
+        }
+      }
+      const mean = sum.map((s) => s / rows.length);
+      const sd = sq.map((s, j) => Math.sqrt(Math.max(s / rows.length - mean[j] * mean[j], 0))).map((s) => (s < 1e-6 ? 1 : s));
+      const got = standardisation(inputs, rows);
+      expect(Buffer.from(got.mean.buffer)).toEqual(Buffer.from(mean.buffer));
+      expect(Buffer.from(got.sd.buffer)).toEqual(Buffer.from(sd.buffer));
+    }
   });
 });
 
