@@ -8,7 +8,7 @@
  * the sample can be taken apart from the training: logreg-thread.ts trains on a worker thread).
  */
 import { codeTable, rowValues } from '../../load/input-values.ts';
-import { mulberry32, randomInt, shuffle } from '../../stats/rng.ts';
+import { mulberry32, randomInt } from '../../stats/rng.ts';
 import { fromProbs } from './evaluate.ts';
 import { createLogRegEngine } from './logreg-engine.ts';
 import type { ModelInputs } from '../../types.ts';
@@ -26,14 +26,25 @@ const SAMPLE_STREAM = 1;
  */
 export function sampleRows(rows: Int32Array, max: number, rng: () => number): Int32Array {
   if (rows.length <= max) return rows;
-  const out = Int32Array.from(rows);
-  for (let i = out.length - 1; i > 0; i--) {
+  return shuffleInPlace(Int32Array.from(rows), rng).slice(0, max).sort();
+}
+
+/** 0 … m − 1 in the order stats/rng's shuffle puts them (the same draws), as a typed array. */
+export function shuffledIndices(m: number, rng: () => number): Int32Array {
+  const out = new Int32Array(m);
+  for (let i = 0; i < m; i++) out[i] = i;
+  return shuffleInPlace(out, rng);
+}
+
+/** stats/rng's shuffle (Fisher–Yates from the end), in place on a typed array. */
+function shuffleInPlace(a: Int32Array, rng: () => number): Int32Array {
+  for (let i = a.length - 1; i > 0; i--) {
     const j = randomInt(rng, i + 1);
-    const t = out[i];
-    out[i] = out[j];
-    out[j] = t;
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
   }
-  return out.slice(0, max).sort();
+  return a;
 }
 
 export interface LogRegInput {
@@ -77,13 +88,13 @@ export async function fitLogisticRegression(inp: LogRegInput): Promise<LogRegRes
   const adamW = new Adam(d * k);
   const adamB = new Adam(k);
   const steps = Math.min(LOGREG.maxSteps, Math.max(LOGREG.minSteps, LOGREG.epochs * Math.ceil(m / LOGREG.batch)));
-  let order: number[] = [];
+  let order: Int32Array = new Int32Array(0);
   const xb = new Float32Array(LOGREG.batch * d);
   const yb = new Int32Array(LOGREG.batch);
   try {
     for (let step = 0, pos = m; step < steps; step++, pos += LOGREG.batch) {
       if (pos >= m) {
-        order = shuffle(Array.from({ length: m }, (_, i) => i), rng);
+        order = shuffledIndices(m, rng);
         pos = 0;
       }
       const n = Math.min(LOGREG.batch, m - pos);

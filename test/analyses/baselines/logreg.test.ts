@@ -1,8 +1,8 @@
 /** The logistic regression's input standardisation: uint8 inputs through a per-column table of their 256 results. */
 import { describe, expect, it } from 'vitest';
-import { Adam, standardisation, standardise } from '../../../src/analyses/baselines/logreg.ts';
+import { Adam, shuffledIndices, standardisation, standardise } from '../../../src/analyses/baselines/logreg.ts';
 import { codeTable } from '../../../src/load/input-values.ts';
-import { mulberry32 } from '../../../src/stats/rng.ts';
+import { mulberry32, shuffle } from '../../../src/stats/rng.ts';
 import type { ModelInputs } from '../../../src/types.ts';
 
 describe('standardise', () => {
@@ -45,6 +45,17 @@ describe('standardisation', () => {
       const got = standardisation(inputs, rows);
       expect(Buffer.from(got.mean.buffer)).toEqual(Buffer.from(mean.buffer));
       expect(Buffer.from(got.sd.buffer)).toEqual(Buffer.from(sd.buffer));
+    }
+  });
+});
+
+describe('shuffledIndices', () => {
+  it('is stats/rng shuffle of 0 … m − 1, taking the same draws', () => {
+    for (const m of [0, 1, 2, 257]) {
+      const a = mulberry32(m + 3);
+      const b = mulberry32(m + 3);
+      expect(Array.from(shuffledIndices(m, a))).toEqual(shuffle(Array.from({ length: m }, (_, i) => i), b));
+      expect(a()).toBe(b()); // the stream is left where shuffle leaves it
     }
   });
 });
