@@ -268,9 +268,10 @@ export interface FloatColumn {
 }
 
 /**
- * Per-group sums of per-record contributions, kept sparse: group g's non-zero sums are the physical
- * slots slot[start[g]..start[g+1]) with their values (a group of a few hundred records touches few
- * slots). Logical slots 0..counts−1 are counts, each entry adding 1; slots counts..width−1 are
+ * Per-group sums of per-record contributions, kept sparse and by slot: physical slot s's non-zero
+ * sums are those of the groups entryGroup[start[s]..start[s+1]) (in group order), entryValue the sums (a
+ * group of a few hundred records touches few slots). By slot, so a resample's sum of one slot is
+ * added up in a register, group after group, instead of read and written back per group. Logical slots 0..counts−1 are counts, each entry adding 1; slots counts..width−1 are
  * floating-point sums. Consecutive counts are packed into one float64, `bits[s]` bits each, so a
  * resample adds fewer numbers. That is exact: a count can never outgrow its bits, because a
  * resample's total is at most `groups` times the largest value one group holds, and integers stay
@@ -285,8 +286,12 @@ export class GroupSums {
   readonly where: Int32Array;
   readonly physical: number;
   readonly start: Int32Array;
-  readonly slot: Int32Array;
-  readonly value: Float64Array;
+  readonly entryGroup: Int32Array;
+  readonly entryValue: Float64Array;
+  /** Whether every slot lists every group (start[s] = s·groups), zero sums too. */
+  readonly dense: boolean;
+  /** Per physical slot: 1 when some group's sum is not finite (0·∞ is NaN, so zero draws matter). */
+  readonly nonFinite: Uint8Array;
   readonly total: Float64Array;
 
   /**
@@ -312,32 +317,44 @@ export class GroupSums {
     const block = Math.max(1, Math.min(groups, Math.floor(2 ** 22 / Math.max(width, 1))));
     const dense = new Float64Array(block * width);
     const total = new Float64Array(width);
-    // Float totals in record order, as a record-by-record pass adds them (counts are summed from the
-    // groups: integers, any order — except a record in no group, whose counts are added here, once).
-    for (let r = 0; r < n; r++) {
-      if (!(group[r] >= 0 && group[r] < groups)) for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total[countSlot[q]]++;
-      for (const { slot, value } of columns) {
-        const sl = typeof slot === 'number' ? slot : slot[r];
-        if (sl >= 0) total[counts + sl] += value[r];
-      }
-    }
-    const fill = (g0: number, g1: number) => {
+    // The float columns as plain lists, so the per-record loop reads them without destructuring.
+    const values = columns.map((c) => c.value);
+    const slotPerRecord = columns.map((c) => (typeof c.slot === 'number' ? null : c.slot));
+    const fixedSlot = columns.map((c) => (typeof c.slot === 'number' ? c.slot : -1));
+    /**
+     * Sums of groups g0..g1−1 into `dense`; with `totals`, also the float totals in record order,
+     * as a record-by-record pass adds them (counts are summed from the groups: integers, any order —
+     * except a record in no group, whose counts are added here, once).
+     */
+    const fill = (g0: number, g1: number, totals: boolean) => {
       dense.fill(0);
       for (let r = 0; r < n; r++) {
         const g = group[r];
-        if (!(g >= g0 && g < g1)) continue;
+        const inBlock = g >= g0 && g < g1;
+        if (!inBlock && !totals) continue;
         const o = (g - g0) * width;
-        for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) dense[o + countSlot[q]]++;
-        for (const { slot, value } of columns) {
-          const sl = typeof slot === 'number' ? slot : slot[r];
-          if (sl >= 0) dense[o + counts + sl] += value[r];
+        if (inBlock) {
+          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) dense[o + countSlot[q]]++;
+        } else if (!(g >= 0 && g < groups)) {
+          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total[countSlot[q]]++;
+        }
+        for (let c = 0; c < values.length; c++) {
+          const perRecord = slotPerRecord[c];
+          const sl = perRecord === null ? fixedSlot[c] : perRecord[r];
+          if (sl < 0) continue;
+          const v = values[c][r];
+          if (totals) total[counts + sl] += v;
+          if (inBlock) dense[o + counts + sl] += v;
         }
       }
     };
+    // One block of groups (the usual case): its pass adds the totals too.
+    const oneBlock = block >= groups;
+    if (!oneBlock) fill(0, 0, true);
     // Bits each count needs: at most `groups` draws of its largest per-group value.
     const largest = new Float64Array(counts);
     for (let g0 = 0; g0 < groups; g0 += block) {
-      fill(g0, Math.min(groups, g0 + block));
+      fill(g0, Math.min(groups, g0 + block), oneBlock);
       for (let i = 0; i < dense.length; i += width) {
         for (let sl = 0; sl < counts; sl++) {
           total[sl] += dense[i + sl];
@@ -368,28 +385,46 @@ export class GroupSums {
       scaleOf[sl] = 1;
     }
 
-    const start = new Int32Array(groups + 1);
-    const slot: number[] = [];
-    const value: number[] = [];
+    // Each group's non-zero physical sums (by group), then counting-sorted by slot (group order kept).
+    const slotOf: number[] = [];
+    const groupOf: number[] = [];
+    const valueOf: number[] = [];
     const row = new Float64Array(P);
     for (let g0 = 0; g0 < groups; g0 += block) {
       const g1 = Math.min(groups, g0 + block);
-      if (block < groups) fill(g0, g1); // the single block is still in `dense`
+      if (!oneBlock) fill(g0, g1, false); // the single block is still in `dense`
       for (let g = g0; g < g1; g++) {
         const o = (g - g0) * width;
         row.fill(0);
         for (let sl = 0; sl < width; sl++) if (dense[o + sl] !== 0) row[where[sl]] += dense[o + sl] * scaleOf[sl];
         for (let ph = 0; ph < P; ph++) {
           if (row[ph] === 0) continue;
-          slot.push(ph);
-          value.push(row[ph]);
+          slotOf.push(ph);
+          groupOf.push(g);
+          valueOf.push(row[ph]);
         }
-        start[g + 1] = slot.length;
       }
     }
-    this.start = start;
-    this.slot = Int32Array.from(slot);
-    this.value = Float64Array.from(value);
+    // By slot, in group order. Dense (every group listed in every slot, zeros too) when most are
+    // non-zero anyway: the resampling loop then reads two slots with one read of the draw counts.
+    const everyGroup = (this.dense = 2 * slotOf.length >= groups * P);
+    const start = (this.start = new Int32Array(P + 1));
+    if (everyGroup) for (let ph = 0; ph < P; ph++) start[ph + 1] = (ph + 1) * groups;
+    else {
+      for (const ph of slotOf) start[ph + 1]++;
+      for (let ph = 0; ph < P; ph++) start[ph + 1] += start[ph];
+    }
+    const entryGroup = (this.entryGroup = new Int32Array(start[P]));
+    const entryValue = (this.entryValue = new Float64Array(start[P]));
+    if (everyGroup) for (let e = 0; e < entryGroup.length; e++) entryGroup[e] = e % groups;
+    const nonFinite = (this.nonFinite = new Uint8Array(P));
+    const at = start.slice(0, P);
+    slotOf.forEach((ph, e) => {
+      const q = everyGroup ? ph * groups + groupOf[e] : at[ph]++;
+      entryGroup[q] = groupOf[e];
+      entryValue[q] = valueOf[e];
+      if (!Number.isFinite(valueOf[e])) nonFinite[ph] = 1;
+    });
     this.total = total;
   }
 
@@ -412,24 +447,87 @@ export class GroupSums {
 /** Resamples summed together by groupedBootstrap: one pass over a group's sums serves all four. */
 const BLOCK = 4;
 
-/** physical[s·4 + j] = Σ_g mult[g·4 + j] · (group g's sum in physical slot s), for the four resamples j. */
-function accumulate({ groups, start, slot, value }: GroupSums, mult: Int32Array, physical: Float64Array): void {
-  physical.fill(0);
-  for (let g = 0; g < groups; g++) {
-    const w0 = mult[g * BLOCK];
-    const w1 = mult[g * BLOCK + 1];
-    const w2 = mult[g * BLOCK + 2];
-    const w3 = mult[g * BLOCK + 3];
-    if ((w0 | w1 | w2 | w3) === 0) continue;
-    for (let p = start[g], end = start[g + 1]; p < end; p++) {
-      const o = slot[p] * BLOCK;
-      const v = value[p];
-      physical[o] += w0 * v;
-      physical[o + 1] += w1 * v;
-      physical[o + 2] += w2 * v;
-      physical[o + 3] += w3 * v;
+/**
+ * physical[s·4 + j] = Σ_g mult[g·4 + j] · (group g's sum in physical slot s), for the four resamples
+ * j, each added in group order in a register of its own. A group that none of the four drew adds
+ * nothing (0·v = 0 would not change a sum, but 0·∞ is NaN). Dense sums are taken two slots at a
+ * time, so one read of a group's four draw counts serves eight sums.
+ */
+function accumulate(sums: GroupSums, mult: Float64Array, physical: Float64Array): void {
+  const { physical: P, groups, dense, nonFinite } = sums;
+  for (let s = 0; s < P; ) {
+    if (dense && s + 1 < P && nonFinite[s] === 0 && nonFinite[s + 1] === 0) {
+      accumulateTwo(sums.entryValue, s * groups, groups, mult, physical, s * BLOCK);
+      s += 2;
+    } else {
+      accumulateOne(sums, s, mult, physical);
+      s++;
     }
   }
+}
+
+/** Two dense slots: values at from..from+groups and the next groups, sums into physical[at..at+8). */
+function accumulateTwo(value: Float64Array, from: number, groups: number, mult: Float64Array, physical: Float64Array, at: number): void {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  const next = from + groups;
+  for (let g = 0; g < groups; g++) {
+    const o = g * BLOCK;
+    const w0 = mult[o];
+    const w1 = mult[o + 1];
+    const w2 = mult[o + 2];
+    const w3 = mult[o + 3];
+    const v = value[from + g];
+    const u = value[next + g];
+    a0 += w0 * v;
+    a1 += w1 * v;
+    a2 += w2 * v;
+    a3 += w3 * v;
+    b0 += w0 * u;
+    b1 += w1 * u;
+    b2 += w2 * u;
+    b3 += w3 * u;
+  }
+  physical[at] = a0;
+  physical[at + 1] = a1;
+  physical[at + 2] = a2;
+  physical[at + 3] = a3;
+  physical[at + 4] = b0;
+  physical[at + 5] = b1;
+  physical[at + 6] = b2;
+  physical[at + 7] = b3;
+}
+
+/** One slot, sparse or dense; a non-finite slot skips the groups none of the four drew. */
+function accumulateOne({ start, entryGroup: group, entryValue: value, nonFinite }: GroupSums, s: number, mult: Float64Array, physical: Float64Array): void {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  const guard = nonFinite[s] === 1;
+  for (let p = start[s], end = start[s + 1]; p < end; p++) {
+    const o = group[p] * BLOCK;
+    const w0 = mult[o];
+    const w1 = mult[o + 1];
+    const w2 = mult[o + 2];
+    const w3 = mult[o + 3];
+    if (guard && w0 + w1 + w2 + w3 === 0) continue;
+    const v = value[p];
+    a0 += w0 * v;
+    a1 += w1 * v;
+    a2 += w2 * v;
+    a3 += w3 * v;
+  }
+  physical[s * BLOCK] = a0;
+  physical[s * BLOCK + 1] = a1;
+  physical[s * BLOCK + 2] = a2;
+  physical[s * BLOCK + 3] = a3;
 }
 
 /**
@@ -456,7 +554,7 @@ export function groupedBootstrap(
   const physical = new Float64Array(P * BLOCK);
   const one = new Float64Array(P);
   const totals = new Float64Array(sums.width);
-  const mult = new Int32Array(groups * BLOCK);
+  const mult = new Float64Array(groups * BLOCK); // float64: the loop multiplies it with float64 sums
   const drawn = new Int32Array(groups);
   let a = opts.seed >>> 0;
   for (let r0 = 0; r0 < resamples; r0 += BLOCK) {

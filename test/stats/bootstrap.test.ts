@@ -201,13 +201,17 @@ describe('grouped bootstrap (large n)', () => {
       const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
       const want = direct(group, G, counts, floats, e);
       const W = counts + floats;
-      const physical = new Float64Array(sums.physical);
+      const physical = new Float64Array(G * sums.physical);
+      for (let ph = 0; ph < sums.physical; ph++) {
+        for (let p = sums.start[ph]; p < sums.start[ph + 1]; p++) {
+          if (p > sums.start[ph]) expect(sums.entryGroup[p]).toBeGreaterThan(sums.entryGroup[p - 1]); // group order
+          physical[sums.entryGroup[p] * sums.physical + ph] = sums.entryValue[p];
+        }
+      }
       const got = new Float64Array(W);
       let differ = 0;
       for (let g = 0; g < G; g++) {
-        physical.fill(0);
-        for (let p = sums.start[g]; p < sums.start[g + 1]; p++) physical[sums.slot[p]] = sums.value[p];
-        sums.unpack(physical, got);
+        sums.unpack(physical.subarray(g * sums.physical, (g + 1) * sums.physical), got);
         for (let s = 0; s < W; s++) if (!Object.is(got[s], want[g * W + s])) differ++;
       }
       expect(differ).toBe(0);
@@ -228,29 +232,71 @@ describe('grouped bootstrap (large n)', () => {
     expect(sums.total.every((t, s) => Object.is(t, total[s]))).toBe(true);
   });
 
-  it('groupedBootstrap: each resample sums the drawn groups (mulberry32 draws, group order); estimate = stat(total)', () => {
-    const n = 4000;
-    const G = 30;
-    const counts = 6;
-    const floats = 2;
-    const e = entries(n, counts, floats, 9);
-    const group = hashGroups(Int32Array.from({ length: n }, (_, i) => 2 * i), G, 4);
-    const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
-    const per = direct(group, G, counts, floats, e);
-    const W = counts + floats;
-    const seen: number[][] = [];
-    const res = groupedBootstrap(sums, 1, (t, out) => ((out[0] = t[counts] / t[0]), seen.push(Array.from(t))), { seed: 21, resamples: 7 });
-    expect(res[0].estimate).toBe(sums.total[counts] / sums.total[0]);
-    expect(seen[0]).toEqual(Array.from(sums.total));
-    const rng = mulberry32(21);
-    for (let r = 1; r <= 7; r++) {
-      const mult = new Int32Array(G);
-      for (let i = 0; i < G; i++) mult[randomInt(rng, G)]++;
-      const want = new Float64Array(W);
-      for (let g = 0; g < G; g++) if (mult[g]) for (let s = 0; s < W; s++) if (per[g * W + s] !== 0) want[s] += mult[g] * per[g * W + s];
-      expect(seen[r]).toEqual(Array.from(want));
+  /**
+   * The resamples' logical totals by definition: mulberry32 draws of G groups per resample, each
+   * drawn group's sums times its count added in group order. In blocks of four resamples a group
+   * none of the four drew is skipped; one that another of the four drew adds 0·sum (NaN for ±∞).
+   */
+  function resampledTotals(per: Float64Array, G: number, W: number, seed: number, resamples: number): number[][] {
+    const rng = mulberry32(seed);
+    const out: number[][] = [];
+    for (let r0 = 0; r0 < resamples; r0 += 4) {
+      const mult = Array.from({ length: Math.min(4, resamples - r0) }, () => {
+        const m = new Int32Array(G);
+        for (let i = 0; i < G; i++) m[randomInt(rng, G)]++;
+        return m;
+      });
+      for (const m of mult) {
+        const want = new Float64Array(W);
+        for (let g = 0; g < G; g++) if (mult.some((x) => x[g] > 0)) for (let s = 0; s < W; s++) if (per[g * W + s] !== 0) want[s] += m[g] * per[g * W + s];
+        out.push(Array.from(want));
+      }
     }
-    expect(groupedBootstrap(sums, 1, (t, out) => (out[0] = t[counts] / t[0]), { seed: 21, resamples: 7 })).toEqual(res);
+    return out;
+  }
+
+  for (const [label, n, G, counts, dense] of [
+    ['dense slots', 4000, 30, 6, true],
+    ['sparse slots', 400, 30, 900, false],
+  ] as const) {
+    it(`groupedBootstrap: each resample sums the drawn groups (mulberry32 draws, group order); estimate = stat(total); ${label}`, () => {
+      const floats = 2;
+      const e = entries(n, counts, floats, 9);
+      const group = hashGroups(Int32Array.from({ length: n }, (_, i) => 2 * i), G, 4);
+      const sums = new GroupSums(G, counts, floats, group, e.countSlot, e.columns);
+      expect(sums.dense).toBe(dense);
+      const per = direct(group, G, counts, floats, e);
+      const W = counts + floats;
+      const seen: number[][] = [];
+      const res = groupedBootstrap(sums, 1, (t, out) => ((out[0] = t[counts] / t[0]), seen.push(Array.from(t))), { seed: 21, resamples: 7 });
+      expect(res[0].estimate).toBe(sums.total[counts] / sums.total[0]);
+      expect(seen[0]).toEqual(Array.from(sums.total));
+      expect(seen.slice(1)).toEqual(resampledTotals(per, G, W, 21, 7));
+      expect(groupedBootstrap(sums, 1, (t, out) => (out[0] = t[counts] / t[0]), { seed: 21, resamples: 7 })).toEqual(res);
+    });
+  }
+
+  it('groupedBootstrap with an infinite sum: 0·∞ = NaN where a block-mate drew the group, nothing where none of the four did; dense and sparse', () => {
+    for (const [n, G, counts] of [
+      [4000, 30, 6],
+      [400, 30, 900],
+    ]) {
+      const floats = 3;
+      const e = entries(n, counts, floats, 5);
+      const value = Float64Array.from(e.columns[1].value);
+      value[17] = Infinity;
+      const columns = [e.columns[0], { slot: 0, value }];
+      const group = hashGroups(Int32Array.from({ length: n }, (_, i) => i), G, 8);
+      const sums = new GroupSums(G, counts, floats, group, e.countSlot, columns);
+      const per = direct(group, G, counts, floats, { countSlot: e.countSlot, columns });
+      const seen: number[][] = [];
+      groupedBootstrap(sums, 1, (t, out) => ((out[0] = 0), seen.push(Array.from(t))), { seed: 3, resamples: 400 });
+      const want = resampledTotals(per, G, counts + floats, 3, 400);
+      expect(seen.slice(1)).toEqual(want);
+      // All three occur: drawn (∞), not drawn but by a block-mate (NaN), drawn by none of the four (finite).
+      const kinds = new Set(want.map((t) => (Number.isNaN(t[counts]) ? 'NaN' : Number.isFinite(t[counts]) ? 'finite' : '∞')));
+      expect([...kinds].sort()).toEqual(['NaN', 'finite', '∞']);
+    }
   });
 
   it('macroF1OfClassCounts equals macroF1(confusionMatrix), absent classes included', () => {
