@@ -268,10 +268,60 @@ export interface FloatColumn {
 }
 
 /**
+ * Where GroupSums reads its groups' sums from. `fill(g0, g1, into, total)` adds the logical sums
+ * of groups g0..g1−1 to `into` (zeroed; `width` numbers per group, g0's first) and, when `total`
+ * is given, adds to it the float sums over every record in record order (as a record-by-record
+ * pass adds them) and the counts of records in no group (GroupSums adds the groups' counts).
+ */
+export interface GroupSource {
+  fill(g0: number, g1: number, into: Float64Array, total: Float64Array | null): void;
+}
+
+/**
+ * The GroupSource of per-record contributions: record r is in group[r] (outside 0..groups−1: in
+ * none), adds 1 to each of its count slots countSlot[r·pc..(r+1)·pc) (−1: none) and each float
+ * column's value[r] to float slot `slot`, or slot[r] when that is an array (−1: none).
+ */
+export function recordSource(groups: number, counts: number, floats: number, group: Int32Array, countSlot: Int32Array, columns: readonly FloatColumn[]): GroupSource {
+  const n = group.length;
+  const pc = n ? countSlot.length / n : 0;
+  if (!Number.isInteger(pc) || columns.some((c) => c.value.length !== n || (typeof c.slot !== 'number' && c.slot.length !== n))) throw new RangeError('every record needs the same number of count entries and one value in each float column');
+  const width = counts + floats;
+  // The float columns as plain lists, so the per-record loop reads them without destructuring.
+  const values = columns.map((c) => c.value);
+  const slotPerRecord = columns.map((c) => (typeof c.slot === 'number' ? null : c.slot));
+  const fixedSlot = columns.map((c) => (typeof c.slot === 'number' ? c.slot : -1));
+  return {
+    fill(g0, g1, into, total) {
+      for (let r = 0; r < n; r++) {
+        const g = group[r];
+        const inBlock = g >= g0 && g < g1;
+        if (!inBlock && total === null) continue;
+        const o = (g - g0) * width;
+        if (inBlock) {
+          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) into[o + countSlot[q]]++;
+        } else if (!(g >= 0 && g < groups)) {
+          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total![countSlot[q]]++;
+        }
+        for (let c = 0; c < values.length; c++) {
+          const perRecord = slotPerRecord[c];
+          const sl = perRecord === null ? fixedSlot[c] : perRecord[r];
+          if (sl < 0) continue;
+          const v = values[c][r];
+          if (total !== null) total[counts + sl] += v;
+          if (inBlock) into[o + counts + sl] += v;
+        }
+      }
+    },
+  };
+}
+
+/**
  * Per-group sums of per-record contributions, kept sparse and by slot: physical slot s's non-zero
- * sums are those of the groups entryGroup[start[s]..start[s+1]) (in group order), entryValue the sums (a
- * group of a few hundred records touches few slots). By slot, so a resample's sum of one slot is
- * added up in a register, group after group, instead of read and written back per group. Logical slots 0..counts−1 are counts, each entry adding 1; slots counts..width−1 are
+ * sums are those of the groups entryGroup[start[s]..start[s+1]) (in group order), entryValue the
+ * sums (a group of a few hundred records touches few slots). By slot, so a resample's sum of one
+ * slot is added up in a register, group after group, instead of read and written back per group.
+ * Logical slots 0..counts−1 are counts, each entry adding 1; slots counts..width−1 are
  * floating-point sums. Consecutive counts are packed into one float64, `bits[s]` bits each, so a
  * resample adds fewer numbers. That is exact: a count can never outgrow its bits, because a
  * resample's total is at most `groups` times the largest value one group holds, and integers stay
@@ -295,58 +345,33 @@ export class GroupSums {
   readonly total: Float64Array;
 
   /**
+   * From per-record contributions (recordSource):
    * @param group group of each record (hashGroups); records outside 0..groups−1 are left out of
    *   the groups (but not of `total`).
    * @param countSlot per record the same number of count slots in 0..counts−1 (−1: none), row-major.
    * @param columns the float sums: record r adds value[r] to float slot `slot` (0..floats−1), or
    *   to slot[r] when that is an array (−1: none).
    */
+  constructor(groups: number, counts: number, floats: number, group: Int32Array, countSlot: Int32Array, columns: readonly FloatColumn[]);
+  /** From a caller's own GroupSource (the same sums, faster to form for a known layout). */
+  constructor(groups: number, counts: number, floats: number, source: GroupSource);
   constructor(
     readonly groups: number,
     readonly counts: number,
     floats: number,
-    group: Int32Array,
-    countSlot: Int32Array,
-    columns: readonly FloatColumn[],
+    groupOrSource: Int32Array | GroupSource,
+    countSlot?: Int32Array,
+    columns?: readonly FloatColumn[],
   ) {
-    const n = group.length;
-    const pc = n ? countSlot.length / n : 0;
-    if (!Number.isInteger(pc) || columns.some((c) => c.value.length !== n || (typeof c.slot !== 'number' && c.slot.length !== n))) throw new RangeError('every record needs the same number of count entries and one value in each float column');
+    const source = groupOrSource instanceof Int32Array ? recordSource(groups, counts, floats, groupOrSource, countSlot!, columns!) : groupOrSource;
     const width = (this.width = counts + floats);
     // Logical sums of a block of groups (≤ 2²² numbers; one block unless there are very many slots).
     const block = Math.max(1, Math.min(groups, Math.floor(2 ** 22 / Math.max(width, 1))));
     const dense = new Float64Array(block * width);
     const total = new Float64Array(width);
-    // The float columns as plain lists, so the per-record loop reads them without destructuring.
-    const values = columns.map((c) => c.value);
-    const slotPerRecord = columns.map((c) => (typeof c.slot === 'number' ? null : c.slot));
-    const fixedSlot = columns.map((c) => (typeof c.slot === 'number' ? c.slot : -1));
-    /**
-     * Sums of groups g0..g1−1 into `dense`; with `totals`, also the float totals in record order,
-     * as a record-by-record pass adds them (counts are summed from the groups: integers, any order —
-     * except a record in no group, whose counts are added here, once).
-     */
     const fill = (g0: number, g1: number, totals: boolean) => {
       dense.fill(0);
-      for (let r = 0; r < n; r++) {
-        const g = group[r];
-        const inBlock = g >= g0 && g < g1;
-        if (!inBlock && !totals) continue;
-        const o = (g - g0) * width;
-        if (inBlock) {
-          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) dense[o + countSlot[q]]++;
-        } else if (!(g >= 0 && g < groups)) {
-          for (let q = r * pc; q < (r + 1) * pc; q++) if (countSlot[q] >= 0) total[countSlot[q]]++;
-        }
-        for (let c = 0; c < values.length; c++) {
-          const perRecord = slotPerRecord[c];
-          const sl = perRecord === null ? fixedSlot[c] : perRecord[r];
-          if (sl < 0) continue;
-          const v = values[c][r];
-          if (totals) total[counts + sl] += v;
-          if (inBlock) dense[o + counts + sl] += v;
-        }
-      }
+      source.fill(g0, g1, dense, totals ? total : null);
     };
     // One block of groups (the usual case): its pass adds the totals too.
     const oneBlock = block >= groups;

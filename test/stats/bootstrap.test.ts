@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, bootstrapVector, ClassCounts, confusionCells, GroupSums, groupedBootstrap, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
+import { bootstrapCI, bootstrapVector, ClassCounts, confusionCells, GroupSums, groupedBootstrap, type FloatColumn, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
 import { mulberry32, randomInt } from '../../src/stats/rng.ts';
 
@@ -177,7 +177,7 @@ describe('grouped bootstrap (large n)', () => {
     return { countSlot, columns };
   }
   /** The per-group logical sums, added record by record. */
-  function direct(group: Int32Array, G: number, counts: number, floats: number, e: ReturnType<typeof entries>) {
+  function direct(group: Int32Array, G: number, counts: number, floats: number, e: { countSlot: Int32Array; columns: readonly FloatColumn[] }) {
     const W = counts + floats;
     const sums = new Float64Array(G * W);
     group.forEach((g, r) => {

@@ -8,6 +8,7 @@
  */
 import { bootstrapVector, ClassCounts, confusionCells, countsCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
 import { confusionMatrix, macroF1 } from '../../stats/classification.ts';
+import { gapGroupSource, gapLayout } from './gap-groups.ts';
 
 export interface Scored {
   pred: Int32Array;
@@ -128,35 +129,17 @@ export function recordGaps(model: Scored, bases: readonly Scored[], labels: Int3
  * Grouped (stats/bootstrap's groupedBootstrap): per hash group of records the sums each scorer's
  * statistics need — labelled records per class (shared), and per scorer true positives and
  * predictions per class of its confusion matrix, labelled records it has no valid prediction for
- * (usually none), and its loss sum — then per resample the gaps of the summed groups. The model
+ * (usually none), and its loss sum (gap-groups.ts) — then per resample the gaps of the summed groups. The model
  * and every baseline see the same resampled groups, so the intervals stay paired. Estimates equal
  * recordGaps' (totals added in record order).
  */
 export function groupedGaps(model: Scored, bases: readonly Scored[], labels: Int32Array, k: number, seed: number, index: ArrayLike<number>, groups = GROUPS): Gap[] {
-  const n = labels.length;
   const all = [model, ...bases];
   const w = all.length;
-  // Count slots: records, labelled per class, then per scorer tp / predicted / dropped per class. Float slots: loss per scorer.
-  const SUPPORT = 1;
-  const scorer = (j: number) => 1 + k + 3 * k * j;
-  const LOSS = 1 + k + 3 * k * w;
-  const PER = 2 + 2 * w;
-  const slots = new Int32Array(n * PER);
-  for (let r = 0; r < n; r++) {
-    const e = r * PER;
-    const t = labels[r];
-    const labelled = t >= 0 && t < k;
-    slots[e] = 0;
-    slots[e + 1] = labelled ? SUPPORT + t : -1;
-    for (let j = 0; j < w; j++) {
-      const p = all[j].pred[r];
-      const q = e + 2 + 2 * j;
-      const valid = p >= 0 && p < k; // as confusionCells: a pair with a prediction out of range has no cell
-      slots[q] = labelled && valid && p === t ? scorer(j) + t : -1;
-      slots[q + 1] = !labelled ? -1 : valid ? scorer(j) + k + p : scorer(j) + 2 * k + t;
-    }
-  }
-  const sums = new GroupSums(groups, LOSS, w, hashGroups(index, groups, seed), slots, all.map((s, j) => ({ slot: j, value: s.loss })));
+  const { SUPPORT, counts, floats, scorer } = gapLayout(k, w);
+  const LOSS = counts;
+  const source = gapGroupSource(hashGroups(index, groups, seed), labels, all.map((s) => s.pred), all.map((s) => s.loss), k);
+  const sums = new GroupSums(groups, counts, floats, source);
   const tp = new Float64Array(k);
   const support = new Float64Array(k);
   const acc = new Float64Array(w);
@@ -183,7 +166,7 @@ export function groupedGaps(model: Scored, bases: readonly Scored[], labels: Int
         out[3 * (j - 1) + 2] = totals[LOSS] / records - totals[LOSS + j] / records;
       }
     },
-    { seed, resamples: resamplesFor(n) },
+    { seed, resamples: resamplesFor(labels.length) },
   );
   return bases.map((_, j) => ({ accuracy: r[3 * j], macroF1: r[3 * j + 1], nll: r[3 * j + 2] }));
 }

@@ -1,0 +1,71 @@
+/**
+ * The per-group sums of the grouped gap bootstrap (gap.ts groupedGaps): their layout and a
+ * GroupSource that forms them array by array.
+ */
+import type { GroupSource } from '../../stats/bootstrap.ts';
+
+/**
+ * Logical slots for `w` scorers of `k` classes. Counts: records, labelled records per class
+ * (support), then per scorer true positives, predictions and labelled records without a valid
+ * prediction ("dropped"), each per class. Floats: each scorer's loss sum.
+ */
+export function gapLayout(k: number, w: number) {
+  const SUPPORT = 1;
+  const counts = 1 + k + 3 * k * w;
+  return { SUPPORT, counts, floats: w, scorer: (j: number) => 1 + k + 3 * k * j };
+}
+
+/**
+ * The sums of gapLayout per group: record r (in group[r], every record in one) counts in
+ * `records`, and when labelled (0..k−1) in its class's support and, per scorer, in predictions of
+ * its predicted class and true positives when that is right — or, a prediction outside 0..k−1
+ * (no confusion cell, as confusionCells), in dropped of its class. Its loss under each scorer
+ * adds to that scorer's float slot. A pass per scorer over two arrays instead of a dozen slot
+ * entries per record (stats/bootstrap's recordSource gives the same numbers from those).
+ */
+export function gapGroupSource(group: Int32Array, labels: Int32Array, preds: readonly Int32Array[], losses: readonly Float32Array[], k: number): GroupSource {
+  const n = labels.length;
+  const w = preds.length;
+  const { SUPPORT, counts, floats, scorer } = gapLayout(k, w);
+  const width = counts + floats;
+  return {
+    fill(g0, g1, into, total) {
+      // Where each record's group starts in `into`; −1 outside this block of groups.
+      const at = new Int32Array(n);
+      for (let r = 0; r < n; r++) at[r] = group[r] >= g0 && group[r] < g1 ? (group[r] - g0) * width : -1;
+      for (let r = 0; r < n; r++) {
+        const o = at[r];
+        if (o < 0) continue;
+        into[o]++;
+        const t = labels[r];
+        if (t >= 0 && t < k) into[o + SUPPORT + t]++;
+      }
+      for (let j = 0; j < w; j++) {
+        const pred = preds[j];
+        const tp = scorer(j);
+        const predicted = tp + k;
+        const dropped = tp + 2 * k;
+        for (let r = 0; r < n; r++) {
+          const o = at[r];
+          const t = labels[r];
+          if (o < 0 || !(t >= 0 && t < k)) continue;
+          const p = pred[r];
+          if (p >= 0 && p < k) {
+            into[o + predicted + p]++;
+            if (p === t) into[o + tp + t]++;
+          } else into[o + dropped + t]++;
+        }
+      }
+      for (let j = 0; j < w; j++) {
+        const loss = losses[j];
+        const slot = counts + j;
+        if (total !== null) {
+          let sum = total[slot]; // in record order, as a record-by-record pass adds it
+          for (let r = 0; r < n; r++) sum += loss[r];
+          total[slot] = sum;
+        }
+        for (let r = 0; r < n; r++) if (at[r] >= 0) into[at[r] + slot] += loss[r];
+      }
+    },
+  };
+}
