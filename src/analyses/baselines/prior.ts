@@ -25,13 +25,16 @@ export function priorBaselines(prior: Float64Array, labels: Int32Array, seed: nu
   const { loss } = constant(prior, labels, k);
   const cdf = Array.from(prior, ((sum) => (p: number) => (sum += p))(0));
   const rng = mulberry32(seed);
-  const drawn = Int32Array.from(labels, () => {
+  // Per record, the first class whose cumulative prior exceeds a uniform draw (none: the last class).
+  const drawn = new Int32Array(labels.length);
+  for (let r = 0; r < drawn.length; r++) {
     const u = rng() * cdf[k - 1];
-    const j = cdf.findIndex((c) => u < c);
-    return j < 0 ? k - 1 : j;
-  });
+    let j = 0;
+    while (j < k && !(u < cdf[j])) j++;
+    drawn[r] = j < k ? j : k - 1;
+  }
   return [
     { name: 'majority class', kind: 'majority', note: `always predicts class index ${major}, the most frequent in ${source}; probabilities = the class prior`, pred: new Int32Array(labels.length).fill(major), loss },
-    { name: 'class prior (stratified)', kind: 'stratified', note: `predictions drawn from the class prior of ${source} (mulberry32 seed ${seed}); probabilities = the prior`, pred: drawn, loss: Float32Array.from(loss) },
+    { name: 'class prior (stratified)', kind: 'stratified', note: `predictions drawn from the class prior of ${source} (mulberry32 seed ${seed}); probabilities = the prior`, pred: drawn, loss: loss.slice() },
   ];
 }
