@@ -24,16 +24,15 @@ export interface Gap {
 
 export function metricsOf(s: Scored, labels: Int32Array, k: number, idx?: Int32Array) {
   const n = idx ? idx.length : labels.length;
-  const l = new Int32Array(n);
-  const p = new Int32Array(n);
+  // All records: the arrays themselves; a subset (the bootstrap's reference in tests): copies of its entries.
+  const l = idx ? Int32Array.from(idx, (i) => labels[i]) : labels;
+  const p = idx ? Int32Array.from(idx, (i) => s.pred[i]) : s.pred;
+  const losses = s.loss;
   let hit = 0;
   let loss = 0;
   for (let r = 0; r < n; r++) {
-    const i = idx ? idx[r] : r;
-    l[r] = labels[i];
-    p[r] = s.pred[i];
     if (p[r] === l[r]) hit++;
-    loss += s.loss[i];
+    loss += losses[idx ? idx[r] : r];
   }
   return { accuracy: n ? hit / n : NaN, macroF1: n ? macroF1(confusionMatrix(l, p, k)) : NaN, nll: n ? loss / n : NaN };
 }

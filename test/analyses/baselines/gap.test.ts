@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { gapMethod, gapsOf, groupedGaps, metricsOf, recordGaps, resamplesFor, type Scored } from '../../../src/analyses/baselines/gap.ts';
 import { bootstrapCI, countsCells, GROUPED_ABOVE } from '../../../src/stats/bootstrap.ts';
+import { confusionMatrix, macroF1 } from '../../../src/stats/classification.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 
 /** n records, k classes: the model right 85 % of the time, a weaker baseline 75 %, a constant one. */
@@ -26,6 +27,25 @@ describe('resamples and the report note', () => {
   it('names the method actually used', () => {
     expect(gapMethod(5000, 7)).toBe('paired percentile bootstrap, 1000 resamples, seed 7');
     expect(gapMethod(200_000, 7)).toBe('paired percentile bootstrap over 2,000 groups of records (more than 50,000 records: each is put in a group by a seeded hash of its row in the dataset, and whole groups are drawn), 1000 resamples, seed 7');
+  });
+});
+
+describe('metricsOf', () => {
+  it('on all records (the arrays read in place) and on a subset (copies) equals the definition, labels and predictions outside 0..k−1 included', () => {
+    const { labels, model } = fixture(3000, 5, 8);
+    for (const r of [3, 40, 41, 2000]) labels[r] = r % 2 ? -1 : 5;
+    for (const r of [3, 7, 41]) model.pred[r] = -1; // 3 and 41: −1 = −1 counts as a hit, as pred === label
+    const definition = (idx: Int32Array) => {
+      const l = Int32Array.from(idx, (i) => labels[i]);
+      const p = Int32Array.from(idx, (i) => model.pred[i]);
+      let loss = 0;
+      for (const i of idx) loss += model.loss[i];
+      return { accuracy: l.filter((t, r) => t === p[r]).length / idx.length, macroF1: macroF1(confusionMatrix(l, p, 5)), nll: loss / idx.length };
+    };
+    expect(metricsOf(model, labels, 5)).toEqual(definition(Int32Array.from(labels, (_, i) => i)));
+    const idx = Int32Array.from({ length: 1000 }, (_, r) => (r * 7919) % 3000);
+    expect(metricsOf(model, labels, 5, idx)).toEqual(definition(idx));
+    expect(metricsOf(model, labels, 5, new Int32Array(0))).toEqual({ accuracy: NaN, macroF1: NaN, nll: NaN });
   });
 });
 
