@@ -115,6 +115,23 @@ function drawInto(state: number, range: number, out: Int32Array): number {
   return a;
 }
 
+/**
+ * drawInto's `range` draws, counted instead of listed: counts[at + d] += 1 for each draw d (the
+ * grouped bootstrap needs only how often each group was drawn). Returns the generator's next state.
+ */
+function countDraws(state: number, range: number, counts: Float64Array, at: number): number {
+  let a = state;
+  const scale = range / 4294967296;
+  for (let i = 0; i < range; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    counts[at + Math.floor(((t ^ (t >>> 14)) >>> 0) * scale)]++;
+  }
+  return a;
+}
+
 /** The (1−level)/2 and (1+level)/2 quantiles (numpy "linear") of each statistic's resampled values. */
 function percentiles(estimates: Float64Array, values: Float64Array[], level: number, seed: number): BootstrapResult[] {
   const alpha = (1 - level) / 2;
@@ -343,6 +360,8 @@ export class GroupSums {
   /** Per physical slot: 1 when some group's sum is not finite (0·∞ is NaN, so zero draws matter). */
   readonly nonFinite: Uint8Array;
   readonly total: Float64Array;
+  /** 2^bits per count slot, for unpack (once per resample). */
+  private readonly powers: Float64Array;
 
   /**
    * From per-record contributions (recordSource):
@@ -403,6 +422,7 @@ export class GroupSums {
       scaleOf[sl] = 2 ** used;
       used += bits[sl];
     }
+    this.powers = Float64Array.from(bits, (b) => 2 ** b);
     const packed = word + 1;
     const P = (this.physical = packed + floats);
     for (let sl = counts; sl < width; sl++) {
@@ -455,11 +475,12 @@ export class GroupSums {
 
   /** Logical slot totals (out, `width`) from physical ones (the resampling loop's sums). */
   unpack(physical: Float64Array, out: Float64Array): Float64Array {
-    const { counts, bits, where } = this;
+    const { counts, where } = this;
+    const { powers } = this;
     let v = 0;
     for (let sl = 0; sl < counts; sl++) {
       if (sl === 0 || where[sl] !== where[sl - 1]) v = physical[where[sl]];
-      const base = 2 ** bits[sl];
+      const base = powers[sl];
       const rest = Math.floor(v / base); // exact: v is an integer below 2⁵³, base a power of two
       out[sl] = v - rest * base;
       v = rest;
@@ -473,10 +494,10 @@ export class GroupSums {
 const BLOCK = 4;
 
 /**
- * physical[s·4 + j] = Σ_g mult[g·4 + j] · (group g's sum in physical slot s), for the four resamples
- * j, each added in group order in a register of its own. A group that none of the four drew adds
- * nothing (0·v = 0 would not change a sum, but 0·∞ is NaN). Dense sums are taken two slots at a
- * time, so one read of a group's four draw counts serves eight sums.
+ * physical[s·4 + j] = Σ_g mult[j·groups + g] · (group g's sum in physical slot s), for the four
+ * resamples j, each added in group order in a register of its own. A group that none of the four
+ * drew adds nothing (0·v = 0 would not change a sum, but 0·∞ is NaN). Dense sums are taken two
+ * slots at a time, so one read of a group's four draw counts serves eight sums.
  */
 function accumulate(sums: GroupSums, mult: Float64Array, physical: Float64Array): void {
   const { physical: P, groups, dense, nonFinite } = sums;
@@ -503,11 +524,10 @@ function accumulateTwo(value: Float64Array, from: number, groups: number, mult: 
   let b3 = 0;
   const next = from + groups;
   for (let g = 0; g < groups; g++) {
-    const o = g * BLOCK;
-    const w0 = mult[o];
-    const w1 = mult[o + 1];
-    const w2 = mult[o + 2];
-    const w3 = mult[o + 3];
+    const w0 = mult[g];
+    const w1 = mult[groups + g];
+    const w2 = mult[2 * groups + g];
+    const w3 = mult[3 * groups + g];
     const v = value[from + g];
     const u = value[next + g];
     a0 += w0 * v;
@@ -530,18 +550,18 @@ function accumulateTwo(value: Float64Array, from: number, groups: number, mult: 
 }
 
 /** One slot, sparse or dense; a non-finite slot skips the groups none of the four drew. */
-function accumulateOne({ start, entryGroup: group, entryValue: value, nonFinite }: GroupSums, s: number, mult: Float64Array, physical: Float64Array): void {
+function accumulateOne({ groups, start, entryGroup: group, entryValue: value, nonFinite }: GroupSums, s: number, mult: Float64Array, physical: Float64Array): void {
   let a0 = 0;
   let a1 = 0;
   let a2 = 0;
   let a3 = 0;
   const guard = nonFinite[s] === 1;
   for (let p = start[s], end = start[s + 1]; p < end; p++) {
-    const o = group[p] * BLOCK;
-    const w0 = mult[o];
-    const w1 = mult[o + 1];
-    const w2 = mult[o + 2];
-    const w3 = mult[o + 3];
+    const g = group[p];
+    const w0 = mult[g];
+    const w1 = mult[groups + g];
+    const w2 = mult[2 * groups + g];
+    const w3 = mult[3 * groups + g];
     if (guard && w0 + w1 + w2 + w3 === 0) continue;
     const v = value[p];
     a0 += w0 * v;
@@ -575,20 +595,16 @@ export function groupedBootstrap(
   stat(sums.total, estimates);
   const values = Array.from({ length: m }, () => new Float64Array(resamples));
   const out = new Float64Array(m);
-  // Four resamples at a time: physical[slot·4 + j] is resample j's sum, mult[g·4 + j] its count of group g.
+  // Four resamples at a time: physical[slot·4 + j] is resample j's sum, mult[j·groups + g] its count of group g.
   const physical = new Float64Array(P * BLOCK);
   const one = new Float64Array(P);
   const totals = new Float64Array(sums.width);
   const mult = new Float64Array(groups * BLOCK); // float64: the loop multiplies it with float64 sums
-  const drawn = new Int32Array(groups);
   let a = opts.seed >>> 0;
   for (let r0 = 0; r0 < resamples; r0 += BLOCK) {
     const size = Math.min(BLOCK, resamples - r0);
     mult.fill(0);
-    for (let j = 0; j < size; j++) {
-      a = drawInto(a, groups, drawn);
-      for (let i = 0; i < groups; i++) mult[drawn[i] * BLOCK + j]++;
-    }
+    for (let j = 0; j < size; j++) a = countDraws(a, groups, mult, j * groups);
     accumulate(sums, mult, physical);
     for (let j = 0; j < size; j++) {
       for (let ph = 0; ph < P; ph++) one[ph] = physical[ph * BLOCK + j];
