@@ -30,32 +30,41 @@ export function gapGroupSource(group: Int32Array, labels: Int32Array, preds: rea
   const width = counts + floats;
   return {
     fill(g0, g1, into, total) {
-      // Where each record's group starts in `into`; −1 outside this block of groups.
+      const groups = g1 - g0;
+      // Each record's group within this block (−1: outside it).
       const at = new Int32Array(n);
-      for (let r = 0; r < n; r++) at[r] = group[r] >= g0 && group[r] < g1 ? (group[r] - g0) * width : -1;
+      for (let r = 0; r < n; r++) at[r] = group[r] >= g0 && group[r] < g1 ? group[r] - g0 : -1;
+      // Each part is counted into a small table of its own (stays in cache), then added to `into`.
+      const add = (table: ArrayLike<number>, per: number, slot: number) => {
+        for (let g = 0; g < groups; g++) for (let c = 0; c < per; c++) into[g * width + slot + c] += table[g * per + c];
+      };
+      const head = new Int32Array(groups * (1 + k)); // records, then support per class
       for (let r = 0; r < n; r++) {
-        const o = at[r];
-        if (o < 0) continue;
-        into[o]++;
+        const g = at[r];
+        if (g < 0) continue;
+        head[g * (1 + k)]++;
         const t = labels[r];
-        if (t >= 0 && t < k) into[o + SUPPORT + t]++;
+        if (t >= 0 && t < k) head[g * (1 + k) + 1 + t]++;
       }
+      add(head, 1 + k, 0);
+      const cells = new Int32Array(groups * 3 * k); // per scorer: tp, predicted, dropped per class
       for (let j = 0; j < w; j++) {
         const pred = preds[j];
-        const tp = scorer(j);
-        const predicted = tp + k;
-        const dropped = tp + 2 * k;
+        cells.fill(0);
         for (let r = 0; r < n; r++) {
-          const o = at[r];
+          const g = at[r];
           const t = labels[r];
-          if (o < 0 || !(t >= 0 && t < k)) continue;
+          if (g < 0 || !(t >= 0 && t < k)) continue;
           const p = pred[r];
+          const o = g * 3 * k;
           if (p >= 0 && p < k) {
-            into[o + predicted + p]++;
-            if (p === t) into[o + tp + t]++;
-          } else into[o + dropped + t]++;
+            cells[o + k + p]++;
+            if (p === t) cells[o + t]++;
+          } else cells[o + 2 * k + t]++;
         }
+        add(cells, 3 * k, scorer(j));
       }
+      const lossSums = new Float64Array(groups);
       for (let j = 0; j < w; j++) {
         const loss = losses[j];
         const slot = counts + j;
@@ -64,7 +73,10 @@ export function gapGroupSource(group: Int32Array, labels: Int32Array, preds: rea
           for (let r = 0; r < n; r++) sum += loss[r];
           total[slot] = sum;
         }
-        for (let r = 0; r < n; r++) if (at[r] >= 0) into[at[r] + slot] += loss[r];
+        // Each group's sum in record order too (into's entries are zero: 0 + sum is sum).
+        lossSums.fill(0);
+        for (let r = 0; r < n; r++) if (at[r] >= 0) lossSums[at[r]] += loss[r];
+        add(lossSums, 1, slot);
       }
     },
   };

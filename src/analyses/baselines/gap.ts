@@ -141,6 +141,7 @@ export function groupedGaps(model: Scored, bases: readonly Scored[], labels: Int
   const sums = new GroupSums(groups, counts, floats, source);
   const tp = new Float64Array(k);
   const support = new Float64Array(k);
+  const predicted = new Float64Array(k);
   const acc = new Float64Array(w);
   const f1 = new Float64Array(w);
   const r = groupedBootstrap(
@@ -154,10 +155,11 @@ export function groupedGaps(model: Scored, bases: readonly Scored[], labels: Int
         for (let c = 0; c < k; c++) {
           tp[c] = totals[o + c];
           support[c] = totals[SUPPORT + c] - totals[o + 2 * k + c];
+          predicted[c] = totals[o + k + c];
           hits += tp[c];
         }
         acc[j] = hits / records;
-        f1[j] = macroF1OfClassCounts(tp, support, totals.subarray(o + k, o + 2 * k), k);
+        f1[j] = macroF1OfClassCounts(tp, support, predicted, k);
       }
       for (let j = 1; j < w; j++) {
         out[3 * (j - 1)] = acc[0] - acc[j];
