@@ -399,12 +399,7 @@ export class GroupSums {
     const largest = new Float64Array(counts);
     for (let g0 = 0; g0 < groups; g0 += block) {
       fill(g0, Math.min(groups, g0 + block), oneBlock);
-      for (let i = 0; i < dense.length; i += width) {
-        for (let sl = 0; sl < counts; sl++) {
-          total[sl] += dense[i + sl];
-          if (dense[i + sl] > largest[sl]) largest[sl] = dense[i + sl];
-        }
-      }
+      addCounts(dense, width, counts, total, largest);
     }
     // Consecutive counts share a float64 while their bits fit in 53.
     const bits = (this.bits = new Int32Array(counts));
@@ -430,46 +425,21 @@ export class GroupSums {
       scaleOf[sl] = 1;
     }
 
-    // Each group's non-zero physical sums (by group), then counting-sorted by slot (group order kept).
-    const slotOf: number[] = [];
-    const groupOf: number[] = [];
-    const valueOf: number[] = [];
-    const row = new Float64Array(P);
+    // Each group's non-zero physical sums (by group), then by slot (group order kept).
+    const entries: GroupEntries = { slot: [], group: [], value: [] };
     for (let g0 = 0; g0 < groups; g0 += block) {
       const g1 = Math.min(groups, g0 + block);
       if (!oneBlock) fill(g0, g1, false); // the single block is still in `dense`
-      for (let g = g0; g < g1; g++) {
-        const o = (g - g0) * width;
-        row.fill(0);
-        for (let sl = 0; sl < width; sl++) if (dense[o + sl] !== 0) row[where[sl]] += dense[o + sl] * scaleOf[sl];
-        for (let ph = 0; ph < P; ph++) {
-          if (row[ph] === 0) continue;
-          slotOf.push(ph);
-          groupOf.push(g);
-          valueOf.push(row[ph]);
-        }
-      }
+      packBlock(dense, width, g0, g1, where, scaleOf, P, entries);
     }
-    // By slot, in group order. Dense (every group listed in every slot, zeros too) when most are
-    // non-zero anyway: the resampling loop then reads two slots with one read of the draw counts.
-    const everyGroup = (this.dense = 2 * slotOf.length >= groups * P);
-    const start = (this.start = new Int32Array(P + 1));
-    if (everyGroup) for (let ph = 0; ph < P; ph++) start[ph + 1] = (ph + 1) * groups;
-    else {
-      for (const ph of slotOf) start[ph + 1]++;
-      for (let ph = 0; ph < P; ph++) start[ph + 1] += start[ph];
-    }
-    const entryGroup = (this.entryGroup = new Int32Array(start[P]));
-    const entryValue = (this.entryValue = new Float64Array(start[P]));
-    if (everyGroup) for (let e = 0; e < entryGroup.length; e++) entryGroup[e] = e % groups;
-    const nonFinite = (this.nonFinite = new Uint8Array(P));
-    const at = start.slice(0, P);
-    slotOf.forEach((ph, e) => {
-      const q = everyGroup ? ph * groups + groupOf[e] : at[ph]++;
-      entryGroup[q] = groupOf[e];
-      entryValue[q] = valueOf[e];
-      if (!Number.isFinite(valueOf[e])) nonFinite[ph] = 1;
-    });
+    // Dense (every group listed in every slot, zeros too) when most are non-zero anyway: the
+    // resampling loop then reads two slots with one read of the draw counts.
+    this.dense = 2 * entries.slot.length >= groups * P;
+    const bySlot = this.dense ? denseBySlot(entries, groups, P) : sparseBySlot(entries, P);
+    this.start = bySlot.start;
+    this.entryGroup = bySlot.group;
+    this.entryValue = bySlot.value;
+    this.nonFinite = nonFiniteSlots(bySlot.start, bySlot.value);
     this.total = total;
   }
 
@@ -488,6 +458,88 @@ export class GroupSums {
     for (let sl = counts; sl < this.width; sl++) out[sl] = physical[where[sl]];
     return out;
   }
+}
+
+// The construction's loops, one function each: this code runs once per audit, cold, and a function
+// is compiled while its loop runs (on-stack replacement) — once per function, not once per loop.
+
+/** total[sl] += and largest[sl] = max of the count slots of every group row in `dense`. */
+function addCounts(dense: Float64Array, width: number, counts: number, total: Float64Array, largest: Float64Array): void {
+  for (let i = 0; i < dense.length; i += width) {
+    for (let sl = 0; sl < counts; sl++) {
+      total[sl] += dense[i + sl];
+      if (dense[i + sl] > largest[sl]) largest[sl] = dense[i + sl];
+    }
+  }
+}
+
+/** Non-zero physical sums, listed by group. */
+interface GroupEntries {
+  slot: number[];
+  group: number[];
+  value: number[];
+}
+
+/** Groups g0..g1−1 of `dense` packed (where, scaleOf) to physical slots, their non-zero sums listed. */
+function packBlock(dense: Float64Array, width: number, g0: number, g1: number, where: Int32Array, scaleOf: Float64Array, P: number, out: GroupEntries): void {
+  const row = new Float64Array(P);
+  for (let g = g0; g < g1; g++) {
+    const o = (g - g0) * width;
+    row.fill(0);
+    for (let sl = 0; sl < width; sl++) if (dense[o + sl] !== 0) row[where[sl]] += dense[o + sl] * scaleOf[sl];
+    for (let ph = 0; ph < P; ph++) {
+      if (row[ph] === 0) continue;
+      out.slot.push(ph);
+      out.group.push(g);
+      out.value.push(row[ph]);
+    }
+  }
+}
+
+/** Every group in every slot (zeros too): slot s's sums at s·groups..(s+1)·groups. */
+function denseBySlot(entries: GroupEntries, groups: number, P: number): { start: Int32Array; group: Int32Array; value: Float64Array } {
+  const start = new Int32Array(P + 1);
+  for (let ph = 0; ph <= P; ph++) start[ph] = ph * groups;
+  const group = new Int32Array(P * groups);
+  for (let ph = 0; ph < P; ph++) group.set(groupRange(groups), ph * groups);
+  return { start, group, value: denseValues(entries, groups, P) };
+}
+
+/** 0..groups−1. */
+function groupRange(groups: number): Int32Array {
+  const out = new Int32Array(groups);
+  for (let g = 0; g < groups; g++) out[g] = g;
+  return out;
+}
+
+/** The entries' sums at slot·groups + group, zeros elsewhere. */
+function denseValues(entries: GroupEntries, groups: number, P: number): Float64Array {
+  const value = new Float64Array(P * groups);
+  for (let e = 0; e < entries.slot.length; e++) value[entries.slot[e] * groups + entries.group[e]] = entries.value[e];
+  return value;
+}
+
+/** The entries counting-sorted by slot, group order kept within a slot. */
+function sparseBySlot(entries: GroupEntries, P: number): { start: Int32Array; group: Int32Array; value: Float64Array } {
+  const start = new Int32Array(P + 1);
+  for (let e = 0; e < entries.slot.length; e++) start[entries.slot[e] + 1]++;
+  for (let ph = 0; ph < P; ph++) start[ph + 1] += start[ph];
+  const at = start.slice(0, P);
+  const group = new Int32Array(entries.slot.length);
+  const value = new Float64Array(entries.slot.length);
+  for (let e = 0; e < entries.slot.length; e++) {
+    const q = at[entries.slot[e]]++;
+    group[q] = entries.group[e];
+    value[q] = entries.value[e];
+  }
+  return { start, group, value };
+}
+
+/** Per slot: 1 when one of its sums is not finite. */
+function nonFiniteSlots(start: Int32Array, value: Float64Array): Uint8Array {
+  const out = new Uint8Array(start.length - 1);
+  for (let s = 0; s < out.length; s++) for (let e = start[s]; e < start[s + 1]; e++) if (!Number.isFinite(value[e])) out[s] = 1;
+  return out;
 }
 
 /** Resamples summed together by groupedBootstrap: one pass over a group's sums serves all four. */
@@ -589,10 +641,16 @@ export function groupedBootstrap(
   opts: BootstrapOptions,
 ): BootstrapResult[] {
   const { resamples, level } = settings(opts);
-  const { groups } = sums;
-  const P = sums.physical;
   const estimates = new Float64Array(m);
   stat(sums.total, estimates);
+  const values = resampleGroups(sums, m, stat, resamples, opts.seed);
+  return percentiles(estimates, values, level, opts.seed);
+}
+
+/** groupedBootstrap's resamples: each statistic's value per resample (a function of its own: see addCounts). */
+function resampleGroups(sums: GroupSums, m: number, stat: (totals: Float64Array, out: Float64Array) => void, resamples: number, seed: number): Float64Array[] {
+  const { groups } = sums;
+  const P = sums.physical;
   const values = Array.from({ length: m }, () => new Float64Array(resamples));
   const out = new Float64Array(m);
   // Four resamples at a time: physical[slot·4 + j] is resample j's sum, mult[j·groups + g] its count of group g.
@@ -600,7 +658,7 @@ export function groupedBootstrap(
   const one = new Float64Array(P);
   const totals = new Float64Array(sums.width);
   const mult = new Float64Array(groups * BLOCK); // float64: the loop multiplies it with float64 sums
-  let a = opts.seed >>> 0;
+  let a = seed >>> 0;
   for (let r0 = 0; r0 < resamples; r0 += BLOCK) {
     const size = Math.min(BLOCK, resamples - r0);
     mult.fill(0);
@@ -612,7 +670,7 @@ export function groupedBootstrap(
       for (let s = 0; s < m; s++) values[s][r0 + j] = out[s];
     }
   }
-  return percentiles(estimates, values, level, opts.seed);
+  return values;
 }
 
 // ---------------------------------------------------------------- helpers for tight statistics

@@ -25,16 +25,25 @@ export function priorBaselines(prior: Float64Array, labels: Int32Array, seed: nu
   const { loss } = constant(prior, labels, k);
   const cdf = Array.from(prior, ((sum) => (p: number) => (sum += p))(0));
   const rng = mulberry32(seed);
-  // Per record, the first class whose cumulative prior exceeds a uniform draw (none: the last class).
-  const drawn = new Int32Array(labels.length);
-  for (let r = 0; r < drawn.length; r++) {
+  const drawn = drawFrom(cdf, labels.length, rng);
+  return [
+    { name: 'majority class', kind: 'majority', note: `always predicts class index ${major}, the most frequent in ${source}; probabilities = the class prior`, pred: new Int32Array(labels.length).fill(major), loss },
+    { name: 'class prior (stratified)', kind: 'stratified', note: `predictions drawn from the class prior of ${source} (mulberry32 seed ${seed}); probabilities = the prior`, pred: drawn, loss: loss.slice() },
+  ];
+}
+
+/**
+ * `n` classes drawn from a cumulative distribution: per draw the first class whose cumulative
+ * value exceeds a uniform draw scaled to the total (none: the last class).
+ */
+function drawFrom(cdf: readonly number[], n: number, rng: () => number): Int32Array {
+  const k = cdf.length;
+  const drawn = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
     const u = rng() * cdf[k - 1];
     let j = 0;
     while (j < k && !(u < cdf[j])) j++;
     drawn[r] = j < k ? j : k - 1;
   }
-  return [
-    { name: 'majority class', kind: 'majority', note: `always predicts class index ${major}, the most frequent in ${source}; probabilities = the class prior`, pred: new Int32Array(labels.length).fill(major), loss },
-    { name: 'class prior (stratified)', kind: 'stratified', note: `predictions drawn from the class prior of ${source} (mulberry32 seed ${seed}); probabilities = the prior`, pred: drawn, loss: loss.slice() },
-  ];
+  return drawn;
 }
