@@ -664,13 +664,16 @@ function resampleGroups(sums: GroupSums, m: number, stat: (totals: Float64Array,
     mult.fill(0);
     for (let j = 0; j < size; j++) a = countDraws(a, groups, mult, j * groups);
     accumulate(sums, mult, physical);
-    for (let j = 0; j < size; j++) {
-      for (let ph = 0; ph < P; ph++) one[ph] = physical[ph * BLOCK + j];
-      stat(sums.unpack(one, totals), out);
-      for (let s = 0; s < m; s++) values[s][r0 + j] = out[s];
-    }
+    for (let j = 0; j < size; j++) statOfResample(sums, physical, j, stat, one, totals, out, values, r0 + j);
   }
   return values;
+}
+
+/** Resample j of the four in `physical`: its totals unpacked, its statistics stored as resample r. */
+function statOfResample(sums: GroupSums, physical: Float64Array, j: number, stat: (totals: Float64Array, out: Float64Array) => void, one: Float64Array, totals: Float64Array, out: Float64Array, values: Float64Array[], r: number): void {
+  for (let ph = 0; ph < one.length; ph++) one[ph] = physical[ph * BLOCK + j];
+  stat(sums.unpack(one, totals), out);
+  for (let s = 0; s < out.length; s++) values[s][r] = out[s];
 }
 
 // ---------------------------------------------------------------- helpers for tight statistics
