@@ -10,7 +10,7 @@ import { rowsOf } from './common.ts';
 import { discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
 import { agreement, confidentLearningFlags } from './dynamics/agreement.ts';
 import { bestIndex, CURVE_METRICS, metricsPerCheckpoint } from './dynamics/curves.ts';
-import { dynamicsCheckpoints, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
+import { dynamicsCheckpoints, meanMarginAt, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
 import { PERSISTENT_Q, PERSISTENT_SHARE, requiredHits, worstQHits } from './dynamics/persistent.ts';
 import { firstInOrder } from './dynamics/order.ts';
 import { AMBIGUOUS, AMBIGUOUS_VARIABILITY, DATA_MAP_BINS, dataMapCells, EASY, EASY_CONFIDENCE, HARD, hardestOrder, REGIONS, regions, VARIABILITY_MAX } from './dynamics/regions.ts';
@@ -156,7 +156,7 @@ export const dynamics: Analysis = {
               confidence: d.confidence[r],
               variability: d.variability[r],
               correctness: d.correctness[r],
-              meanMargin: d.meanMargin[r],
+              meanMargin: meanMarginAt(run, dataset.labels, d, r),
               forgettingEvents: d.forgetting[r],
             };
           }),
@@ -284,7 +284,7 @@ function recordTable(ctx: AnalysisContext, d: RecordDynamics, positions: number[
       d.confidence[r],
       d.variability[r],
       d.correctness[r],
-      d.meanMargin[r],
+      meanMarginAt(run, dataset.labels, d, r),
       d.forgetting[r],
       ...(cl ? [cl.flagged[i] === 1 ? { text: 'yes', tone: 'bad' as const } : { text: cl.examined[i] ? 'no' : 'not examined', tone: 'muted' as const }] : []),
     ];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { dynamics } from '../../src/analyses/dynamics.ts';
 import { agreement } from '../../src/analyses/dynamics/agreement.ts';
 import { bestIndex, metricsPerCheckpoint } from '../../src/analyses/dynamics/curves.ts';
-import { cellAt, dynamicsCheckpoints, logitMargin, recordDynamics } from '../../src/analyses/dynamics/matrix.ts';
+import { cellAt, dynamicsCheckpoints, logitMargin, meanMarginAt, recordDynamics } from '../../src/analyses/dynamics/matrix.ts';
 import { requiredHits, worstQHits } from '../../src/analyses/dynamics/persistent.ts';
 import { dataMapCells, DATA_MAP_BINS, hardestOrder, regionOf, regions, REGIONS } from '../../src/analyses/dynamics/regions.ts';
 import type { AnalysisOutput, Block, ChartSpec } from '../../src/analyses/types.ts';
@@ -89,7 +89,8 @@ describe('per-sample matrix', () => {
     expect(Array.from(d.forgetting)).toEqual([0, 0, 2, 0, 0]);
     expect(Array.from(d.neverLearned)).toEqual([0, 1, 0, 1, 0]);
     expect(d.meanMargin[1]).toBeLessThan(0);
-    expect(d.meanMargin[0]).toBeGreaterThan(0);
+    expect(d.meanMargin[0]).toBeNaN(); // right at every checkpoint by a wide margin: not computed in bulk
+    expect(meanMarginAt(ctx.run, ctx.dataset.labels, d, 0)).toBeGreaterThan(0);
     // r1: ln p_b − ln p_a with p_a = (1 − p)·2/3, averaged
     expect(d.meanMargin[1]).toBeCloseTo(mean(P[1].map((p) => Math.log(Math.fround(p)) - Math.log(Math.fround(((1 - p) * 2) / 3)))), 5);
   });
@@ -99,17 +100,28 @@ describe('per-sample matrix', () => {
     const rows = Int32Array.from({ length: ctx.dataset.n }, (_, i) => i).filter((i) => i % 5 !== 2); // a subset, not every record
     const used = [0, 2, 3, 4];
     const d = recordDynamics(ctx.run, ctx.dataset.labels, rows, used);
+    let bulk = 0;
     rows.forEach((i, r) => {
       const cells = used.map((c) => cellAt(ctx.run, ctx.dataset.labels, c, i));
       const sum = (f: (x: (typeof cells)[number]) => number) => cells.reduce((a, x) => a + f(x), 0);
       const conf = sum((x) => x.p) / used.length;
       expect(d.confidence[r]).toBe(conf);
       expect(d.variability[r]).toBe(Math.sqrt(Math.max(0, sum((x) => x.p * x.p) / used.length - conf * conf)));
-      expect(d.meanMargin[r]).toBe(sum((x) => x.margin) / used.length);
+      const meanMargin = sum((x) => x.margin) / used.length;
+      expect(meanMarginAt(ctx.run, ctx.dataset.labels, d, r)).toBe(meanMargin);
+      // Left uncomputed only where every margin is ≥ 0 and the record is not hard-to-learn.
+      if (Number.isNaN(d.meanMargin[r])) {
+        expect(cells.every((x) => x.margin >= 0)).toBe(true);
+        expect(regionOf(d.confidence[r], d.variability[r])).not.toBe('hard-to-learn');
+      } else expect(d.meanMargin[r]).toBe(meanMargin);
+      bulk += Number.isNaN(d.meanMargin[r]) ? 0 : 1;
       expect(d.meanLoss[r]).toBe(sum((x) => x.loss) / used.length);
       expect(d.correctness[r]).toBe(sum((x) => (x.correct ? 1 : 0)) / used.length);
       expect(d.forgetting[r]).toBe(cells.filter((x, t) => t > 0 && cells[t - 1].correct && !x.correct).length);
     });
+    // Both kinds occur: margins computed in the pass and left to meanMarginAt.
+    expect(bulk).toBeGreaterThan(0);
+    expect(bulk).toBeLessThan(rows.length);
   });
 
   it('leaves out a step-0 checkpoint only when two others remain', () => {

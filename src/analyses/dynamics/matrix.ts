@@ -9,7 +9,8 @@
  * to ≥ 1e-12 like the loss (the margin is therefore bounded by ±27.6).
  */
 import { LOSS_CLAMP } from '../../stats/losses.ts';
-import { labelProbs } from '../../score/compact.ts';
+import { fullProbs } from '../../score/compact.ts';
+import { HARD, regionIndex } from './regions.ts';
 import type { ScoredRun } from '../../types.ts';
 
 /** One cell of the matrix: record `i` under checkpoint `c`. */
@@ -32,14 +33,31 @@ export function cellAt(run: ScoredRun, labels: Int32Array, c: number, i: number)
 
 /** ln p_y − max_{j≠y} ln p_j for record i (probabilities clamped to ≥ 1e-12). */
 export function logitMargin(probs: Float32Array, i: number, k: number, y: number): number {
+  return marginOf(probs[i * k + y], largestOther(probs, i * k, k, y));
+}
+
+/** The largest probability other than the label's in the row starting at `at`, from 0 (as labelProbs). */
+function largestOther(probs: Float32Array, at: number, k: number, y: number): number {
   let other = 0;
-  for (let j = 0; j < k; j++) if (j !== y && probs[i * k + j] > other) other = probs[i * k + j];
-  return marginOf(probs[i * k + y], other);
+  for (let j = at; j < at + y; j++) if (probs[j] > other) other = probs[j];
+  for (let j = at + y + 1; j < at + k; j++) if (probs[j] > other) other = probs[j];
+  return other;
 }
 
 /** ln p − ln other, both clamped like the loss. */
 function marginOf(p: number, other: number): number {
   return Math.log(Math.max(p, LOSS_CLAMP)) - Math.log(Math.max(other, LOSS_CLAMP));
+}
+
+/**
+ * Whether ln p − ln other (clamped) is certainly ≥ 0 without taking the logarithms: equal clamped
+ * values give exactly 0, and a ratio above 1 + 1e-9 puts the true difference above 1e-9, far beyond
+ * the few-ulp error of two logarithms (|ln| ≤ 89 for any finite float32). NaN gives false.
+ */
+function marginSurelyNonNegative(p: number, other: number): boolean {
+  const a = Math.max(p, LOSS_CLAMP);
+  const b = Math.max(other, LOSS_CLAMP);
+  return a === b || a > b * (1 + 1e-9);
 }
 
 /** Per-record summaries over the checkpoints `used` (indices into run.scores, in step order). */
@@ -53,7 +71,12 @@ export interface RecordDynamics {
   variability: Float64Array;
   /** Fraction of checkpoints whose prediction equals the given label. */
   correctness: Float64Array;
-  /** Mean logit margin over checkpoints (AUM-style). */
+  /**
+   * Mean logit margin over checkpoints (AUM-style), computed where it is read in bulk: for every
+   * record whose margin could be negative at some checkpoint and every hard-to-learn record. NaN
+   * for the rest, whose mean margin is certainly ≥ 0 (10M logarithms are most of the pass at a
+   * million records × 5 checkpoints); meanMarginAt gives any record's value.
+   */
   meanMargin: Float64Array;
   meanLoss: Float64Array;
   /** Transitions correct at checkpoint t → wrong at t+1. */
@@ -62,22 +85,37 @@ export interface RecordDynamics {
   neverLearned: Uint8Array;
 }
 
+/** The mean margin of position r: d.meanMargin[r] where computed, else summed cell by cell (the same sum). */
+export function meanMarginAt(run: ScoredRun, labels: Int32Array, d: RecordDynamics, r: number): number {
+  const stored = d.meanMargin[r];
+  if (!Number.isNaN(stored)) return stored;
+  let sum = 0;
+  for (const c of d.used) sum += cellAt(run, labels, c, d.rows[r]).margin;
+  return sum / d.used.length;
+}
+
+const NONE = new Float32Array(0);
+
 /**
  * One pass over the records, each followed through every checkpoint with its running sums in local
  * variables: no per-cell call or object, and each record's sums are added in checkpoint order, so the
- * figures are the same as summing checkpoint by checkpoint.
+ * figures are the same as summing checkpoint by checkpoint. p(label) and the largest other p come
+ * from a compact checkpoint's columns or straight from the probabilities (the Float32 values
+ * labelProbs would copy out: no n-long arrays per full checkpoint).
  */
 export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Array, used: number[]): RecordDynamics {
   const m = rows.length;
   const C = used.length;
-  // p(label) and the largest other p per checkpoint: stored on compact checkpoints, derived from
-  // the probabilities on the final one (labelProbs: the same Float32 values either way).
+  const k = run.k;
   const pLabelOf: Float32Array[] = [];
   const pOtherOf: Float32Array[] = [];
+  const probsOf: Float32Array[] = [];
   for (const c of used) {
-    const { pLabel, pOther } = labelProbs(run.scores[c], labels, run.k);
-    pLabelOf.push(pLabel);
-    pOtherOf.push(pOther);
+    const s = run.scores[c];
+    const compact = s.pLabel && s.pOther; // labelProbs' choice
+    pLabelOf.push(compact ? s.pLabel! : NONE);
+    pOtherOf.push(compact ? s.pOther! : NONE);
+    probsOf.push(compact ? NONE : fullProbs(s, 'recordDynamics'));
   }
   const lossOf = used.map((c) => run.scores[c].loss);
   const predOf = used.map((c) => run.scores[c].pred);
@@ -88,22 +126,30 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
   const meanLoss = new Float64Array(m);
   const forgetting = new Int32Array(m);
   const neverLearned = new Uint8Array(m);
+  // This record's p(label) and largest other p per checkpoint, for its margins.
+  const pAt = new Float64Array(C);
+  const otherAt = new Float64Array(C);
   for (let r = 0; r < m; r++) {
     const i = rows[r];
     const y = labels[i];
     let sumP = 0;
     let sumP2 = 0;
     let hits = 0;
-    let sumMargin = 0;
     let sumLoss = 0;
     let forgot = 0;
     let prev = 0;
+    let surelyNonNegative = true;
     for (let t = 0; t < C; t++) {
-      const p = pLabelOf[t][i];
+      const probs = probsOf[t];
+      const at = i * k;
+      const p = probs.length === 0 ? pLabelOf[t][i] : probs[at + y];
+      const other = probs.length === 0 ? pOtherOf[t][i] : largestOther(probs, at, k, y);
+      pAt[t] = p;
+      otherAt[t] = other;
+      surelyNonNegative = surelyNonNegative && marginSurelyNonNegative(p, other);
       sumP += p;
       sumP2 += p * p;
       sumLoss += lossOf[t][i];
-      sumMargin += marginOf(p, pOtherOf[t][i]);
       const ok = predOf[t][i] === y ? 1 : 0;
       if (t > 0 && prev === 1 && ok === 0) forgot++;
       prev = ok;
@@ -112,12 +158,18 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
     const conf = sumP / C;
     confidence[r] = conf;
     // E[p²] − E[p]² can dip below 0 by rounding; clamp before the square root.
-    variability[r] = Math.sqrt(Math.max(0, sumP2 / C - conf * conf));
+    const vary = Math.sqrt(Math.max(0, sumP2 / C - conf * conf));
+    variability[r] = vary;
     correctness[r] = hits / C;
-    meanMargin[r] = sumMargin / C;
     meanLoss[r] = sumLoss / C;
     forgetting[r] = forgot;
     neverLearned[r] = hits === 0 ? 1 : 0;
+    if (surelyNonNegative && regionIndex(conf, vary) !== HARD) meanMargin[r] = NaN;
+    else {
+      let sumMargin = 0;
+      for (let t = 0; t < C; t++) sumMargin += marginOf(pAt[t], otherAt[t]);
+      meanMargin[r] = sumMargin / C;
+    }
   }
   return { rows, used, confidence, variability, correctness, meanMargin, meanLoss, forgetting, neverLearned };
 }
