@@ -8,12 +8,13 @@
  */
 import { rowsOf } from './common.ts';
 import { discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
-import { agreement, confidentLearningFlags } from './dynamics/agreement.ts';
+import { confidentLearningFlags } from './dynamics/agreement.ts';
 import { bestIndex, CURVE_METRICS, metricsPerCheckpoint } from './dynamics/curves.ts';
 import { dynamicsCheckpoints, meanMarginAt, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
 import { PERSISTENT_Q, PERSISTENT_SHARE, requiredHits, worstQHits } from './dynamics/persistent.ts';
 import { firstInOrder } from './dynamics/order.ts';
-import { AMBIGUOUS, AMBIGUOUS_VARIABILITY, DATA_MAP_BINS, dataMapCells, EASY, EASY_CONFIDENCE, HARD, hardestOrder, REGIONS, regions, VARIABILITY_MAX } from './dynamics/regions.ts';
+import { AMBIGUOUS, AMBIGUOUS_VARIABILITY, binnedCells, DATA_MAP_BINS, EASY, EASY_CONFIDENCE, HARD, hardestOrder, REGIONS, VARIABILITY_MAX } from './dynamics/regions.ts';
+import { tally, type Tally } from './dynamics/tally.ts';
 import { fix, int, pct, plural } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell, Column } from './types.ts';
 
@@ -41,36 +42,30 @@ export const dynamics: Analysis = {
     const rows = rowsOf(run, dataset, null);
     const { used, skipped } = dynamicsCheckpoints(run);
     const d = recordDynamics(run, dataset.labels, rows, used);
-    const region = regions(d);
     const m = rows.length;
     const C = used.length;
     const ids = (cs: number[]) => cs.map((c) => run.checkpoints[c].id);
+    const need = requiredHits(C);
+    const cl = confidentLearningFlags(ctx);
+    const splits = dataset.splitNames.length;
+    const t = tally(d, {
+      split: dataset.split,
+      splits,
+      mapPerSplit: splits > 1 && splits <= MAX_MAPS,
+      worstQHits: worstQHits(run, dataset, rows, used),
+      requiredHits: need,
+      flagged: cl.flagged,
+      examined: cl.examined,
+    });
 
-    const bySplitRegion = regionsBySplit(region, d.rows, dataset.split, dataset.splitNames.length);
+    const bySplitRegion = t.bySplitRegion;
     const [easy, ambiguous, hard] = [0, 1, 2].map((g) => bySplitRegion.reduce((a, c) => a + c[g], 0));
     const topK = ctx.config.analysis.topK;
-    const hardest = hardestOrder(d, region, topK);
-
-    let forgettingEvents = 0;
-    let forgotten = 0;
-    let neverLearned = 0;
-    for (let r = 0; r < m; r++) {
-      forgettingEvents += d.forgetting[r];
-      forgotten += d.forgetting[r] > 0 ? 1 : 0;
-      neverLearned += d.neverLearned[r];
-    }
-
-    const hits = worstQHits(run, dataset, rows, used);
-    const need = requiredHits(C);
-    const persistent = worstFirst(m, (r) => hits[r] >= need, d.meanLoss, true, d.rows);
-
-    // Mean margin < 0, as 0/1 per dataset index (the same indexing as the confident-learning flags).
-    const aumFlags = new Uint8Array(dataset.n);
-    for (let r = 0; r < m; r++) if (d.meanMargin[r] < 0) aumFlags[d.rows[r]] = 1;
-    const cl = confidentLearningFlags(ctx);
-    const compared = examinedRows(rows, cl.examined);
-    const agree = agreement(compared, aumFlags, cl.flagged);
-    const aumOrder = worstFirst(m, (r) => d.meanMargin[r] < 0, d.meanMargin, false, d.rows);
+    const hardest = hardestOrder(d, t.hard, topK);
+    const { forgettingEvents, forgotten, neverLearned } = t;
+    const persistent = worstFirst(t.persistent, d.meanLoss, true, d.rows);
+    const agree = t.agreement;
+    const aumOrder = worstFirst(t.negativeMargin, d.meanMargin, false, d.rows);
     const negativeMargins = aumOrder.count;
 
     const curves = metricsPerCheckpoint(run, dataset);
@@ -94,20 +89,20 @@ export const dynamics: Analysis = {
           { label: 'mean margin < 0', value: int(negativeMargins), hint: 'AUM-style mislabel signal' },
         ],
       },
-      ...dataMapBlocks(ctx, d),
-      regionTable(ctx, d, region, bySplitRegion),
+      ...dataMapBlocks(ctx, t),
+      regionTable(ctx, t),
       recordTable(ctx, d, hardest, `The ${Math.min(topK, hard)} hardest records: hard-to-learn, lowest mean p(given label) first`),
-      ...forgettingBlocks(ctx, d),
+      ...forgettingBlocks(ctx, d, t),
       {
         type: 'text',
         text:
           `Mean margin (AUM-style): the given label's logit minus the largest other logit, averaged over the checkpoints (computed as ln p_label − max ln p_other, which equals the logit difference for a softmax model). ` +
-          `${plural(negativeMargins, 'record')} ${negativeMargins === 1 ? 'has' : 'have'} a negative mean margin. On the ${int(compared.length)} records the label-issues section examined (${cl.splits.map((x) => `"${x}"`).join(', ')}; confident learning on the final checkpoint ${run.checkpoints[ctx.final.checkpoint].id}), ` +
+          `${plural(negativeMargins, 'record')} ${negativeMargins === 1 ? 'has' : 'have'} a negative mean margin. On the ${int(t.compared)} records the label-issues section examined (${cl.splits.map((x) => `"${x}"`).join(', ')}; confident learning on the final checkpoint ${run.checkpoints[ctx.final.checkpoint].id}), ` +
           `both signals flag ${int(agree.both)}, only the margin ${int(agree.onlyA)}, only confident learning ${int(agree.onlyB)} (Jaccard ${fix(agree.jaccard, 2)}). The margin uses every checkpoint, confident learning only the last; records both flag are the strongest mislabel candidates.`,
       },
       {
         type: 'table',
-        caption: `Mislabel signals on the records confident learning examined (${int(compared.length)}): mean margin < 0 against its flags`,
+        caption: `Mislabel signals on the records confident learning examined (${int(t.compared)}): mean margin < 0 against its flags`,
         columns: [{ label: '' }, { label: 'CL flags', format: 'int' }, { label: 'CL does not flag', format: 'int' }],
         rows: [
           ['mean margin < 0', agree.both, agree.onlyA],
@@ -145,7 +140,7 @@ export const dynamics: Analysis = {
           forgotten,
           neverLearned,
           persistentHighLoss: persistent.count,
-          meanMargin: { negative: negativeMargins, comparedOn: { splits: cl.splits, records: compared.length }, confidentLearning: agree.both + agree.onlyB, both: agree.both, marginOnly: agree.onlyA, confidentLearningOnly: agree.onlyB },
+          meanMargin: { negative: negativeMargins, comparedOn: { splits: cl.splits, records: t.compared }, confidentLearning: agree.both + agree.onlyB, both: agree.both, marginOnly: agree.onlyA, confidentLearningOnly: agree.onlyB },
           hardest: hardest.map((r) => {
             const i = d.rows[r];
             return {
@@ -167,55 +162,30 @@ export const dynamics: Analysis = {
 };
 
 /**
- * Positions whose `keep` holds, by `key` (descending when `desc`), ties by dataset order: the first
- * SECONDARY_ROWS, and how many there are.
+ * The `candidates` (positions) by `key` (descending when `desc`), ties by dataset order: the first
+ * SECONDARY_ROWS, and how many candidates there are.
  */
-function worstFirst(m: number, keep: (r: number) => boolean, key: Float64Array, desc: boolean, rows: Int32Array): { positions: number[]; count: number } {
-  return firstInOrder(m, keep, (a, b) => (desc ? key[b] - key[a] : key[a] - key[b]) || rows[a] - rows[b], SECONDARY_ROWS);
+function worstFirst(candidates: number[], key: Float64Array, desc: boolean, rows: Int32Array): { positions: number[]; count: number } {
+  const positions = firstInOrder(candidates, (a, b) => (desc ? key[b] - key[a] : key[a] - key[b]) || rows[a] - rows[b], SECONDARY_ROWS);
+  return { positions, count: candidates.length };
 }
 
-/** The records of `rows` the confident-learning detector examined. */
-function examinedRows(rows: Int32Array, examined: Uint8Array): Int32Array {
-  const out = new Int32Array(rows.length);
-  let count = 0;
-  for (let r = 0; r < rows.length; r++) if (examined[rows[r]] === 1) out[count++] = rows[r];
-  return out.subarray(0, count);
-}
-
-/** Record counts per split (index) and region (index into REGIONS), in one pass. */
-function regionsBySplit(region: Uint8Array, rows: Int32Array, split: Int32Array, splits: number): number[][] {
-  const counts = Array.from({ length: splits }, () => [0, 0, 0]);
-  for (let r = 0; r < region.length; r++) counts[split[rows[r]]][region[r]]++;
-  return counts;
-}
-
-/** Positions (into d.rows) per split index, ascending. */
-function positionsBySplit(d: RecordDynamics, split: Int32Array, splits: number): Int32Array[] {
-  const sizes = new Int32Array(splits);
-  for (let r = 0; r < d.rows.length; r++) sizes[split[d.rows[r]]]++;
-  const out = Array.from(sizes, (size) => new Int32Array(size));
-  const filled = new Int32Array(splits);
-  for (let r = 0; r < d.rows.length; r++) {
-    const s = split[d.rows[r]];
-    out[s][filled[s]++] = r;
-  }
-  return out;
-}
-
-function dataMapBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
+function dataMapBlocks(ctx: AnalysisContext, t: Tally): Block[] {
   const { dataset } = ctx;
-  const groups: { name: string; positions: ArrayLike<number> }[] = [];
-  if (dataset.splitNames.length > 1 && dataset.splitNames.length <= MAX_MAPS) {
-    const bySplit = positionsBySplit(d, dataset.split, dataset.splitNames.length);
-    dataset.splitNames.forEach((name, si) => bySplit[si].length > 0 && groups.push({ name, positions: bySplit[si] }));
-  } else groups.push({ name: 'all records', positions: Int32Array.from({ length: d.rows.length }, (_, r) => r) });
+  const groups: { name: string; records: number; map: Tally['maps'][number] }[] = [];
+  if (t.maps.length > 1) {
+    dataset.splitNames.forEach((name, si) => {
+      const records = t.bySplitRegion[si].reduce((a, c) => a + c, 0);
+      if (records > 0) groups.push({ name, records, map: t.maps[si] });
+    });
+  } else groups.push({ name: 'all records', records: t.regionRecords.reduce((a, c) => a + c, 0), map: t.maps[0] });
   const charts: Block[] = groups.map((g) => ({
     type: 'chart',
-    caption: `Data map — ${g.name} (${int(g.positions.length)} records, ${DATA_MAP_BINS} × ${DATA_MAP_BINS} bins)`,
-    alt: `Binned data map of ${g.positions.length} ${g.name} records: mean p(given label) over checkpoints against its standard deviation, coloured by the fraction of checkpoints correct.`,
+    caption: `Data map — ${g.name} (${int(g.records)} records, ${DATA_MAP_BINS} × ${DATA_MAP_BINS} bins)`,
+    alt: `Binned data map of ${g.records} ${g.name} records: mean p(given label) over checkpoints against its standard deviation, coloured by the fraction of checkpoints correct.`,
     chart: {
       kind: 'density',
-      cells: dataMapCells(d, g.positions),
+      cells: binnedCells(g.map.count, g.map.correct),
       xDomain: [0, VARIABILITY_MAX],
       yDomain: [0, 1],
       xLabel: 'variability (std of p(label))',
@@ -230,17 +200,12 @@ function dataMapBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
   return [charts.length === 1 ? charts[0] : { type: 'grid', blocks: charts }];
 }
 
-function regionTable(ctx: AnalysisContext, d: RecordDynamics, region: Uint8Array, bySplitRegion: number[][]): Block {
+function regionTable(ctx: AnalysisContext, t: Tally): Block {
   const { dataset } = ctx;
+  const { bySplitRegion, regionRecords: n, regionCorrect: correct } = t;
+  const records = n.reduce((a, c) => a + c, 0);
   const splits = dataset.splitNames.map((s, si) => ({ s, si })).filter(({ si }) => bySplitRegion[si].some((c) => c > 0));
-  // Summed per region in record order, as one pass per region would.
-  const n = [0, 0, 0];
-  const correct = [0, 0, 0];
-  for (let r = 0; r < region.length; r++) {
-    n[region[r]]++;
-    correct[region[r]] += d.correctness[r];
-  }
-  const rows: Cell[][] = REGIONS.map((name, g) => [name, n[g], n[g] / d.rows.length, ...splits.map(({ si }) => bySplitRegion[si][g]), n[g] ? correct[g] / n[g] : null]);
+  const rows: Cell[][] = REGIONS.map((name, g) => [name, n[g], n[g] / records, ...splits.map(({ si }) => bySplitRegion[si][g]), n[g] ? correct[g] / n[g] : null]);
   return {
     type: 'table',
     caption: 'Regions of the data map, by split',
@@ -292,21 +257,13 @@ function recordTable(ctx: AnalysisContext, d: RecordDynamics, positions: number[
   return { type: 'table', caption, columns, rows };
 }
 
-function forgettingBlocks(ctx: AnalysisContext, d: RecordDynamics): Block[] {
+function forgettingBlocks(ctx: AnalysisContext, d: RecordDynamics, t: Tally): Block[] {
   const { forgetting, confidence, rows } = d;
-  // One pass: counts[0] never learned, counts[f + 1] learned with f events; bars up to the most events of any record.
-  const counts = [0, 0];
-  let max = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const f = forgetting[r];
-    if (f > max) max = f;
-    while (counts.length < f + 2) counts.push(0);
-    counts[d.neverLearned[r] ? 0 : f + 1]++;
-  }
-  const items = [{ label: 'never learned', value: counts[0] }, ...Array.from({ length: max + 1 }, (_, f) => ({ label: String(f), value: counts[f + 1] }))];
+  const counts = t.forgettingHistogram;
+  const items = [{ label: 'never learned', value: counts[0] }, ...Array.from({ length: counts.length - 1 }, (_, f) => ({ label: String(f), value: counts[f + 1] }))];
   // More events first, then less confident, then dataset order.
   const key = (r: number) => forgetting[r] - confidence[r] / 2;
-  const most = firstInOrder(rows.length, (r) => forgetting[r] > 0, (a, b) => key(b) - key(a) || rows[a] - rows[b], SECONDARY_ROWS);
+  const most = { positions: firstInOrder(t.forgottenRecords, (a, b) => key(b) - key(a) || rows[a] - rows[b], SECONDARY_ROWS), count: t.forgottenRecords.length };
   return [
     {
       type: 'chart',

@@ -8,7 +8,8 @@ import { agreement } from '../../src/analyses/dynamics/agreement.ts';
 import { bestIndex, metricsPerCheckpoint } from '../../src/analyses/dynamics/curves.ts';
 import { cellAt, dynamicsCheckpoints, logitMargin, meanMarginAt, recordDynamics } from '../../src/analyses/dynamics/matrix.ts';
 import { requiredHits, worstQHits } from '../../src/analyses/dynamics/persistent.ts';
-import { dataMapCells, DATA_MAP_BINS, hardestOrder, regionOf, regions, REGIONS } from '../../src/analyses/dynamics/regions.ts';
+import { dataMapCells, DATA_MAP_BINS, HARD, hardestOrder, regionIndex, regionOf, REGIONS } from '../../src/analyses/dynamics/regions.ts';
+import { tally } from '../../src/analyses/dynamics/tally.ts';
 import type { AnalysisOutput, Block, ChartSpec } from '../../src/analyses/types.ts';
 import { chartToSpec } from '../../src/render/charts/index.ts';
 import { quantile } from '../../src/stats/quantiles.ts';
@@ -141,9 +142,10 @@ describe('regions and the data map', () => {
     expect(regionOf(0.9, 0.2)).toBe('ambiguous');
     const ctx = ctxOf();
     const d = recordDynamics(ctx.run, ctx.dataset.labels, Int32Array.from([0, 1, 2, 3, 4]), [0, 1, 2, 3]);
-    const reg = regions(d);
-    expect(Array.from(reg, (g) => REGIONS[g])).toEqual(['easy-to-learn', 'hard-to-learn', 'ambiguous', 'hard-to-learn', 'ambiguous']);
-    expect(hardestOrder(d, reg)).toEqual([1, 3]); // lowest confidence first
+    const reg = Array.from(d.confidence, (c, r) => regionIndex(c, d.variability[r]));
+    expect(reg.map((g) => REGIONS[g])).toEqual(['easy-to-learn', 'hard-to-learn', 'ambiguous', 'hard-to-learn', 'ambiguous']);
+    expect(hardestOrder(d, [1, 3])).toEqual([1, 3]); // lowest confidence first
+    expect(hardestOrder(d, [3, 1], 1)).toEqual([1]);
   });
 
   it('bins a million-record map into at most 20 × 20 cells that count every record', () => {

@@ -21,21 +21,30 @@ export interface Agreement {
   jaccard: number;
 }
 
+/** Counts of two flags over records, added one record at a time. */
+export class AgreementCounter {
+  private both = 0;
+  private onlyA = 0;
+  private onlyB = 0;
+  private neither = 0;
+
+  add(inA: boolean, inB: boolean): void {
+    if (inA && inB) this.both++;
+    else if (inA) this.onlyA++;
+    else if (inB) this.onlyB++;
+    else this.neither++;
+  }
+
+  result(): Agreement {
+    const { both, onlyA, onlyB, neither } = this;
+    const union = both + onlyA + onlyB;
+    return { both, onlyA, onlyB, neither, jaccard: union === 0 ? NaN : both / union };
+  }
+}
+
 /** Agreement of two flag sets (1 = flagged, per dataset index) over the records `rows`. */
 export function agreement(rows: ArrayLike<number>, a: ArrayLike<number>, b: ArrayLike<number>): Agreement {
-  let both = 0;
-  let onlyA = 0;
-  let onlyB = 0;
-  let neither = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const i = rows[r];
-    const inA = a[i] === 1;
-    const inB = b[i] === 1;
-    if (inA && inB) both++;
-    else if (inA) onlyA++;
-    else if (inB) onlyB++;
-    else neither++;
-  }
-  const union = both + onlyA + onlyB;
-  return { both, onlyA, onlyB, neither, jaccard: union === 0 ? NaN : both / union };
+  const counter = new AgreementCounter();
+  for (let r = 0; r < rows.length; r++) counter.add(a[rows[r]] === 1, b[rows[r]] === 1);
+  return counter.result();
 }

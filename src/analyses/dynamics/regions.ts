@@ -34,42 +34,48 @@ export function regionOf(confidence: number, variability: number): Region {
   return REGIONS[regionIndex(confidence, variability)];
 }
 
-/** Region index (into REGIONS) per summarised record. */
-export function regions(d: RecordDynamics): Uint8Array {
-  const out = new Uint8Array(d.confidence.length);
-  for (let r = 0; r < out.length; r++) out[r] = regionIndex(d.confidence[r], d.variability[r]);
-  return out;
-}
-
 /**
- * Positions of hard-to-learn records (into d.rows), hardest first: lowest confidence, then lowest
- * mean margin, then dataset order. Only the first `limit` (default: all).
+ * The hard-to-learn positions `hard` (into d.rows), hardest first: lowest confidence, then lowest
+ * mean margin (computed for every hard-to-learn record), then dataset order. Only the first
+ * `limit` (default: all).
  */
-export function hardestOrder(d: RecordDynamics, region: Uint8Array, limit = region.length): number[] {
+export function hardestOrder(d: RecordDynamics, hard: ArrayLike<number>, limit = hard.length): number[] {
   const { confidence, meanMargin, rows } = d;
-  return firstInOrder(region.length, (r) => region[r] === HARD, (a, b) => confidence[a] - confidence[b] || meanMargin[a] - meanMargin[b] || rows[a] - rows[b], limit).positions;
+  return firstInOrder(hard, (a, b) => confidence[a] - confidence[b] || meanMargin[a] - meanMargin[b] || rows[a] - rows[b], limit);
 }
 
 export const VARIABILITY_MAX = 0.5;
 /** Bins per axis of the data map: at most 400 cells whatever N. */
 export const DATA_MAP_BINS = 20;
 
+/** Bin (y · bins + x) of a point of the data map: variability [0, 0.5] on x, confidence [0, 1] on y, the edges clamped in. */
+export function dataMapBin(confidence: number, variability: number, bins = DATA_MAP_BINS): number {
+  const y = Math.min(bins - 1, Math.max(0, Math.floor(confidence * bins)));
+  const x = Math.min(bins - 1, Math.max(0, Math.floor((variability / VARIABILITY_MAX) * bins)));
+  return y * bins + x;
+}
+
+type DensityCells = Extract<ChartSpec, { kind: 'density' }>['cells'];
+
 /**
  * The data map binned: `bins` × `bins` cells over variability [0, 0.5] × confidence [0, 1], each
  * with its record count and mean correctness. Only non-empty cells are returned.
  */
-export function dataMapCells(d: RecordDynamics, positions: ArrayLike<number>, bins = DATA_MAP_BINS): Extract<ChartSpec, { kind: 'density' }>['cells'] {
+export function dataMapCells(d: RecordDynamics, positions: ArrayLike<number>, bins = DATA_MAP_BINS): DensityCells {
   const count = new Float64Array(bins * bins);
   const correct = new Float64Array(bins * bins);
-  const { confidence, variability, correctness } = d;
   for (let q = 0; q < positions.length; q++) {
     const r = positions[q];
-    const y = Math.min(bins - 1, Math.max(0, Math.floor(confidence[r] * bins)));
-    const x = Math.min(bins - 1, Math.max(0, Math.floor((variability[r] / VARIABILITY_MAX) * bins)));
-    count[y * bins + x]++;
-    correct[y * bins + x] += correctness[r];
+    const cell = dataMapBin(d.confidence[r], d.variability[r], bins);
+    count[cell]++;
+    correct[cell] += d.correctness[r];
   }
-  const cells: Extract<ChartSpec, { kind: 'density' }>['cells'] = [];
+  return binnedCells(count, correct, bins);
+}
+
+/** The non-empty cells of per-bin record counts and correctness sums (dataMapBin's layout). */
+export function binnedCells(count: Float64Array, correct: Float64Array, bins = DATA_MAP_BINS): DensityCells {
+  const cells: DensityCells = [];
   for (let yi = 0; yi < bins; yi++) {
     for (let xi = 0; xi < bins; xi++) {
       const n = count[yi * bins + xi];
