@@ -96,6 +96,25 @@ export function meanMarginAt(run: ScoredRun, labels: Int32Array, d: RecordDynami
 
 const NONE = new Float32Array(0);
 
+/** Where each used checkpoint's p(label) and largest other p come from: compact columns, or (NONE there) the probabilities. */
+interface LabelColumns {
+  k: number;
+  pLabelOf: Float32Array[];
+  pOtherOf: Float32Array[];
+  probsOf: Float32Array[];
+}
+
+/** Record i's (label y) mean margin over the checkpoints, summed in checkpoint order; off the pass's hot path. */
+function recordMeanMargin(cols: LabelColumns, i: number, y: number): number {
+  const { k, pLabelOf, pOtherOf, probsOf } = cols;
+  let sum = 0;
+  for (let t = 0; t < probsOf.length; t++) {
+    const probs = probsOf[t];
+    sum += probs.length === 0 ? marginOf(pLabelOf[t][i], pOtherOf[t][i]) : marginOf(probs[i * k + y], largestOther(probs, i * k, k, y));
+  }
+  return sum / probsOf.length;
+}
+
 /**
  * One pass over the records, each followed through every checkpoint with its running sums in local
  * variables: no per-cell call or object, and each record's sums are added in checkpoint order, so the
@@ -117,6 +136,7 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
     pOtherOf.push(compact ? s.pOther! : NONE);
     probsOf.push(compact ? NONE : fullProbs(s, 'recordDynamics'));
   }
+  const cols: LabelColumns = { k, pLabelOf, pOtherOf, probsOf };
   const lossOf = used.map((c) => run.scores[c].loss);
   const predOf = used.map((c) => run.scores[c].pred);
   const confidence = new Float64Array(m);
@@ -126,9 +146,6 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
   const meanLoss = new Float64Array(m);
   const forgetting = new Int32Array(m);
   const neverLearned = new Uint8Array(m);
-  // This record's p(label) and largest other p per checkpoint, for its margins.
-  const pAt = new Float64Array(C);
-  const otherAt = new Float64Array(C);
   for (let r = 0; r < m; r++) {
     const i = rows[r];
     const y = labels[i];
@@ -144,8 +161,6 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
       const at = i * k;
       const p = probs.length === 0 ? pLabelOf[t][i] : probs[at + y];
       const other = probs.length === 0 ? pOtherOf[t][i] : largestOther(probs, at, k, y);
-      pAt[t] = p;
-      otherAt[t] = other;
       surelyNonNegative = surelyNonNegative && marginSurelyNonNegative(p, other);
       sumP += p;
       sumP2 += p * p;
@@ -164,12 +179,7 @@ export function recordDynamics(run: ScoredRun, labels: Int32Array, rows: Int32Ar
     meanLoss[r] = sumLoss / C;
     forgetting[r] = forgot;
     neverLearned[r] = hits === 0 ? 1 : 0;
-    if (surelyNonNegative && regionIndex(conf, vary) !== HARD) meanMargin[r] = NaN;
-    else {
-      let sumMargin = 0;
-      for (let t = 0; t < C; t++) sumMargin += marginOf(pAt[t], otherAt[t]);
-      meanMargin[r] = sumMargin / C;
-    }
+    meanMargin[r] = surelyNonNegative && regionIndex(conf, vary) !== HARD ? NaN : recordMeanMargin(cols, i, y);
   }
   return { rows, used, confidence, variability, correctness, meanMargin, meanLoss, forgetting, neverLearned };
 }
