@@ -3,7 +3,7 @@
  * computing the CONTRACT.md headline metrics for one checkpoint on a set of records.
  */
 import { confusionMatrix, macroF1 } from '../stats/classification.ts';
-import { ece, equalWidthBins, mce, WidthBinSums } from '../stats/calibration.ts';
+import { ece, equalWidthBins, GroupWidthBinSums, mce } from '../stats/calibration.ts';
 import type { CheckpointScores, Dataset, ScoredRun } from '../types.ts';
 import { fullProbs } from '../score/compact.ts';
 
@@ -194,22 +194,28 @@ function everySplitMetrics(run: ScoredRun, dataset: Dataset, into: Map<string, C
   for (const s of run.scores) {
     const correct = new Float64Array(splits);
     const lossSum = new Float64Array(splits);
-    const bins = dataset.splitNames.map(() => new WidthBinSums(15, true));
-    const bits = new Uint32Array(s.conf.buffer, s.conf.byteOffset, s.conf.length);
-    for (let i = 0; i < run.n; i++) {
-      const g = member[i];
-      if (g < 0) continue;
-      const hit = s.pred[i] === labels[i] ? 1 : 0;
-      correct[g] += hit;
-      lossSum[g] += s.loss[i];
-      bins[g].add(s.conf[i], bits[i], hit);
-    }
+    const bins = new GroupWidthBinSums(splits, 15);
+    sumBySplit(member, labels, s, correct, lossSum, bins);
     for (let g = 0; g < splits; g++) {
       const n = count[g];
-      out[g].push(n === 0 ? NO_RECORDS : { n, accuracy: correct[g] / n, nll: lossSum[g] / n, ece: ece(bins[g].bins(), n) });
+      out[g].push(n === 0 ? NO_RECORDS : { n, accuracy: correct[g] / n, nll: lossSum[g] / n, ece: ece(bins.bins(g), n) });
     }
   }
   dataset.splitNames.forEach((name, g) => into.set(name, out[g]));
+}
+
+/** everySplitMetrics' pass over one checkpoint, a small function of its own: it runs once per checkpoint and audit, so it must get fast code soon. */
+function sumBySplit(member: Int32Array, labels: Int32Array, s: CheckpointScores, correct: Float64Array, lossSum: Float64Array, bins: GroupWidthBinSums): void {
+  const { pred, loss, conf } = s;
+  const bits = new Uint32Array(conf.buffer, conf.byteOffset, conf.length);
+  for (let i = 0; i < member.length; i++) {
+    const g = member[i];
+    if (g < 0) continue;
+    const hit = pred[i] === labels[i] ? 1 : 0;
+    correct[g] += hit;
+    lossSum[g] += loss[i];
+    bins.add(g, conf[i], bits[i], hit);
+  }
 }
 
 /** The full headline of one checkpoint on `split` (e.g. the report's final checkpoint), memoised. */

@@ -96,6 +96,45 @@ export class WidthBinSums {
   }
 }
 
+/**
+ * WidthBinSums of several groups of float32 confidences at once (analyses/common.ts: every split of
+ * a checkpoint in one pass), in typed arrays indexed group · nBins + bin: the same sums, added in
+ * the caller's order, without an object per group.
+ */
+export class GroupWidthBinSums {
+  readonly edges: Float64Array;
+  readonly table: Uint8Array;
+  readonly count: Float64Array;
+  readonly sumCorrect: Float64Array;
+  readonly sumConf: Float64Array;
+
+  constructor(
+    readonly groups: number,
+    readonly nBins: number,
+  ) {
+    this.edges = binEdges(nBins);
+    this.table = widthBinTable(nBins);
+    this.count = new Float64Array(groups * nBins);
+    this.sumCorrect = new Float64Array(groups * nBins);
+    this.sumConf = new Float64Array(groups * nBins);
+  }
+
+  /** Record of group g: confidence c with its float32 bits `word`, correct 0 or 1. NaN is skipped. */
+  add(g: number, c: number, word: number, correct: number): void {
+    const m = widthBin(c, this.edges, this.table, word);
+    if (m < 0) return;
+    const o = g * this.nBins + m;
+    this.count[o]++;
+    this.sumCorrect[o] += correct;
+    this.sumConf[o] += c;
+  }
+
+  bins(g: number): CalibrationBin[] {
+    const { edges, nBins } = this;
+    return Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, this.count[g * nBins + m]!, this.sumCorrect[g * nBins + m]!, this.sumConf[g * nBins + m]!));
+  }
+}
+
 /** Bin edges m/B (correctly rounded), m = 0..B. */
 export function binEdges(nBins: number): Float64Array {
   return Float64Array.from({ length: nBins + 1 }, (_, m) => m / nBins);

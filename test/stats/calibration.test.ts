@@ -7,6 +7,7 @@ import {
   ece,
   equalMassBins,
   equalWidthBins,
+  GroupWidthBinSums,
   WidthBinSums,
   mce,
   topLabelSummary,
@@ -145,6 +146,24 @@ describe('WidthBinSums', () => {
     rows.forEach((i) => sums.add(conf[i], bits[i], pred[i] === labels[i] ? 1 : 0));
     expect(sums.bins()).toEqual(equalWidthBins(gathered, hit, 15));
     expect(sums.bins().reduce((a, b) => a + b.count, 0)).toBe(gathered.filter((c) => !Number.isNaN(c)).length);
+  });
+});
+
+describe('GroupWidthBinSums', () => {
+  it('gives each group equalWidthBins of its records in the order added (edges, NaN, 0 and 1, empty groups)', () => {
+    const rng = mulberry32(22);
+    const n = 6000;
+    const conf = Float32Array.from({ length: n }, (_, i) => (i % 43 === 0 ? [0, 1, Math.fround(0.4), Math.fround(2 / 3), NaN][i % 5]! : rng()));
+    const hit = Uint8Array.from({ length: n }, () => (rng() < 0.7 ? 1 : 0));
+    const group = Int32Array.from({ length: n }, () => Math.floor(rng() * 3)); // group 3 stays empty
+    const bits = new Uint32Array(conf.buffer);
+    const sums = new GroupWidthBinSums(4, 15);
+    for (let i = 0; i < n; i++) sums.add(group[i], conf[i], bits[i], hit[i]);
+    for (let g = 0; g < 4; g++) {
+      const mine = [...group.keys()].filter((i) => group[i] === g);
+      expect(sums.bins(g)).toEqual(equalWidthBins(Float32Array.from(mine, (i) => conf[i]), Uint8Array.from(mine, (i) => hit[i]), 15));
+    }
+    expect(sums.bins(3).every((b) => b.count === 0)).toBe(true);
   });
 });
 
