@@ -804,7 +804,7 @@ function notes(r: Results, big: E2E | null): string[] {
     const ar = ((big.stages.analyses ?? 0) + (big.stages.render ?? 0)) / big.wallMs;
     if (ar >= 0.1) {
       const top = Object.entries(big.perAnalysis ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 3);
-      out.push(`- Analyses at ${fmtInt(big.n)} records: ${top.map(([id, ms]) => `${id} ${fmt(ms / 1000)} s`).join(', ')} of ${fmt((big.stages.analyses ?? 0) / 1000)} s (the input scan, the logistic-regression baseline — 790 minibatch steps — and calibration's numbers — every split's passes, the temperature fit, the bootstrap — run on a worker thread meanwhile; integrity, outliers, baselines and calibration count only the wait for them and the rest; the others are passes over the run's typed arrays on the main thread); scoring itself took ${fmt((big.stages.score ?? 0) / 1000)} s.`);
+      out.push(`- Analyses at ${fmtInt(big.n)} records: ${top.map(([id, ms]) => `${id} ${fmt(ms / 1000)} s`).join(', ')} of ${fmt((big.stages.analyses ?? 0) / 1000)} s (the loss-outlier and label-issue detectors, the logistic-regression baseline — 790 minibatch steps — and calibration's numbers — every split's passes, the temperature fit, the bootstrap — run on a worker thread meanwhile, and the input scan ran there while the dataset loaded; outliers, label issues, slices, dynamics, baselines and calibration count the wait for them and the rest; the others are passes over the run's typed arrays on the main thread); scoring itself took ${fmt((big.stages.score ?? 0) / 1000)} s.`);
       const c = big.cpuStages;
       if (c) {
         const busy = (stage: string) => (c[stage] ?? 0) / Math.max(big.stages[stage] ?? 1, 1);
