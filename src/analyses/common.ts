@@ -24,23 +24,31 @@ const rowsMemo = new WeakMap<ScoredRun, { dataset: Dataset; bySplit: Map<string 
  */
 export function rowsOf(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
   let memo = rowsMemo.get(run);
-  if (!memo || memo.dataset !== dataset) rowsMemo.set(run, (memo = { dataset, bySplit: new Map() }));
-  let rows = memo.bySplit.get(split);
-  if (!rows) memo.bySplit.set(split, (rows = computeRows(run, dataset, split)));
-  return rows;
+  if (!memo || memo.dataset !== dataset) rowsMemo.set(run, (memo = { dataset, bySplit: everySplitRows(run, dataset) }));
+  return memo.bySplit.get(split) ?? new Int32Array(0); // not a split of the dataset
 }
 
-function computeRows(run: ScoredRun, dataset: Dataset, split: string | null): Int32Array {
-  const s = split === null ? -1 : dataset.splitNames.indexOf(split);
-  if (split !== null && s === -1) return new Int32Array(0);
-  // Two passes over typed arrays (count, then fill): no growing JS array of a million numbers,
-  // and plain loops rather than a predicate closure (called several times per audit at 1M records).
+/**
+ * rowsOf for every split and for null at once — the analyses ask for all of them — in two passes
+ * over the records (count, then fill) instead of two per split: at a million records five such
+ * pairs of passes were ~0.15 s of the main thread before the first analysis.
+ */
+function everySplitRows(run: ScoredRun, dataset: Dataset): Map<string | null, Int32Array> {
   const { scorable } = run;
-  const { labels, split: splits } = dataset;
-  let count = 0;
-  for (let i = 0; i < run.n; i++) if (scorable[i] && labels[i] >= 0 && (s === -1 || splits[i] === s)) count++;
-  const out = new Int32Array(count);
-  for (let i = 0, r = 0; i < run.n; i++) if (scorable[i] && labels[i] >= 0 && (s === -1 || splits[i] === s)) out[r++] = i;
+  const { labels, split } = dataset;
+  const counts = new Int32Array(dataset.splitNames.length);
+  for (let i = 0; i < run.n; i++) if (scorable[i] && labels[i] >= 0) counts[split[i]]++;
+  const bySplit = Array.from(counts, (c) => new Int32Array(c));
+  const all = new Int32Array(counts.reduce((a, b) => a + b, 0));
+  const fill = new Int32Array(counts.length);
+  for (let i = 0, r = 0; i < run.n; i++) {
+    if (!(scorable[i] && labels[i] >= 0)) continue;
+    all[r++] = i;
+    const s = split[i];
+    if (s >= 0 && s < bySplit.length) bySplit[s][fill[s]++] = i;
+  }
+  const out = new Map<string | null, Int32Array>([[null, all]]);
+  dataset.splitNames.forEach((name, s) => out.set(name, bySplit[s]));
   return out;
 }
 

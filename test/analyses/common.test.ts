@@ -26,6 +26,18 @@ describe('analyses/common', () => {
     expect(h.mce).toBeCloseTo(0.7, 6);
   });
 
+  it('rowsOf gives the scorable, labelled records of each split, of all (null), none of an unknown split', () => {
+    const rng = mulberry32(4);
+    const n = 500;
+    const splits = Array.from({ length: n }, () => ['train', 'val', 'test'][Math.floor(rng() * 3)]);
+    const labels = Array.from({ length: n }, () => (rng() < 0.1 ? -1 : Math.floor(rng() * 2)));
+    const ctx = makeContext({ probs: labels.map(() => (rng() < 0.1 ? null : [0.4, 0.6])), labels, splits });
+    const expected = (split: string | null) => [...Array(n).keys()].filter((i) => ctx.run.scorable[i] === 1 && labels[i] >= 0 && (split === null || splits[i] === split));
+    for (const split of ['train', 'val', 'test', null]) expect(Array.from(rowsOf(ctx.run, ctx.dataset, split))).toEqual(expected(split));
+    expect(rowsOf(ctx.run, ctx.dataset, 'nope')).toHaveLength(0);
+    expect(expected(null).length).toBeLessThan(n); // the fixture leaves some records out
+  });
+
   it('checkpointMetrics and splitHeadline give exactly headline(subset(…))\'s values, memoised', () => {
     const rng = mulberry32(9);
     const n = 400;
