@@ -7,9 +7,9 @@
  * computed on the worker thread when the run may use one, started before the other analyses.
  */
 import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
-import { calibrationSummary, ece, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
+import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
-import { fitTemperature, scaledTopLabelSummary } from '../stats/temperature.ts';
+import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { callOnThread, THREAD_COPY_BYTES, threadsAllowed } from '../thread.ts';
 import { gatherProbs, rowsOf, subset, type Subset } from './common.ts';
 import { fix, int, pct } from './format.ts';
@@ -90,7 +90,7 @@ export function temperatureScaling(probs: Float32Array, labels: Int32Array, k: n
   const fitSub = same ? evalSub : { probs: gatherProbs(probs, k, fit.rows), labels: Int32Array.from(fit.rows, (i) => labels[i]) };
   const fitLogits = logProbs(fitSub.probs);
   const { temperature } = fitTemperature(fitLogits, fitSub.labels, k);
-  const scaled = (s: { labels: Int32Array }, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...scaledTopLabelSummary(logits, s.labels, k, temperature, N_BINS) });
+  const scaled = (s: { labels: Int32Array }, logits: Float32Array): ScaledCalibration => ({ n: s.labels.length, ...topLabelSummary(applyTemperature(logits, k, temperature), s.labels, k, N_BINS) });
   const before = known.before ?? calibrate(evalSub.probs, evalSub.labels, k).metrics;
   const after = scaled(evalSub, same ? fitLogits : logProbs(evalSub.probs));
   return {

@@ -3,7 +3,7 @@
  * computing the CONTRACT.md headline metrics for one checkpoint on a set of records.
  */
 import { confusionMatrix, macroF1 } from '../stats/classification.ts';
-import { ece, equalWidthBins, GroupWidthBinSums, mce } from '../stats/calibration.ts';
+import { ece, equalWidthBins, mce, WidthBinSums } from '../stats/calibration.ts';
 import type { CheckpointScores, Dataset, ScoredRun } from '../types.ts';
 import { fullProbs } from '../score/compact.ts';
 
@@ -202,7 +202,7 @@ function everySplitMetrics(run: ScoredRun, dataset: Dataset, into: Map<string, C
   for (const s of run.scores) {
     const correct = new Float64Array(splits);
     const lossSum = new Float64Array(splits);
-    const bins = new GroupWidthBinSums(splits, 15);
+    const bins = new WidthBinSums(15, true, splits);
     sumBySplit(member, labels, s, correct, lossSum, bins);
     for (let g = 0; g < splits; g++) {
       const n = count[g];
@@ -213,7 +213,7 @@ function everySplitMetrics(run: ScoredRun, dataset: Dataset, into: Map<string, C
 }
 
 /** everySplitMetrics' pass over one checkpoint, a small function of its own: it runs once per checkpoint and audit, so it must get fast code soon. */
-function sumBySplit(member: Int32Array, labels: Int32Array, s: CheckpointScores, correct: Float64Array, lossSum: Float64Array, bins: GroupWidthBinSums): void {
+function sumBySplit(member: Int32Array, labels: Int32Array, s: CheckpointScores, correct: Float64Array, lossSum: Float64Array, bins: WidthBinSums): void {
   const { pred, loss, conf } = s;
   const bits = new Uint32Array(conf.buffer, conf.byteOffset, conf.length);
   for (let i = 0; i < member.length; i++) {
@@ -222,7 +222,7 @@ function sumBySplit(member: Int32Array, labels: Int32Array, s: CheckpointScores,
     const hit = pred[i] === labels[i] ? 1 : 0;
     correct[g] += hit;
     lossSum[g] += loss[i];
-    bins.add(g, conf[i], bits[i], hit);
+    bins.add(conf[i], bits[i], hit, g);
   }
 }
 

@@ -63,75 +63,43 @@ export function equalWidthBins(
 /**
  * Per-bin record counts, hits and confidence sums of equal-width bins, added one record at a time
  * in the caller's order: the bins equalWidthBins gives for the same records in that order, without
- * gathering them (analyses/common.ts sums every split of a checkpoint in one pass).
+ * gathering them. With `groups`, one set of bins per group (analyses/common.ts sums every split of
+ * a checkpoint in one pass), in typed arrays indexed group · nBins + bin.
  */
 export class WidthBinSums {
   private readonly edges: Float64Array;
   private readonly table: Uint8Array | null;
-  private readonly count: number[];
-  private readonly sumCorrect: number[];
-  private readonly sumConf: number[];
+  private readonly count: Float64Array;
+  private readonly sumCorrect: Float64Array;
+  private readonly sumConf: Float64Array;
 
   /** `float32`: confidences come with their float32 bits, so the bin table can be used. */
-  constructor(nBins: number, float32: boolean) {
-    this.edges = binEdges(nBins);
-    this.table = float32 ? widthBinTable(nBins) : null;
-    this.count = new Array<number>(nBins).fill(0);
-    this.sumCorrect = new Array<number>(nBins).fill(0);
-    this.sumConf = new Array<number>(nBins).fill(0);
-  }
-
-  /** One record: confidence c (its float32 bits `word` when the table is used), correct 0 or 1. NaN is skipped. */
-  add(c: number, word: number, correct: number): void {
-    const m = widthBin(c, this.edges, this.table, word);
-    if (m < 0) return;
-    this.count[m]!++;
-    this.sumCorrect[m]! += correct;
-    this.sumConf[m]! += c;
-  }
-
-  bins(): CalibrationBin[] {
-    const { edges, sumCorrect, sumConf } = this;
-    return this.count.map((n, m) => toBin(edges[m]!, edges[m + 1]!, n, sumCorrect[m]!, sumConf[m]!));
-  }
-}
-
-/**
- * WidthBinSums of several groups of float32 confidences at once (analyses/common.ts: every split of
- * a checkpoint in one pass), in typed arrays indexed group · nBins + bin: the same sums, added in
- * the caller's order, without an object per group.
- */
-export class GroupWidthBinSums {
-  readonly edges: Float64Array;
-  readonly table: Uint8Array;
-  readonly count: Float64Array;
-  readonly sumCorrect: Float64Array;
-  readonly sumConf: Float64Array;
-
   constructor(
-    readonly groups: number,
-    readonly nBins: number,
+    private readonly nBins: number,
+    float32: boolean,
+    groups = 1,
   ) {
     this.edges = binEdges(nBins);
-    this.table = widthBinTable(nBins);
+    this.table = float32 ? widthBinTable(nBins) : null;
     this.count = new Float64Array(groups * nBins);
     this.sumCorrect = new Float64Array(groups * nBins);
     this.sumConf = new Float64Array(groups * nBins);
   }
 
-  /** Record of group g: confidence c with its float32 bits `word`, correct 0 or 1. NaN is skipped. */
-  add(g: number, c: number, word: number, correct: number): void {
+  /** One record of `group`: confidence c (its float32 bits `word` when the table is used), correct 0 or 1. NaN is skipped. */
+  add(c: number, word: number, correct: number, group = 0): void {
     const m = widthBin(c, this.edges, this.table, word);
     if (m < 0) return;
-    const o = g * this.nBins + m;
+    const o = group * this.nBins + m;
     this.count[o]++;
     this.sumCorrect[o] += correct;
     this.sumConf[o] += c;
   }
 
-  bins(g: number): CalibrationBin[] {
+  bins(group = 0): CalibrationBin[] {
     const { edges, nBins } = this;
-    return Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, this.count[g * nBins + m]!, this.sumCorrect[g * nBins + m]!, this.sumConf[g * nBins + m]!));
+    const o = group * nBins;
+    return Array.from({ length: nBins }, (_, m) => toBin(edges[m]!, edges[m + 1]!, this.count[o + m]!, this.sumCorrect[o + m]!, this.sumConf[o + m]!));
   }
 }
 

@@ -5,7 +5,6 @@
  * Only probabilities available? Pass ln(max(p, 1e-12)) as logits: ln p differs from the true
  * logits by a per-row constant (the log-partition), which softmax ignores.
  */
-import { ece, WidthBinSums } from './calibration.ts';
 import { LOSS_CLAMP } from './losses.ts';
 
 /** β = 1/T ranges over [1/20, 20], i.e. T ∈ [0.05, 20]. */
@@ -27,46 +26,6 @@ export function applyTemperature(logProbsOrLogits: Float32Array, k: number, T: n
   const row = new Float64Array(k);
   for (let o = 0; o < logProbsOrLogits.length; o += k) scaledRow(logProbsOrLogits, o, k, T, row, out, o);
   return out;
-}
-
-/**
- * topLabelSummary(applyTemperature(logits, k, T), labels, k, nBins) — accuracy, ECE and NLL of the
- * scaled probabilities — in one pass, without storing the n·k scaled probabilities: each row is
- * scaled as applyTemperature scales it (scaledRow, into float32) and summed as topLabelSummary
- * sums it, so the numbers are identical. Rows with a label outside 0..k−1 count for accuracy only
- * (as there) and are not scaled.
- */
-export function scaledTopLabelSummary(logits: Float32Array, labels: Int32Array, k: number, T: number, nBins = 15): { accuracy: number; ece: number; nll: number } {
-  checkScaling(logits, k, T);
-  if (logits.length !== labels.length * k) throw new RangeError(`logits length ≠ labels length × k=${k}`);
-  const bins = new WidthBinSums(nBins, false);
-  const row = new Float64Array(k);
-  const p = new Float32Array(k);
-  let labelled = 0;
-  let n = 0;
-  let hits = 0;
-  let nllSum = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i]!;
-    if (y >= 0) labelled++;
-    if (!(y >= 0 && y < k)) continue;
-    scaledRow(logits, i * k, k, T, row, p, 0);
-    // Top label as stats/losses topLabel: the first maximum, NaN never wins.
-    let best = 0;
-    let bestP = -Infinity;
-    for (let c = 0; c < k; c++) {
-      if (p[c]! > bestP) {
-        bestP = p[c]!;
-        best = c;
-      }
-    }
-    nllSum += -Math.log(Math.max(p[y]!, LOSS_CLAMP));
-    const right = best === y ? 1 : 0;
-    hits += right;
-    if (bestP !== -Infinity) bins.add(bestP, 0, right); // −∞: every probability NaN, no confidence
-    n++;
-  }
-  return { accuracy: labelled > 0 ? hits / labelled : NaN, ece: ece(bins.bins()), nll: n > 0 ? nllSum / n : NaN };
 }
 
 function checkScaling(logits: Float32Array, k: number, T: number): void {

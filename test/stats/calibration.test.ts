@@ -7,7 +7,6 @@ import {
   ece,
   equalMassBins,
   equalWidthBins,
-  GroupWidthBinSums,
   WidthBinSums,
   mce,
   topLabelSummary,
@@ -149,7 +148,7 @@ describe('WidthBinSums', () => {
   });
 });
 
-describe('GroupWidthBinSums', () => {
+describe('WidthBinSums of several groups', () => {
   it('gives each group equalWidthBins of its records in the order added (edges, NaN, 0 and 1, empty groups)', () => {
     const rng = mulberry32(22);
     const n = 6000;
@@ -157,8 +156,8 @@ describe('GroupWidthBinSums', () => {
     const hit = Uint8Array.from({ length: n }, () => (rng() < 0.7 ? 1 : 0));
     const group = Int32Array.from({ length: n }, () => Math.floor(rng() * 3)); // group 3 stays empty
     const bits = new Uint32Array(conf.buffer);
-    const sums = new GroupWidthBinSums(4, 15);
-    for (let i = 0; i < n; i++) sums.add(group[i], conf[i], bits[i], hit[i]);
+    const sums = new WidthBinSums(15, true, 4);
+    for (let i = 0; i < n; i++) sums.add(conf[i], bits[i], hit[i], group[i]);
     for (let g = 0; g < 4; g++) {
       const mine = [...group.keys()].filter((i) => group[i] === g);
       expect(sums.bins(g)).toEqual(equalWidthBins(Float32Array.from(mine, (i) => conf[i]), Uint8Array.from(mine, (i) => hit[i]), 15));

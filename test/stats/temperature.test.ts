@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nll, topLabel } from '../../src/stats/losses.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
-import { topLabelSummary } from '../../src/stats/calibration.ts';
-import { applyTemperature, fitTemperature, scaledTopLabelSummary, temperatureNll } from '../../src/stats/temperature.ts';
+import { applyTemperature, fitTemperature, temperatureNll } from '../../src/stats/temperature.ts';
 
 /** Box–Muller normal from a seeded uniform. */
 function normal(rng: () => number): number {
@@ -87,11 +86,6 @@ describe('temperature scaling fast paths give the very same numbers', () => {
   it('applyTemperature (each z / T computed once) equals its definition bit for bit: ties, ±0, ±∞, NaN', () => {
     const { logits } = awkward(500, 5, 31);
     for (const T of [0.05, 0.7, 1, 1.9415805390621594, 20]) expect(applyTemperature(logits, 5, T)).toEqual(softmaxByDefinition(logits, 5, T));
-  });
-
-  it('scaledTopLabelSummary equals topLabelSummary of the scaled probabilities bit for bit', () => {
-    const { logits, labels } = awkward(3000, 4, 32);
-    for (const T of [0.05, 0.6, 1, 2.5, 20]) expect(scaledTopLabelSummary(logits, labels, 4, T)).toEqual(topLabelSummary(applyTemperature(logits, 4, T), labels, 4));
   });
 
   it('fitTemperature with out-of-range labels equals the fit on the labelled rows alone', () => {
