@@ -22,6 +22,8 @@ export interface ScoreOptions {
   cache?: ScoreCache;
   /** Most checkpoint file bytes loaded at once (default GROUP_BYTES), divided by runtime.copiesPerModel. */
   groupBytes?: number;
+  /** Most bytes of n·k probabilities the checkpoints of a group hold at once (default GROUP_PROB_BYTES). */
+  groupProbBytes?: number;
 }
 
 /**
@@ -38,6 +40,19 @@ export function gatherCodes(data: Uint8Array, d: number, rows: Int32Array, from:
 
 /** Checkpoints scored together share each batch's input conversion; their files together stay under this. */
 export const GROUP_BYTES = 512 * 2 ** 20;
+
+/**
+ * Each checkpoint of a group holds its n·k probabilities until the group is done (the score cache
+ * stores them, then the checkpoint is made compact), so a group's size is bounded by them too: at
+ * a million records × 100 classes that is 400 MB per checkpoint, and twenty small ONNX files would
+ * otherwise be scored together in 8 GB.
+ */
+export const GROUP_PROB_BYTES = 512 * 2 ** 20;
+
+/** Checkpoints whose n·k Float32 probabilities fit in `budget` bytes together (at least one). */
+export function checkpointsPerGroup(n: number, k: number, budget = GROUP_PROB_BYTES): number {
+  return Math.max(1, Math.floor(budget / (n * k * Float32Array.BYTES_PER_ELEMENT)));
+}
 
 /**
  * Consecutive runs of `items` whose sizes sum to at most `budget` (an item larger than the budget
@@ -123,14 +138,16 @@ export async function scoreRun(
   // Checkpoints are scored a group at a time, every model of the group on each batch in turn: the
   // batch's stored values (e.g. uint8 pixels) are converted to Float32 once for the whole group
   // instead of once per checkpoint — at a million records that conversion costs as much as a
-  // checkpoint's inference. Groups are bounded by the models' file sizes so memory stays bounded.
+  // checkpoint's inference. Groups are bounded by the models' file sizes and by their checkpoints'
+  // probabilities (GROUP_PROB_BYTES) so memory stays bounded.
   // uint8 inputs: a runtime that can decode the codes inside the model (converted ONNX graphs) is
   // fed the stored bytes themselves — often a view of the inputs, no copy at all.
   const table = codeTable(inputs);
   const codeData = table ? (inputs.data as Uint8Array) : null;
   // The budget bounds the memory of the loaded models, so a runtime holding several copies of each gets less of it per file.
   const budget = (opts.groupBytes ?? GROUP_BYTES) / Math.max(1, runtime.copiesPerModel ?? 1);
-  for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), budget, runtime.maxLoaded)) {
+  const maxItems = Math.min(runtime.maxLoaded ?? Infinity, checkpointsPerGroup(n, k, opts.groupProbBytes));
+  for (const group of groupByBytes(pending, (c) => checkpointBytes(checkpoints[c].path), budget, maxItems)) {
     const models: LoadedModel[] = [];
     try {
       for (const c of group) {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupByBytes, looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
+import { checkpointsPerGroup, groupByBytes, looksLikeProbabilities, scoreRun } from '../../src/score/score.ts';
 import { isShared } from '../../src/load/shared-file.ts';
 import type { ScoringRuntime } from '../../src/score/runtime.ts';
 import { silentProgress } from '../../src/progress.ts';
@@ -200,6 +200,41 @@ describe('scoreRun with several checkpoints', () => {
     };
     expect(await loadsBeforeFirstPredict()).toBe(2); // 200 of 250 bytes: two checkpoints loaded together
     expect(await loadsBeforeFirstPredict(2)).toBe(1); // 2 × 100 > 125: one at a time
+  });
+
+  it('bounds a group by its checkpoints\u2019 probabilities as well as by their files, with the same scores', async () => {
+    const { dataset, inputs } = data([0.5, -1, 2, 3, -0.25], [0, 1, 2, 0, 1]);
+    const largestGroup = async (groupProbBytes?: number) => {
+      const log: string[] = [];
+      const run = await scoreRun(loggingRuntime(log), three, dataset, inputs, { batchSize: 2, output: 'auto', progress: silentProgress, groupProbBytes });
+      let loaded = 0;
+      let most = 0;
+      for (const l of log) {
+        if (l.startsWith('load')) most = Math.max(most, ++loaded);
+        if (l.startsWith('dispose')) loaded--;
+      }
+      return { most, run };
+    };
+    // 5 records × 3 classes × 4 bytes = 60 bytes of probabilities per checkpoint.
+    const unbounded = await largestGroup();
+    const two = await largestGroup(120);
+    const one = await largestGroup(59); // less than one checkpoint's: still one at a time
+    expect([unbounded.most, two.most, one.most]).toEqual([3, 2, 1]);
+    for (const { run } of [two, one]) {
+      for (let c = 0; c < 3; c++) {
+        expect(run.scores[c].loss).toEqual(unbounded.run.scores[c].loss);
+        expect(run.scores[c].pred).toEqual(unbounded.run.scores[c].pred);
+        expect(run.scores[c].conf).toEqual(unbounded.run.scores[c].conf);
+      }
+      expect(run.scores[2].probs).toEqual(unbounded.run.scores[2].probs);
+    }
+  });
+
+  it('counts the checkpoints whose probabilities fit a budget, at least one', () => {
+    expect(checkpointsPerGroup(1_000_000, 100)).toBe(1); // 400 MB each under 512 MB
+    expect(checkpointsPerGroup(1_000_000, 10)).toBe(13); // 40 MB each
+    expect(checkpointsPerGroup(10_000_000, 1_000)).toBe(1); // 40 GB: never zero
+    expect(checkpointsPerGroup(5, 3, 120)).toBe(2);
   });
 
   it('disposes every loaded model of the group when one fails its shape check', async () => {
