@@ -67,6 +67,44 @@ export function confidentLearning(probs: Float32Array, labels: ArrayLike<number>
     }
     if (best >= 0) issues.push({ index: i, given: y, suggested: best, selfConfidence: py, suggestedConfidence: pBest, margin: py - other });
   }
-  issues.sort((a, b) => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index);
-  return { thresholds, support, issues };
+  return { thresholds, support, issues: rankIssues(issues) };
+}
+
+/** The ranking: self-confidence ascending, ties by margin, then dataset order. */
+export const byRank = (a: LabelIssue, b: LabelIssue): number => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index;
+
+/**
+ * `issues` sorted by byRank, in place. A poor model makes most records candidates (a random one at
+ * a million records: 180 000 per split), where a comparator sort cost ~0.2 s; here one native sort
+ * of numeric keys — the self-confidence's float32 bits (exact: it is a stored probability, ≥ 0, so
+ * larger bits mean a larger value) above the position — then byRank only within runs of equal
+ * self-confidence. Same order as sorting with byRank.
+ */
+export function rankIssues(issues: LabelIssue[]): LabelIssue[] {
+  const m = issues.length;
+  const positionBits = Math.max(1, Math.ceil(Math.log2(m + 1)));
+  if (32 + positionBits > 53) return issues.sort(byRank);
+  const scale = 2 ** positionBits;
+  const bits = new Uint32Array(1);
+  const f32 = new Float32Array(bits.buffer);
+  const keys = new Float64Array(m);
+  for (let r = 0; r < m; r++) {
+    const c = issues[r].selfConfidence;
+    f32[0] = c;
+    if (!(c >= 0) || f32[0] !== c) return issues.sort(byRank); // not a stored probability: no exact key
+    keys[r] = (c === 0 ? 0 : bits[0]) * scale + r; // −0 counts as 0, as byRank's subtraction does
+  }
+  keys.sort();
+  const sorted = Array.from(keys, (key) => issues[key % scale]);
+  for (let from = 0; from < m; ) {
+    let to = from + 1;
+    while (to < m && sorted[to].selfConfidence === sorted[from].selfConfidence) to++;
+    if (to - from > 1) {
+      const run = sorted.slice(from, to).sort(byRank);
+      for (let r = from; r < to; r++) sorted[r] = run[r - from];
+    }
+    from = to;
+  }
+  for (let r = 0; r < m; r++) issues[r] = sorted[r];
+  return issues;
 }

@@ -8,7 +8,8 @@
 import { InputError, messages } from '../../messages.ts';
 import { rowsOf } from '../common.ts';
 import type { AnalysisContext } from '../types.ts';
-import { confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
+import { byRank, confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
+import { packDiscovery, unpackDiscovery, type PackedDiscovery } from './packed-discovery.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
 import { heldOutSplits, isTrainingSplit } from './splits.ts';
 import { isShared } from '../../load/shared-file.ts';
@@ -61,7 +62,8 @@ export function startDiscovery(ctx: AnalysisContext): void {
   if (cache.has(ctx) || started.has(ctx) || !threadsAllowed(ctx.config)) return;
   const job = discoveryJob(ctx);
   if (copiedBytes(job) > THREAD_COPY_BYTES) return;
-  started.set(ctx, callOnThread<Discovery>(import.meta.url, 'discoveryOf', [job]).catch(() => null)); // a failed thread: computed here instead
+  const onThread = callOnThread<PackedDiscovery>(import.meta.url, 'packedDiscoveryOf', [job]).then(unpackDiscovery);
+  started.set(ctx, onThread.catch(() => null)); // a failed thread: computed here instead
 }
 
 /**
@@ -119,6 +121,11 @@ export function discoveryOf(job: DiscoveryJob): Discovery {
   return { outliers, labelIssues: labelIssues(job) };
 }
 
+/** discoveryOf for the worker thread: its result packed (unpackDiscovery restores it). */
+export function packedDiscoveryOf(job: DiscoveryJob): PackedDiscovery {
+  return packDiscovery(discoveryOf(job));
+}
+
 /** Bytes a post of `job` copies (shared memory is not copied). */
 function copiedBytes(job: DiscoveryJob): number {
   const arrays: ArrayBufferView[] = [job.loss, job.probs, job.labels, job.split, ...job.labelIssueSplits.map(([, rows]) => rows)];
@@ -151,6 +158,6 @@ function labelIssues(job: DiscoveryJob): LabelIssueScope {
     for (const is of result.issues) flagged[is.index] = 1;
     return { split, rows: rows.length, result };
   });
-  const issues = perSplit.flatMap((p) => p.result.issues).sort((a, b) => a.selfConfidence - b.selfConfidence || a.margin - b.margin || a.index - b.index);
+  const issues = perSplit.flatMap((p) => p.result.issues).sort(byRank); // sorted runs, one per split: a merge
   return { splits: job.labelIssueSplits.map(([split]) => split), perSplit, issues, examined, flagged, warnings: job.labelIssueWarnings };
 }

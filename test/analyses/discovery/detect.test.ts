@@ -1,6 +1,7 @@
 /** The detectors on the worker thread give exactly the in-process result; with no thread, or a failed one, they run here. */
 import { describe, expect, it, vi } from 'vitest';
 import { discover, discoveryJob, discoveryOf, discoveryReady, startDiscovery } from '../../../src/analyses/discovery/detect.ts';
+import { packDiscovery } from '../../../src/analyses/discovery/packed-discovery.ts';
 import type { AnalysisContext } from '../../../src/analyses/types.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 import * as thread from '../../../src/thread.ts';
@@ -54,7 +55,7 @@ describe('discover', () => {
     startDiscovery(ctx);
     startDiscovery(ctx); // idempotent: one job
     await discoveryReady(ctx);
-    expect(calls).toEqual(['discoveryOf']);
+    expect(calls).toEqual(['packedDiscoveryOf']);
     const onThread = discover(ctx);
     const here = discoveryOf(discoveryJob(ctx));
     expect(onThread).toEqual(here);
@@ -75,7 +76,7 @@ describe('discover', () => {
     failNext = true;
     startDiscovery(failed);
     await discoveryReady(failed);
-    expect(calls).toEqual(['discoveryOf']);
+    expect(calls).toEqual(['packedDiscoveryOf']);
     const expected = discoveryOf(discoveryJob(context(2)));
     expect(discover(one)).toEqual(expected);
     expect(discover(failed)).toEqual(expected);
@@ -83,10 +84,11 @@ describe('discover', () => {
 
   it('answers with what the thread computed once it is collected, not a second computation', async () => {
     const ctx = context(2);
-    const fromThread = discoveryOf(discoveryJob(context(2)));
+    const fromThread = packDiscovery(discoveryOf(discoveryJob(context(2))));
+    fromThread.outliers.k = 99; // not what a computation here would give
     replyNext = fromThread;
     startDiscovery(ctx);
     await discoveryReady(ctx);
-    expect(discover(ctx)).toBe(fromThread);
+    expect(discover(ctx).outliers.k).toBe(99);
   });
 });
