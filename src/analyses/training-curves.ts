@@ -57,7 +57,7 @@ export const trainingCurves: Analysis = {
       columns: [{ label: 'check' }, { label: 'result' }, { label: 'evidence' }],
       rows: findings.map((f): Cell[] => [f.check, { text: f.status === 'warn' ? 'flag' : f.status, tone: TONE[f.status] }, f.evidence]),
     });
-    const steps = rows.length ? Math.max(...rows.map((r) => r.step)) : 0;
+    const steps = rows.length ? rows.reduce((most, r) => Math.max(most, r.step), -Infinity) : 0; // (not Math.max(...rows): 100 000s of rows overflow the stack)
     const headline = flagged.length
       ? `${flagged.length} of ${findings.length} training checks flag a problem: ${flagged.map((f) => f.check.replace(/^no /, '')).join('; ')}.`
       : `No training-curve check flags a problem over ${steps.toLocaleString('en-US')} steps (${findings.filter((f) => f.status === 'unknown').length} could not be decided from the log).`;

@@ -53,7 +53,8 @@ export async function readMetrics(path: string, key: string): Promise<Source> {
   for (const f of files) {
     // A split folder (Keras' train/ and validation/) names the split of the tags inside it.
     const folder = isDir ? folderSplit(relative(path, f)) : folderSplit(f);
-    rows.push(...(scalarsToRows(parseTfevents(await readFile(f), f), folder) as MetricRow[]));
+    // One row at a time: spreading a long run's 100 000s of rows as arguments overflows the stack.
+    for (const row of scalarsToRows(parseTfevents(await readFile(f), f), folder) as MetricRow[]) rows.push(row);
   }
   return { file: path, format, rows };
 }

@@ -46,6 +46,12 @@ describe('training-curves analysis', () => {
     expect(pts.some((p) => p.y === 99 && p.x === 1234)).toBe(true);
   });
 
+  it('audits a long run\u2019s log (250 000 rows) without spreading it as arguments', () => {
+    const rows: MetricRow[] = Array.from({ length: 250_000 }, (_, i) => ({ step: i, split: 'train', loss: 1 + 1 / (1 + i / 1000) }));
+    const out = run(rows);
+    expect((out.summary!.trainingCurves as { steps: number }).steps).toBe(249_999);
+  });
+
   it('computes the prior entropy of the training labels', () => {
     expect(trainPriorEntropy(ctxWith(null).dataset)).toBeCloseTo(Math.log(3), 12);
   });

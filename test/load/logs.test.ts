@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLogs, mergeSources, metricsFormat, parseJsonLine } from '../../src/load/logs.ts';
 import { InputError } from '../../src/messages.ts';
+import { tfeventsFile } from '../helpers/tfevents-writer.ts';
 
 const FIX = join(import.meta.dirname, '../fixtures/logs');
 const tmp = () => mkdtempSync(join(tmpdir(), 'losslens-logs-'));
@@ -19,6 +20,15 @@ describe('metricsFormat', () => {
 });
 
 describe('loadLogs', () => {
+  it('reads an event file of a long run (150 000 steps) without spreading its rows as arguments', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'logs-long-'));
+    const file = join(dir, 'events.out.tfevents.1.host');
+    writeFileSync(file, tfeventsFile(Array.from({ length: 150_000 }, (_, step) => ({ step, tag: 'loss', value: 1 / (1 + step) }))));
+    const logs = await loadLogs({ metrics: file, experiments: null, tensorboard: null });
+    expect(logs.metrics!.length).toBe(150_000);
+    expect(logs.metrics![149_999]).toMatchObject({ step: 149_999, split: 'train', loss: Math.fround(1 / 150_000) });
+  });
+
   it('reads a TensorBoard folder, taking the split from train/ and validation/', async () => {
     const logs = await loadLogs({ metrics: join(FIX, 'keras-tb'), experiments: null, tensorboard: null });
     expect(logs.metricsSources).toEqual([{ file: join(FIX, 'keras-tb'), format: 'tfevents', rows: 8 }]);

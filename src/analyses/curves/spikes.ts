@@ -11,6 +11,13 @@ import type { Curves, Finding } from './types.ts';
 export const SPIKE_Z = 6;
 export const SPIKE_MIN_POINTS = 20;
 
+/** The largest finite value (−Infinity when none); a loop, as Math.max(...) overflows the stack on a long run's 100 000s of points. */
+function largestFinite(values: ArrayLike<number>): number {
+  let most = -Infinity;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) most = Math.max(most, values[i]);
+  return most;
+}
+
 export function spikes(c: Curves): Finding {
   const check = 'no loss spikes';
   const s = c.train ? finite(c.train) : null;
@@ -21,7 +28,7 @@ export function spikes(c: Curves): Finding {
   const z = robustZ(d);
   const hits = [...z].map((zi, i) => ({ i: i + 1, z: zi })).filter((h) => h.z >= SPIKE_Z && d[h.i - 1] > 0);
   const basis = `robust z of the step-to-step change of ${logs ? 'ln ' : ''}train loss over ${d.length} changes; threshold z ≥ ${SPIKE_Z}`;
-  if (hits.length === 0) return { id: 'spikes', check, status: 'pass', evidence: `largest z = ${fix(Math.max(...z.filter(Number.isFinite)), 1)} (${basis})` };
+  if (hits.length === 0) return { id: 'spikes', check, status: 'pass', evidence: `largest z = ${fix(largestFinite(z), 1)} (${basis})` };
   const top = [...hits].sort((a, b) => b.z - a.z).slice(0, 5);
   const list = top.map((h) => `step ${s.step[h.i]}: ${fix(s.value[h.i - 1], 3)} → ${fix(s.value[h.i], 3)} (z ${Number.isFinite(h.z) ? fix(h.z, 1) : '∞'})`).join('; ');
   return { id: 'spikes', check, status: 'warn', evidence: `${hits.length} spike(s): ${list}${hits.length > 5 ? '; …' : ''} (${basis})`, steps: top.map((h) => s.step[h.i]) };

@@ -64,6 +64,11 @@ describe('spikes', () => {
   it('is unknown on a short log', () => {
     expect(spikes(curves(train(5, healthy))).status).toBe('unknown');
   });
+  it('reads a long run (200 000 steps) without spreading it as arguments', () => {
+    const f = spikes(curves(train(200_000, (i) => 2 + Math.sin(i / 50))));
+    expect(f.status).toBe('pass');
+    expect(f.evidence).toMatch(/largest z = \d/);
+  });
 });
 
 describe('plateau', () => {

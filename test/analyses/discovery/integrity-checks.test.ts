@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { duplicateGroups } from '../../../src/analyses/discovery/duplicates.ts';
-import { inputHealth, scanInputs } from '../../../src/analyses/discovery/integrity-checks.ts';
+import { duplicateFindings, inputHealth, scanInputs } from '../../../src/analyses/discovery/integrity-checks.ts';
 import { mulberry32 } from '../../../src/stats/rng.ts';
 import type { ModelInputs } from '../../../src/types.ts';
 
@@ -80,5 +80,16 @@ describe('scanInputs', () => {
       expect(scan.duplicates.length).toBeGreaterThan(0);
     }
     expect(scanInputs(asCodes(data, n, rowSize)).health).toEqual(inputHealth(asFloats(data, n, rowSize)));
+  });
+});
+
+describe('duplicateFindings', () => {
+  it('lists a group of 200 000 copies spread over splits without spreading it as arguments', () => {
+    const n = 200_000;
+    const group = Array.from({ length: n }, (_, i) => i); // e.g. blank records: one input, many copies
+    const split = Int32Array.from(group, (i) => i % 2);
+    const f = duplicateFindings([group], new Int32Array(n), split, ['a', 'b']); // no training split: every copy counts
+    expect(f.leaked.length).toBe(n);
+    expect(f.extraCopies).toBe(n - 1);
   });
 });
