@@ -713,7 +713,7 @@ export function renderResults(r: Results): string {
 
   if (r.precomputed?.length) {
     L.push('## Precomputed predictions from Parquet part files', '');
-    L.push(`Logits written as a distributed engine writes them (\`epoch=<c>/part-0000<p>.parquet\`, records spread over ${PRECOMPUTED_PARTS} parts by id, not in dataset order) and audited as \`"type": "precomputed"\` without model inputs: the score stage is reading the files, matching rows to records by id, softmax and loss. Ten DOUBLE columns per row, or one list column (Spark's \`array<double>\`).`, '');
+    L.push(`Logits written as a distributed engine writes them (\`epoch=<c>/part-0000<p>.parquet\`, records spread over ${PRECOMPUTED_PARTS} parts by id, not in dataset order) and audited as \`"type": "precomputed"\` without model inputs: the score stage is reading the files, matching rows to records by id, softmax and loss. Ten DOUBLE columns per row, or one list column (Spark's \`array<double>\`). The logits are seeded uniform noise — a random model, 10 % accuracy — so the analyses meet their worst case (nine records in ten wrong: most held-out records are label-issue candidates, most are hard to learn); that, not the reader, is why their analyses stage is longer than the model runs'.`, '');
     L.push('| layout | records | checkpoints | files | MB | wall s | score (read) s | records × checkpoints / s | analyses s | render s | peak RSS MB |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const p of r.precomputed) {
       const e = p.run;
