@@ -126,14 +126,24 @@ function inputBlocks(ih: InputHealth | null, ctx: AnalysisContext): Block[] {
       tone: ih.nonFiniteRecords.length ? 'warn' : 'info',
     },
   ];
-  const listed = [...ih.nonFiniteRecords, ...ih.constantRecords.filter((i) => !ih.nonFiniteRecords.includes(i))].slice(0, Math.min(ctx.config.analysis.topK, 10));
+  // The first non-finite records, then constant ones that are not also non-finite (an all-NaN row
+  // is both). Looked up in a Set: `includes` per constant record was quadratic — 14 s at 130 000 NaN rows.
+  const limit = Math.min(ctx.config.analysis.topK, 10);
+  const nonFinite = new Set(ih.nonFiniteRecords);
+  const listed = ih.nonFiniteRecords.slice(0, limit);
+  let problems = ih.nonFiniteRecords.length;
+  for (const i of ih.constantRecords) {
+    if (nonFinite.has(i)) continue;
+    problems++;
+    if (listed.length < limit) listed.push(i);
+  }
   if (listed.length) {
     blocks.push({
       type: 'table',
       caption: 'Records with non-finite or constant inputs',
       columns: [{ label: 'record' }, { label: 'id' }, { label: 'split' }, { label: 'label' }, { label: 'problem' }],
-      rows: listed.map((i) => [{ preview: ctx.preview(i) }, ctx.dataset.ids[i], ctx.dataset.splitNames[ctx.dataset.split[i]], labelOf(ctx, i), ih.nonFiniteRecords.includes(i) ? 'NaN or infinite input values' : 'constant input']),
-      note: ih.nonFiniteRecords.length + ih.constantRecords.length > listed.length ? `First ${listed.length} shown.` : undefined,
+      rows: listed.map((i) => [{ preview: ctx.preview(i) }, ctx.dataset.ids[i], ctx.dataset.splitNames[ctx.dataset.split[i]], labelOf(ctx, i), nonFinite.has(i) ? 'NaN or infinite input values' : 'constant input']),
+      note: problems > listed.length ? `First ${listed.length} shown.` : undefined, // (an all-NaN row counted once, not as both)
     });
   }
   return blocks;

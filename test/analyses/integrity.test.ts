@@ -147,6 +147,29 @@ describe('integrity section', () => {
     expect(out.headline).toMatch(/integrity findings/);
   });
 
+  it('lists non-finite records first, then constant ones that are not also non-finite', async () => {
+    const nan = [NaN, NaN, NaN]; // non-finite and constant
+    const rows = [[1, 2, 3], nan, [0, 0, 0], [4, NaN, 6], nan, [7, 7, 7], [8, 9, 1]];
+    const run = async (topK: number) => {
+      const c = makeContext({ probs: rows.map(() => [0.6, 0.4]), labels: rows.map(() => 0), inputs: rows });
+      const o = await integrity.run({ ...c, config: { ...c.config, analysis: { ...c.config.analysis, topK } } });
+      const t = o.blocks.find((b) => b.type === 'table' && b.caption === 'Records with non-finite or constant inputs');
+      return t?.type === 'table' ? t : null;
+    };
+    const all = await run(10);
+    expect(all!.rows.map((r) => [r[1], r[4]])).toEqual([
+      ['r001', 'NaN or infinite input values'],
+      ['r003', 'NaN or infinite input values'],
+      ['r004', 'NaN or infinite input values'],
+      ['r002', 'constant input'],
+      ['r005', 'constant input'],
+    ]);
+    expect(all!.note).toBeUndefined();
+    const four = await run(4);
+    expect(four!.rows.map((r) => r[1])).toEqual(['r001', 'r003', 'r004', 'r002']);
+    expect(four!.note).toBe('First 4 shown.');
+  });
+
   it('a clean dataset says so; without inputs the input checks are reported as skipped', async () => {
     const clean = await integrity.run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1], columns: { x: [1, 2] } }));
     expect(clean.headline).toMatch(/^No integrity problems found in 2 records/);

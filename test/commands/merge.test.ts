@@ -87,6 +87,27 @@ describe('losslens audit --shard + losslens merge', () => {
     expect(r.full.md!.length).toBeGreaterThan(100);
   });
 
+  it('merges a partial listing 130 000 unscorable records (no spread of them as arguments)', async () => {
+    // The tiny fixture's 40 records plus 130 000 with NaN inputs: one shard's header lists them all.
+    const dir = join(mkdtempSync(join(tmpdir(), 'losslens-unscorable-')), 'run');
+    cpSync(join(ROOT, 'test/fixtures/tiny'), dir, { recursive: true });
+    const extra = 130_000;
+    const lines = readFileSync(join(dir, 'records.csv'), 'utf8').trimEnd().split('\n');
+    const added = Array.from({ length: extra }, (_, i) => `x${i},cat,train,north`);
+    writeFileSync(join(dir, 'records.csv'), `${[...lines, ...added].join('\n')}\n`);
+    const npy = parseNpy(readFileSync(join(dir, 'inputs.npy')), 'inputs.npy');
+    const data = new Float32Array((npy.shape[0] + extra) * npy.shape[1]).fill(Number.NaN);
+    data.set(npy.data as Float32Array);
+    writeFileSync(join(dir, 'inputs.npy'), encodeNpy({ dtype: npy.dtype, shape: [npy.shape[0] + extra, npy.shape[1]], data }));
+
+    const partial = join(dir, '..', 'p.partial');
+    const json = join(dir, '..', 'summary.json');
+    expect((await losslens(['audit', dir, '--shard', '1/1', '--partial', partial])).code).toBe(0);
+    const merged = await losslens(['merge', partial, '--config', dir, '--out', join(dir, '..', 'report.html'), '--json', json]);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8')).dataset.unscorable).toBe(extra);
+  }, 120_000);
+
   it('refuses an incomplete set, a duplicate shard, a corrupt partial and another config (exit 2, one line)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'losslens-shards-'));
     cpSync(join(ROOT, 'test/fixtures/tiny'), join(dir, 'run'), { recursive: true });
