@@ -154,9 +154,11 @@ function duplicateBlocks(ctx: AnalysisContext, conflicting: number[][], leaked: 
   const duplicates = inputScan(ctx)?.duplicates;
   if (!duplicates?.length) return [];
   const leakedSet = new Set(leaked);
-  // Conflicting and leaking groups first (they change metrics), then by size.
-  const score = (g: number[]) => (conflicting.includes(g) ? 2 : 0) + (g.some((i) => leakedSet.has(i)) ? 1 : 0);
-  const shown = [...duplicates].sort((a, b) => score(b) - score(a) || b.length - a.length || a[0] - b[0]).slice(0, ctx.config.analysis.topK);
+  // Conflicting and leaking groups first (they change metrics), then by size. Scored once per group
+  // before sorting: scored in the comparator, every comparison scanned the conflicting groups.
+  const conflictingSet = new Set(conflicting);
+  const score = new Map(duplicates.map((g) => [g, (conflictingSet.has(g) ? 2 : 0) + (g.some((i) => leakedSet.has(i)) ? 1 : 0)]));
+  const shown = [...duplicates].sort((a, b) => score.get(b)! - score.get(a)! || b.length - a.length || a[0] - b[0]).slice(0, ctx.config.analysis.topK);
   const rows: Cell[][] = shown.map((g) => {
     const labels = new Set(g.map((i) => labelOf(ctx, i)));
     const splits = new Set(g.map((i) => dataset.splitNames[dataset.split[i]]));
@@ -226,6 +228,14 @@ function unscorableBlocks(ctx: AnalysisContext): Block[] {
 
 function labelOf(ctx: AnalysisContext, i: number): string {
   const y = ctx.dataset.labels[i];
-  return y >= 0 ? ctx.run.classes[y] : ctx.dataset.unknownLabels.find((u) => u.index === i)?.label ?? '(missing)';
+  return y >= 0 ? ctx.run.classes[y] : unknownLabelOf(ctx.dataset).get(i) ?? '(missing)';
+}
+
+/** The dataset's labels outside its classes by record (a group of copies may hold 100 000s of them: no scan per record). */
+const unknownByRecord = new WeakMap<AnalysisContext['dataset'], Map<number, string>>();
+function unknownLabelOf(dataset: AnalysisContext['dataset']): Map<number, string> {
+  let m = unknownByRecord.get(dataset);
+  if (!m) unknownByRecord.set(dataset, (m = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]))));
+  return m;
 }
 

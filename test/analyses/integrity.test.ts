@@ -170,6 +170,19 @@ describe('integrity section', () => {
     expect(four!.note).toBe('First 4 shown.');
   });
 
+  it('orders duplicate groups: conflicting labels first, then leakage, then by size', async () => {
+    const rows = [[1, 1, 1], [1, 1, 1], [1, 1, 1], [2, 2, 2], [2, 2, 2], [3, 3, 3], [3, 3, 3], [4, 5, 6]];
+    const c = makeContext({
+      probs: rows.map(() => [0.6, 0.4]),
+      labels: [0, 0, 0, 0, 1, 0, 0, 1], // records 3 and 4: same input, other labels
+      splits: ['train', 'train', 'train', 'train', 'train', 'train', 'val', 'train'], // records 5 and 6: train and val
+      inputs: rows,
+    });
+    const o = await integrity.run(c);
+    const t = o.blocks.find((b) => b.type === 'table' && /duplicate/i.test(b.caption));
+    expect(t?.type === 'table' && t.rows.map((r) => r[2])).toEqual(['r003, r004', 'r005, r006', 'r000, r001, r002']);
+  });
+
   it('a clean dataset says so; without inputs the input checks are reported as skipped', async () => {
     const clean = await integrity.run(makeContext({ probs: [[0.9, 0.1], [0.2, 0.8]], labels: [0, 1], columns: { x: [1, 2] } }));
     expect(clean.headline).toMatch(/^No integrity problems found in 2 records/);
