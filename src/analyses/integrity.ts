@@ -8,6 +8,7 @@ import { inputScan, inputScanReady, startInputScan } from './discovery/input-sca
 import { classBalance, columnHealth, duplicateFindings, type InputHealth } from './discovery/integrity-checks.ts';
 import { fix, int, plural } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
+import { unknownLabelsByRecord } from '../load/dataset.ts';
 
 /** Rows shown in the per-column and per-class tables (bounded report). */
 const MAX_ROWS = 50;
@@ -228,14 +229,6 @@ function unscorableBlocks(ctx: AnalysisContext): Block[] {
 
 function labelOf(ctx: AnalysisContext, i: number): string {
   const y = ctx.dataset.labels[i];
-  return y >= 0 ? ctx.run.classes[y] : unknownLabelOf(ctx.dataset).get(i) ?? '(missing)';
-}
-
-/** The dataset's labels outside its classes by record (a group of copies may hold 100 000s of them: no scan per record). */
-const unknownByRecord = new WeakMap<AnalysisContext['dataset'], Map<number, string>>();
-function unknownLabelOf(dataset: AnalysisContext['dataset']): Map<number, string> {
-  let m = unknownByRecord.get(dataset);
-  if (!m) unknownByRecord.set(dataset, (m = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]))));
-  return m;
+  return y >= 0 ? ctx.run.classes[y] : unknownLabelsByRecord(ctx.dataset).get(i) ?? '(missing)';
 }
 

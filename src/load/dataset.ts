@@ -74,6 +74,14 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   return { file: cfg.file, table, n, ids, labels, classes, split, splitNames, groups, unknownLabels };
 }
 
+/** The labels outside dataset.classes by record (built once per dataset; the pipeline, the integrity section and the scores file look records up). */
+export function unknownLabelsByRecord(dataset: Pick<Dataset, 'unknownLabels'>): Map<number, string> {
+  let m = unknownByRecord.get(dataset);
+  if (!m) unknownByRecord.set(dataset, (m = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]))));
+  return m;
+}
+const unknownByRecord = new WeakMap<Pick<Dataset, 'unknownLabels'>, Map<number, string>>();
+
 const BY_EXTENSION: Record<string, Exclude<DatasetFormat, 'auto' | 'images'>> = {
   '.csv': 'csv', '.tsv': 'tsv', '.json': 'json', '.jsonl': 'jsonl', '.ndjson': 'jsonl',
   '.arrow': 'arrow', '.feather': 'arrow', '.ipc': 'arrow', '.parquet': 'parquet',

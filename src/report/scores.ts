@@ -8,6 +8,7 @@
  */
 import { discoveryColumns } from '../analyses/discovery/columns.ts';
 import type { AnalysisContext } from '../analyses/types.ts';
+import { unknownLabelsByRecord } from '../load/dataset.ts';
 import { fullProbs } from '../score/compact.ts';
 import { MAX_DECIMAL_BYTES, writeRoundedDecimal } from './decimal.ts';
 
@@ -26,7 +27,7 @@ export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; va
   const header = ['id', 'split', 'label', 'predicted', 'confidence', 'loss', ...run.classes.map((c) => `p:${c}`), ...run.checkpoints.map((c) => `loss@${c.id}`), ...extraColumns.map((c) => c.name)];
   const out = new ChunkWriter();
   out.text(`${header.map(csvField).join(',')}\n`);
-  const unknown = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]));
+  const unknown = unknownLabelsByRecord(dataset);
   // Split and class names repeat on every row: their CSV cells are encoded once.
   const splitCells = dataset.splitNames.map((s) => utf8.encode(csvField(s)));
   const classCells = run.classes.map((c) => utf8.encode(csvField(c)));

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { codeTable, fillBatch, firstNonFinite, inputValue } from '../load/input-values.ts';
+import { unknownLabelsByRecord } from '../load/dataset.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
@@ -232,7 +233,7 @@ export async function scoreRun(
 function findScorable(dataset: Dataset, inputs: ModelInputs): { scorable: Uint8Array; unscorable: UnscorableRecord[] } {
   const scorable = new Uint8Array(dataset.n).fill(1);
   const unscorable: UnscorableRecord[] = [];
-  const unknown = new Map(dataset.unknownLabels.map((u) => [u.index, u.label]));
+  const unknown = unknownLabelsByRecord(dataset);
   for (let i = 0; i < dataset.n; i++) {
     const bad = firstNonFinite(inputs, i);
     let reason: string | null = null;
