@@ -12,7 +12,7 @@ import { confidentLearningFlags } from './dynamics/agreement.ts';
 import { bestIndex, CURVE_METRICS, metricsPerCheckpoint } from './dynamics/curves.ts';
 import { dynamicsCheckpoints, meanMarginAt, recordDynamics, type RecordDynamics } from './dynamics/matrix.ts';
 import { PERSISTENT_Q, PERSISTENT_SHARE, requiredHits, worstQHits } from './dynamics/persistent.ts';
-import { firstInOrder } from './dynamics/order.ts';
+import { firstInOrder } from './first-in-order.ts';
 import { AMBIGUOUS, AMBIGUOUS_VARIABILITY, binnedCells, DATA_MAP_BINS, EASY, EASY_CONFIDENCE, HARD, hardestOrder, REGIONS, VARIABILITY_MAX } from './dynamics/regions.ts';
 import { tally, type Tally } from './dynamics/tally.ts';
 import { fix, int, pct, plural } from './format.ts';

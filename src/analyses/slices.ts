@@ -5,6 +5,7 @@
  */
 import { benjaminiHochberg, fisherGreater } from '../stats/significance.ts';
 import { discover, discoveryReady, DISCOVERY_RANK, startDiscovery } from './discovery/detect.ts';
+import { firstInOrder } from './first-in-order.ts';
 import { int, pct } from './format.ts';
 import type { Analysis, AnalysisContext, Block, Cell } from './types.ts';
 
@@ -31,41 +32,62 @@ export interface SliceTest {
 
 /**
  * One test per (column, group, kind). `population[i]` = 1 when record i is eligible for the flag
- * (scored for outliers, examined for label issues); `flagged[i]` = 1 when flagged.
+ * (scored for outliers, examined for label issues); `flagged[i]` = 1 when flagged. A column can
+ * hold hundreds of thousands of groups (a patient or annotator id), so the groups are put in
+ * string order once per column and each test is one object, completed in place once BH has run.
  */
 export function sliceTests(groups: Record<string, string[]>, flags: { kind: SliceTest['kind']; population: ArrayLike<number>; flagged: ArrayLike<number> }[]): SliceTest[] {
-  const tests: Omit<SliceTest, 'q' | 'significant'>[] = [];
+  const tests: SliceTest[] = [];
   for (const [column, values] of Object.entries(groups)) {
-    const { names, n, f } = countByGroup(values, flags);
+    const { names, index, n, f } = countByGroup(values, flags);
+    const order = codeUnitOrder(names, index);
     flags.forEach(({ kind }, k) => {
+      const nk = n[k];
+      const fk = f[k];
       let total = 0;
       let totalFlagged = 0;
       for (let g = 0; g < names.length; g++) {
-        total += n[k][g];
-        totalFlagged += f[k][g];
+        total += nk[g];
+        totalFlagged += fk[g];
       }
       // Groups present in the population, in string (code unit) order.
-      const present = names.map((name, g) => ({ name, g })).filter((x) => n[k][x.g] > 0).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      for (const { name: group, g } of present) {
-        const a = f[k][g];
-        const ng = n[k][g];
+      for (let o = 0; o < order.length; o++) {
+        const g = order[o];
+        const ng = nk[g];
+        if (ng === 0) continue;
+        const a = fk[g];
         const c = totalFlagged - a;
         const rest = total - ng;
         const p = fisherGreater(a, ng - a, c, rest - c);
-        tests.push({ column, group, kind, n: ng, flagged: a, total, totalFlagged, rate: a / ng, restRate: rest ? c / rest : NaN, p });
+        tests.push({ column, group: names[g], kind, n: ng, flagged: a, total, totalFlagged, rate: a / ng, restRate: rest ? c / rest : NaN, p, q: NaN, significant: false });
       }
     });
   }
   const q = benjaminiHochberg(tests.map((t) => t.p));
-  return tests.map((t, i) => ({ ...t, q: q[i], significant: q[i] < ALPHA && t.flagged > 0 }));
+  for (let i = 0; i < tests.length; i++) {
+    tests[i].q = q[i];
+    tests[i].significant = q[i] < ALPHA && tests[i].flagged > 0;
+  }
+  return tests;
 }
 
 /**
- * Per distinct value of a column (first-appearance order) and per flag: records in the population
- * (n) and flagged among them (f). The values are coded once (one string lookup per record), then
+ * Positions of `names` (distinct strings; `index` maps each to its position) in string (code unit)
+ * order: the default sort's, which compares without calling back into JavaScript.
+ */
+function codeUnitOrder(names: string[], index: Map<string, number>): Int32Array {
+  const sorted = names.slice().sort();
+  const order = new Int32Array(names.length);
+  for (let o = 0; o < sorted.length; o++) order[o] = index.get(sorted[o])!;
+  return order;
+}
+
+/**
+ * Per distinct value of a column (first-appearance order; `index` maps a value to its position) and
+ * per flag: records in the population (n) and flagged among them (f). The values are coded once (one string lookup per record), then
  * each flag is counted in a tight pass over typed arrays.
  */
-function countByGroup(values: string[], flags: { population: ArrayLike<number>; flagged: ArrayLike<number> }[]): { names: string[]; n: Float64Array[]; f: Float64Array[] } {
+function countByGroup(values: string[], flags: { population: ArrayLike<number>; flagged: ArrayLike<number> }[]): { names: string[]; index: Map<string, number>; n: Float64Array[]; f: Float64Array[] } {
   const index = new Map<string, number>();
   const names: string[] = [];
   const code = new Int32Array(values.length);
@@ -89,7 +111,7 @@ function countByGroup(values: string[], flags: { population: ArrayLike<number>; 
       if (flagged[i]) fk[code[i]]++;
     }
   });
-  return { names, n, f };
+  return { names, index, n, f };
 }
 
 /** "p < 1e-6", "p = 3.2e-4", "p = 0.012". */
@@ -142,15 +164,26 @@ export const slices: Analysis = {
 };
 
 function columnBlocks(ctx: AnalysisContext, column: string, tests: SliceTest[]): Block[] {
-  const byGroup = new Map<string, { o?: SliceTest; l?: SliceTest }>();
+  // Each group's outlier and label-issue tests (tests come per kind, each in string order).
+  const names: string[] = [];
+  const entries: { o?: SliceTest; l?: SliceTest }[] = [];
+  const at = new Map<string, number>();
   for (const t of tests) {
-    const e = byGroup.get(t.group) ?? {};
-    if (t.kind === 'outliers') e.o = t;
-    else e.l = t;
-    byGroup.set(t.group, e);
+    let e = at.get(t.group);
+    if (e === undefined) {
+      e = entries.length;
+      at.set(t.group, e);
+      names.push(t.group);
+      entries.push({});
+    }
+    if (t.kind === 'outliers') entries[e].o = t;
+    else entries[e].l = t;
   }
-  const minQ = (e: { o?: SliceTest; l?: SliceTest }) => Math.min(e.o?.q ?? 1, e.l?.q ?? 1);
-  const groups = [...byGroup.entries()].sort((a, b) => minQ(a[1]) - minQ(b[1]) || (b[1].o?.n ?? 0) - (a[1].o?.n ?? 0) || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_GROUPS);
+  // Most significant first, then the larger group, then by name: only the first MAX_GROUPS are shown.
+  const minQ = Float64Array.from(entries, (e) => Math.min(e.o?.q ?? 1, e.l?.q ?? 1));
+  const size = Float64Array.from(entries, (e) => e.o?.n ?? 0);
+  const shown = firstInOrder(Int32Array.from(entries.keys()), (a, b) => minQ[a] - minQ[b] || size[b] - size[a] || (names[a] < names[b] ? -1 : 1), MAX_GROUPS);
+  const groups = shown.map((e) => [names[e], entries[e]] as const);
   const share = (t: SliceTest | undefined) => (t && t.totalFlagged ? t.flagged / t.totalFlagged : null);
   const qCell = (t: SliceTest | undefined): Cell => (t ? (t.significant ? { text: formatP(t.q).replace('p ', 'q '), tone: 'bad' } : t.q.toPrecision(2)) : null);
   const rows: Cell[][] = groups.map(([g, e]) => [g, e.o?.n ?? 0, e.o ? e.o.n / e.o.total : null, e.o?.flagged ?? null, e.o?.rate ?? null, share(e.o), qCell(e.o), e.l?.n ?? 0, e.l?.rate ?? null, share(e.l), qCell(e.l)]);
@@ -177,7 +210,7 @@ function columnBlocks(ctx: AnalysisContext, column: string, tests: SliceTest[]):
         { label: 'q (label issues)', hint: 'One-sided Fisher exact p, Benjamini–Hochberg adjusted.' },
       ],
       rows,
-      note: byGroup.size > groups.length ? `${groups.length} of ${byGroup.size} groups shown, most significant first.` : undefined,
+      note: entries.length > groups.length ? `${groups.length} of ${int(entries.length)} groups shown, most significant first.` : undefined,
     },
     {
       type: 'chart',

@@ -89,33 +89,69 @@ const NEGLIGIBLE = 750;
  * tail terms that add exactly 0: the hypergeometric pmf is unimodal, so the walk starts at the
  * mode (or at a, when a is past it) and stops once terms fall NEGLIGIBLE below the largest seen.
  * At a million records (groups of 250 000, 30 000 flagged) this sums ~2 000 terms instead of 60 000.
+ * It runs once per group and flag — hundreds of thousands of times for a column of patient ids —
+ * so it allocates nothing per call: no closure (tsx names each one at run time) and no arrays.
  */
 export function fisherGreater(a: number, b: number, c: number, d: number): number {
-  const { r1, r2, c1, c2 } = margins(a, b, c, d);
-  if (r1 === 0 || r2 === 0 || c1 === 0 || c2 === 0) return 1;
+  checkCount(a);
+  checkCount(b);
+  checkCount(c);
+  checkCount(d);
+  const r1 = a + b;
+  const r2 = c + d;
+  const c1 = a + c;
+  if (r1 === 0 || r2 === 0 || c1 === 0 || b + d === 0) return 1;
   const logDenom = logChoose(r1 + r2, c1);
   const hi = Math.min(r1, c1);
-  const logP = (x: number) => logChoose(r1, x) + logChoose(r2, c1 - x) - logDenom;
   const mode = Math.floor(((r1 + 1) * (c1 + 1)) / (r1 + r2 + 2));
   const start = Math.min(hi, Math.max(a, mode));
-  const atStart = logP(start);
+  const atStart = logHypergeometric(start, r1, r2, c1, logDenom);
   let max = atStart;
-  const right: number[] = [];
+  let rights = 0;
   for (let x = start + 1; x <= hi; x++) {
-    const lp = logP(x);
+    const lp = logHypergeometric(x, r1, r2, c1, logDenom);
     if (lp > max) max = lp;
     if (lp < max - NEGLIGIBLE) break;
-    right.push(lp);
+    right = grown(right, rights);
+    right[rights++] = lp;
   }
-  const left: number[] = [];
+  let lefts = 0;
   for (let x = start - 1; x >= a; x--) {
-    const lp = logP(x);
+    const lp = logHypergeometric(x, r1, r2, c1, logDenom);
     if (lp > max) max = lp;
     if (lp < max - NEGLIGIBLE) break;
-    left.push(lp);
+    left = grown(left, lefts);
+    left[lefts++] = lp;
   }
-  // logSumExp over x = a..hi in ascending order, minus terms that add exactly 0 (the largest is kept).
-  return Math.min(1, Math.exp(logSumExp([...left.reverse(), atStart, ...right])));
+  // logSumExp over x = a..hi in ascending order (left terms were found descending), minus terms
+  // that add exactly 0 (the largest is kept): the same additions in the same order.
+  if (max === -Infinity) return 0;
+  let s = 0;
+  for (let j = lefts - 1; j >= 0; j--) s += Math.exp(left[j] - max);
+  s += Math.exp(atStart - max);
+  for (let j = 0; j < rights; j++) s += Math.exp(right[j] - max);
+  return Math.min(1, Math.exp(max + Math.log(s)));
+}
+
+/** Scratch terms of fisherGreater's walks, reused across calls (grown on demand). */
+let left: Float64Array = new Float64Array(64);
+let right: Float64Array = new Float64Array(64);
+
+/** `buf`, or a copy twice as large when index `used` is past its end. */
+function grown(buf: Float64Array, used: number): Float64Array {
+  if (used < buf.length) return buf;
+  const out = new Float64Array(buf.length * 2);
+  out.set(buf);
+  return out;
+}
+
+/** ln P(X = x) for X ~ Hypergeometric (r1 + r2 records, c1 drawn, r1 marked); logDenom = ln C(r1 + r2, c1). */
+function logHypergeometric(x: number, r1: number, r2: number, c1: number, logDenom: number): number {
+  return logChoose(r1, x) + logChoose(r2, c1 - x) - logDenom;
+}
+
+function checkCount(v: number): void {
+  if (!Number.isInteger(v) || v < 0) throw new RangeError(`fisherExact2x2 needs counts ≥ 0, got ${v}`);
 }
 
 /**

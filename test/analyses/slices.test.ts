@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatP, sentence, sliceTests, slices } from '../../src/analyses/slices.ts';
-import type { AnalysisOutput } from '../../src/analyses/types.ts';
+import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
 import { fisherExact2x2 } from '../../src/stats/significance.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import { makeContext, peaked } from '../helpers/context.ts';
@@ -103,5 +103,29 @@ describe('slices section', () => {
     const c = rows.find((r) => r.group === 'C' && r.kind === 'outliers');
     expect(c).toMatchObject({ n: 12, flagged: 10, significant: true });
     expect(rows.filter((r) => r.significant).every((r) => r.group === 'C')).toBe(true);
+  });
+
+  it('a column of many small groups: the table shows the 30 a full sort ranks first, the note counts every group, summary.json lists them all', async () => {
+    // 3 000 records in 1 201 groups: "hot" holds 40, of which 30 fit badly; every 97th record elsewhere fits badly too.
+    const n = 3000;
+    const bad = (i: number) => i < 30 || i % 97 === 0;
+    const probs = Array.from({ length: n }, (_, i) => (bad(i) ? [0.01, 0.99] : peaked(2, 0, 0.95 + (i % 5) / 100)));
+    const site = Array.from({ length: n }, (_, i) => (i < 40 ? 'hot' : `g${i % 1200}`));
+    const out = (await slices.run(makeContext({ probs, labels: Array(n).fill(0), groups: { site } }))) as AnalysisOutput;
+    const rows = (out.summary as any).slices as any[];
+    expect(new Set(rows.map((r) => r.group)).size).toBe(1201);
+    // The straightforward ranking: smallest q of the group's two tests, then more records, then the name.
+    const byGroup = new Map<string, { q: number; n: number }>();
+    for (const r of rows) {
+      const e = byGroup.get(r.group) ?? { q: 1, n: 0 };
+      e.q = Math.min(e.q, r.q);
+      if (r.kind === 'outliers') e.n = r.n;
+      byGroup.set(r.group, e);
+    }
+    const expected = [...byGroup].sort((a, b) => a[1].q - b[1].q || b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1)).slice(0, 30).map(([g]) => g);
+    const table = out.blocks.find((b) => b.type === 'table') as Extract<Block, { type: 'table' }>;
+    expect(table.rows.map((r) => r[0])).toEqual(expected);
+    expect(expected[0]).toBe('hot');
+    expect(table.note).toBe('30 of 1,201 groups shown, most significant first.');
   });
 });

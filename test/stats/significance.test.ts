@@ -7,6 +7,7 @@ import {
   holm,
   logFactorial,
 } from '../../src/stats/significance.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 
 describe('fisherExact2x2', () => {
   it('tea tasting [[3,1],[1,3]]: two-sided 0.4857142857 (= 34/70), greater 17/70', () => {
@@ -45,6 +46,17 @@ describe('fisherGreater', () => {
     for (let a = 0; a <= 12; a += 3) for (let c = 0; c <= 12; c += 4) tables.push([a, 15 - a, c, 20 - c]);
     for (const t of tables) expect(fisherGreater(...t)).toBe(fisherExact2x2(...t).pGreater);
     expect(() => fisherGreater(-1, 1, 1, 1)).toThrow(RangeError);
+    expect(() => fisherGreater(1, 1.5, 1, 1)).toThrow(RangeError);
+  });
+
+  it('bit for bit on 3 000 random tables, tiny groups to thousands of terms, in any call order (its scratch buffers are reused)', () => {
+    const rng = mulberry32(11);
+    const draw = (max: number) => Math.floor(rng() ** 3 * max);
+    for (let i = 0; i < 3000; i++) {
+      const scale = [10, 300, 20_000][i % 3];
+      const t: [number, number, number, number] = [draw(scale), draw(scale), draw(scale), draw(scale * 10)];
+      expect(fisherGreater(...t)).toBe(fisherExact2x2(...t).pGreater);
+    }
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import type { ChartSpec } from '../types.ts';
 import type { RecordDynamics } from './matrix.ts';
-import { firstInOrder } from './order.ts';
+import { firstInOrder } from '../first-in-order.ts';
 
 export const AMBIGUOUS_VARIABILITY = 0.2;
 export const EASY_CONFIDENCE = 0.5;

@@ -1,7 +1,7 @@
 /** The first positions of a ranking, against sorting every candidate. */
 import { describe, expect, it } from 'vitest';
-import { firstInOrder } from '../../../src/analyses/dynamics/order.ts';
-import { mulberry32 } from '../../../src/stats/rng.ts';
+import { firstInOrder } from '../../src/analyses/first-in-order.ts';
+import { mulberry32 } from '../../src/stats/rng.ts';
 
 describe('firstInOrder', () => {
   const m = 5000;

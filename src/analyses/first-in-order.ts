@@ -1,7 +1,7 @@
 /**
- * The first few positions of a ranking without sorting every candidate: the tables show ten or
- * `topK` records, while the candidates (forgotten, negative margin, hard-to-learn) can be hundreds
- * of thousands at a million records.
+ * The first few positions of a ranking without sorting every candidate: the tables show ten,
+ * thirty or `topK` rows, while the candidates (forgotten, negative margin, hard-to-learn records;
+ * the groups of a metadata column) can be hundreds of thousands at a million records.
  */
 
 /** Above this many wanted, a full sort is cheaper than insertion into the kept prefix. */
