@@ -103,6 +103,7 @@ describe('slices section', () => {
     const c = rows.find((r) => r.group === 'C' && r.kind === 'outliers');
     expect(c).toMatchObject({ n: 12, flagged: 10, significant: true });
     expect(rows.filter((r) => r.significant).every((r) => r.group === 'C')).toBe(true);
+    expect(out.warnings).toEqual([]);
   });
 
   it('a column of many small groups: the table shows the 30 a full sort ranks first, the note counts every group, summary.json lists them all', async () => {
@@ -127,5 +128,9 @@ describe('slices section', () => {
     expect(table.rows.map((r) => r[0])).toEqual(expected);
     expect(expected[0]).toBe('hot');
     expect(table.note).toBe('30 of 1,201 groups shown, most significant first.');
+    // 1 201 groups of 2.5 records: an id-like column, which the section says.
+    expect(out.warnings).toEqual([
+      'dataset.groupBy "site" has 1,201 groups of 2.5 scored records on average: groups that small cannot stand out after the Benjamini–Hochberg correction, and each adds tests that make the correction stricter for every other group (2,402 of its 2,402 tests). Leave id-like columns out of dataset.groupBy, or map them to coarser groups.',
+    ]);
   });
 });
