@@ -6,7 +6,7 @@
  * Then the discovery flags (analyses/discovery/columns.ts): outlier, loss_z, label_issue,
  * suggested_label, duplicate_group.
  */
-import { discoveryColumns } from '../analyses/discovery/columns.ts';
+import { discoveryColumns, type ScoresColumn } from '../analyses/discovery/columns.ts';
 import type { AnalysisContext } from '../analyses/types.ts';
 import { unknownLabelsByRecord } from '../load/dataset.ts';
 import { fullProbs } from '../score/compact.ts';
@@ -18,7 +18,7 @@ import { MAX_DECIMAL_BYTES, writeRoundedDecimal } from './decimal.ts';
  * million records that is tens of millions of numbers, and a string per number, per row and per
  * chunk, then encoded again on the way to the file, took most of its time.
  */
-export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; values: (i: number) => string }[] = []): Generator<Uint8Array> {
+export function* scoresCsv(ctx: AnalysisContext, moreColumns: ScoresColumn[] = []): Generator<Uint8Array> {
   const { run, dataset, final } = ctx;
   // Per-record flags of the discovery detectors (outlier, label_issue, …) always follow the CONTRACT columns.
   const extraColumns = [...discoveryColumns(ctx), ...moreColumns];
@@ -59,7 +59,7 @@ export function* scoresCsv(ctx: AnalysisContext, moreColumns: { name: string; va
     } else for (let c = 3 + run.k + run.scores.length; c > 0; c--) out.byte(COMMA);
     for (const c of extraColumns) {
       out.byte(COMMA);
-      out.text(csvField(c.values(i)));
+      out.text(c.numeric ? c.values(i) : csvField(c.values(i)));
     }
     out.byte(NEWLINE);
     if (out.length >= CHUNK_BYTES) yield out.take();

@@ -28,7 +28,7 @@ function reference(ctx: AnalysisContext): string {
     const cells = [field(dataset.ids[i]), field(dataset.splitNames[dataset.split[i]]), field(dataset.labels[i] >= 0 ? run.classes[dataset.labels[i]] : (unknown.get(i) ?? '')), ok ? field(run.classes[fs.pred[i]]) : '', ok ? num(fs.conf[i]) : '', ok ? num(fs.loss[i]) : ''];
     for (let j = 0; j < run.k; j++) cells.push(ok ? num(probs[i * run.k + j]) : '');
     for (const s of run.scores) cells.push(ok ? num(s.loss[i]) : '');
-    for (const c of extra) cells.push(field(c.values(i)));
+    for (const c of extra) cells.push(c.numeric ? c.values(i) : field(c.values(i)));
     lines.push(cells.join(','));
   }
   return `${lines.join('\n')}\n`;
@@ -62,6 +62,20 @@ describe('scores file', () => {
     expect(fast).toContain('"a ""quoted"", id"');
     expect(fast).toContain("\n'+1,");
     expect(fast).toContain(',emu,');
+  });
+
+  it('writes the discovery columns as numbers: a negative loss_z is not turned into text by the formula guard', () => {
+    // Class 0 records fit from well to badly: robust z below and above the median, so negative ones exist.
+    const n = 40;
+    const probs = Array.from({ length: n }, (_, i) => [0.99 - i * 0.02, 0.01 + i * 0.02]);
+    const ctx = makeContext({ probs, labels: Array(n).fill(0), classes: ['-a', 'b'] });
+    const [head, ...rows] = Buffer.concat([...scoresCsv(ctx)]).toString('utf8').trimEnd().split('\n').map((l) => l.split(','));
+    const z = rows.map((r) => r[head.indexOf('loss_z')]);
+    expect(z.filter((v) => v.startsWith('-')).length).toBeGreaterThan(5);
+    for (const v of z) expect(Number.isFinite(Number(v)), v).toBe(true);
+    expect(rows.every((r) => ['0', '1'].includes(r[head.indexOf('outlier')]))).toBe(true);
+    // The class name "-a" is data-derived text: still guarded.
+    expect(rows[0][head.indexOf('label')]).toBe("'-a");
   });
 
   it('writes UTF-8, rows longer than a chunk, and many chunks, byte for byte as the reference', () => {
