@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readFailure } from '../load/read-whole.ts';
 import { InputError } from '../messages.ts';
 import { writeAtomic } from '../output.ts';
 import { compareMarkdown, compareSummaries } from '../report/compare.ts';
@@ -44,8 +45,9 @@ export function readSummary(file: string): Record<string, unknown> {
   let raw: string;
   try {
     raw = readFileSync(path, 'utf8');
-  } catch {
-    throw new InputError(path, 'a summary.json written by losslens audit', 'no such file');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError(path, 'a summary.json written by losslens audit', 'no such file');
+    throw readFailure('summary.json', path, e);
   }
   let v: unknown;
   try {

@@ -4,12 +4,12 @@
  * file formats, nothing about metrics.
  */
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import type { Config, DatasetFormat } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
+import { readWholeText } from './read-whole.ts';
 import type { Dataset } from '../types.ts';
 import { readArrow } from './formats/arrow.ts';
 import { readImageFolder } from './formats/images.ts';
@@ -110,11 +110,11 @@ export function resolveFormat(file: string, format: DatasetFormat, key: string):
 export async function readTable(file: string, textColumns: string[] = [], format: DatasetFormat = 'auto', key = 'dataset.file'): Promise<ColumnTable> {
   const f = resolveFormat(file, format, key);
   if (f === 'images') throw new InputError(file, 'a table file', 'a folder');
-  if (f === 'arrow') return readArrow(file);
+  if (f === 'arrow') return readArrow(file, key);
   if (f === 'parquet') return readParquet(file);
   try {
     if (f === 'jsonl') return aq.from(await readJsonlObjects(file));
-    const text = await readFile(file, 'utf8');
+    const text = await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text');
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
     const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
     if (f === 'csv' || f === 'tsv') {

@@ -5,10 +5,11 @@
  * adds a second source merged by (split, step). Unparseable lines are an input error naming the
  * file and line: a silently skipped line would hide exactly the spike we look for.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { Config } from '../config.ts';
 import { InputError, messages } from '../messages.ts';
+import { readWholeFile, readWholeText } from './read-whole.ts';
 import type { ExperimentRow, Logs, MetricRow, MetricsFormat } from '../types.ts';
 import { parseCsv } from './formats/csv.ts';
 import { parseKerasCsv, parseNumber } from './formats/keras-csv.ts';
@@ -46,7 +47,7 @@ export async function readMetrics(path: string, key: string): Promise<Source> {
   }
   const format = metricsFormat(path, isDir);
   if (format === 'jsonl') return { file: path, format, rows: (await readJsonl(path, key)).map((r, i) => toMetricRow(r, path, i)) };
-  if (format === 'keras-csv') return { file: path, format, rows: parseKerasCsv(await readFile(path, 'utf8'), path) };
+  if (format === 'keras-csv') return { file: path, format, rows: parseKerasCsv(await readWholeText(path, key), path) };
   const files = isDir ? (await readdir(path, { recursive: true })).filter((f) => basename(f).includes('tfevents')).sort().map((f) => join(path, f)) : [path];
   if (files.length === 0) throw new InputError(`${key} (${path})`, 'a folder holding TensorBoard event files (events.out.tfevents.*)', 'none');
   const rows: MetricRow[] = [];
@@ -54,7 +55,7 @@ export async function readMetrics(path: string, key: string): Promise<Source> {
     // A split folder (Keras' train/ and validation/) names the split of the tags inside it.
     const folder = isDir ? folderSplit(relative(path, f)) : folderSplit(f);
     // One row at a time: spreading a long run's 100 000s of rows as arguments overflows the stack.
-    for (const row of scalarsToRows(parseTfevents(await readFile(f), f), folder) as MetricRow[]) rows.push(row);
+    for (const row of scalarsToRows(parseTfevents(await readWholeFile(f, key), f), folder) as MetricRow[]) rows.push(row);
   }
   return { file: path, format, rows };
 }
@@ -95,12 +96,7 @@ const short = (v: number) => String(Number(v.toPrecision(6)));
 
 /** JSON lines; bare NaN / Infinity (what Python's json.dumps writes) are accepted as numbers. */
 export async function readJsonl(file: string, key: string): Promise<Record<string, unknown>[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw messages.missingFile(key, file);
-  }
+  const text = await readWholeText(file, key);
   const rows: Record<string, unknown>[] = [];
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
@@ -165,12 +161,7 @@ function toMetricRow(r: Record<string, unknown>, file: string, i: number): Metri
 
 async function readExperiments(file: string): Promise<ExperimentRow[]> {
   if (!file.toLowerCase().endsWith('.csv')) return (await readJsonl(file, 'logs.experiments')).map((r, i) => toExperimentRow(r, file, i));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw messages.missingFile('logs.experiments', file);
-  }
+  const text = await readWholeText(file, 'logs.experiments');
   const [header, ...rows] = parseCsv(text);
   if (!header) return [];
   return rows.map((cells, i) => {

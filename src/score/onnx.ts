@@ -12,6 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import type { InferenceSession as Session, Tensor as OrtTensor } from 'onnxruntime-node';
 import { InputError } from '../messages.ts';
+import { readFailure } from '../load/read-whole.ts';
 import type { Checkpoint } from '../types.ts';
 import { joinOutputs, ortPieceRows, runInPieces } from './chunking.ts';
 import { createPooling, type PoolGraph, type PooledModel } from './ort-pooling.ts';
@@ -63,8 +64,8 @@ interface Loaded {
 }
 
 async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
-  const bytes = await readFile(checkpoint.path).catch(() => {
-    throw new InputError(checkpoint.path, 'an ONNX model file', 'no such file');
+  const bytes = await readFile(checkpoint.path).catch((e: unknown) => {
+    throw readFailure('model.checkpoints', checkpoint.path, e);
   });
   let session: Session;
   try {

@@ -8,7 +8,6 @@
  * It plugs into the common scoring loop through the same interface as a real model: each row it is
  * fed ends with the record's index (see `indexInputs`), and `predict` looks the predictions up.
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Config } from '../config.ts';
 import { readTable, resolveFormat } from '../load/dataset.ts';
@@ -18,6 +17,7 @@ import { firstInexactId, idIndexOf, inexactIdError } from '../load/unique-ids.ts
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
 import { parseNpy } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
+import { readWholeFile, readWholeText } from '../load/read-whole.ts';
 import type { Checkpoint, Dataset, ModelInputs } from '../types.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
 
@@ -260,13 +260,8 @@ interface RawPredictions {
 const hasIds = (p: RawPredictions) => p.ids !== null || p.records !== undefined;
 
 async function fromNpy(file: string, model: Config['model']): Promise<RawPredictions> {
-  let buf: Uint8Array;
-  try {
-    const b = await readFile(file);
-    buf = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch {
-    throw messages.missingFile('model.checkpoints', file);
-  }
+  // Read in pieces: readFile refuses files beyond 2 GiB (600 000 records × 1 000 classes is 2.4 GB).
+  const buf = await readWholeFile(file, 'model.checkpoints');
   // Float32 data is read in place (no copy of a file that can be records × classes × 4 bytes);
   // other dtypes are converted by the typed-array constructor (same rounding as Float32Array.from, far faster).
   const arr = parseNpy(buf, file, { copy: false });
@@ -284,12 +279,7 @@ async function fromNpy(file: string, model: Config['model']): Promise<RawPredict
 /** Ids from a text file (one per line) or from the id column of a table. */
 async function readIds(file: string, column: string | null): Promise<readonly string[]> {
   if (extname(file).toLowerCase() === '.txt') {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      throw messages.missingFile('model.predictions.ids', file);
-    }
+    const text = await readWholeText(file, 'model.predictions.ids', 'a Parquet or Arrow file of ids');
     return text.split(/\r?\n/).filter((l) => l !== '');
   }
   const col = column ?? 'id';

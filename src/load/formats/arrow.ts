@@ -1,12 +1,12 @@
 /** Arrow IPC tables (file or stream format, e.g. `pyarrow.feather.write_feather` or `df.to_feather`) via arquero. */
-import { readFile } from 'node:fs/promises';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
 import { InputError } from '../../messages.ts';
+import { readWholeFile } from '../read-whole.ts';
 import { beyondDouble, integerText } from './int64.ts';
 
-export async function readArrow(file: string): Promise<ColumnTable> {
-  const bytes = new Uint8Array(await readFile(file));
+export async function readArrow(file: string, key = 'dataset.file'): Promise<ColumnTable> {
+  const bytes = await readWholeFile(file, key);
   let table: ColumnTable;
   try {
     // 64-bit integers as BigInts: flechette's numbers refuse values beyond 2^53 (database ids).
