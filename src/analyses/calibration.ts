@@ -6,8 +6,9 @@
  * Every number (calibrationNumbers: the per-split passes, the temperature fit, the bootstrap) is
  * computed on the worker thread when the run may use one, started before the other analyses.
  */
-import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
+import { bootstrapVector, ClassCounts, confusionCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfCounts, usesGroups, type BootstrapResult } from '../stats/bootstrap.ts';
 import { calibrationSummary, ece, topLabelSummary, type CalibrationBin, type CalibrationSummary } from '../stats/calibration.ts';
+import { macroF1OfClassCounts } from '../stats/classification.ts';
 import { LOSS_CLAMP } from '../stats/losses.ts';
 import { applyTemperature, fitTemperature } from '../stats/temperature.ts';
 import { callOnThread, THREAD_COPY_BYTES, threadsAllowed } from '../thread.ts';

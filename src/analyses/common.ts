@@ -2,7 +2,7 @@
  * Run-specific helpers shared by analyses and the report builder: picking records of a split and
  * computing the CONTRACT.md headline metrics for one checkpoint on a set of records.
  */
-import { confusionMatrix, macroF1 } from '../stats/classification.ts';
+import { macroF1Of } from '../stats/classification.ts';
 import { ece, equalWidthBins, mce, WidthBinSums } from '../stats/calibration.ts';
 import type { CheckpointScores, Dataset, ScoredRun } from '../types.ts';
 import { fullProbs } from '../score/compact.ts';
@@ -125,7 +125,7 @@ function headlineOf(probs: Float32Array, cols: Columns, rows: Int32Array | null,
   return {
     n,
     accuracy: core.accuracy,
-    macroF1: macroF1(confusionMatrix(labels, preds, k)),
+    macroF1: macroF1Of(labels, preds, k),
     nll: core.nll,
     brier: brierSum / n,
     ece: core.ece,

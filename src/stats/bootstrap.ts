@@ -12,6 +12,7 @@
  * groups by a seeded hash of their dataset index, each group keeps the sums a statistic needs, and
  * groups are resampled instead of records (a cluster bootstrap of i.i.d.-assigned groups).
  */
+import { macroF1OfClassCounts } from './classification.ts';
 import { quantile } from './quantiles.ts';
 import { fmix32 } from './rng.ts';
 
@@ -722,20 +723,3 @@ export function macroF1OfCounts(counts: ArrayLike<number>, k: number): number {
   return macroF1OfClassCounts(tpScratch, supportScratch, predictedScratch, k);
 }
 
-/**
- * Macro-F1 from per-class counts of the confusion matrix: true positives (diagonal), support (row
- * sums) and predictions (column sums). The same arithmetic as stats/classification's
- * perClassMetrics + macroF1, so equal counts give the identical number — without k² cells.
- */
-export function macroF1OfClassCounts(tp: ArrayLike<number>, support: ArrayLike<number>, predicted: ArrayLike<number>, k: number): number {
-  let sum = 0;
-  let n = 0;
-  for (let c = 0; c < k; c++) {
-    if (support[c] === 0 && predicted[c] === 0) continue;
-    const precision = predicted[c] > 0 ? tp[c] / predicted[c] : 0;
-    const recall = support[c] > 0 ? tp[c] / support[c] : 0;
-    sum += precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-    n++;
-  }
-  return n > 0 ? sum / n : NaN;
-}

@@ -86,6 +86,53 @@ export function macroF1(matrix: number[][], sums = marginals(matrix)): number {
   return n > 0 ? sum / n : NaN;
 }
 
+/**
+ * Macro-F1 from per-class counts of the confusion matrix: true positives (diagonal), support (row
+ * sums) and predictions (column sums). The same arithmetic as stats/classification's
+ * perClassMetrics + macroF1, so equal counts give the identical number — without k² cells.
+ */
+export function macroF1OfClassCounts(tp: ArrayLike<number>, support: ArrayLike<number>, predicted: ArrayLike<number>, k: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let c = 0; c < k; c++) {
+    if (support[c] === 0 && predicted[c] === 0) continue;
+    const precision = predicted[c] > 0 ? tp[c] / predicted[c] : 0;
+    const recall = support[c] > 0 ? tp[c] / support[c] : 0;
+    sum += precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    n++;
+  }
+  return n > 0 ? sum / n : NaN;
+}
+
+/**
+ * The diagonal, row sums and column sums of confusionMatrix(labels, preds, k) — true positives,
+ * support and predictions per class — counted in O(n + k), without its k² cells (at 15 000
+ * classes one matrix is 1.8 GB of heap). Integer counts: equal to the matrix's sums exactly.
+ */
+export function classCounts(labels: Int32Array, preds: Int32Array, k: number): { tp: Float64Array; support: Float64Array; predicted: Float64Array } {
+  if (labels.length !== preds.length) {
+    throw new RangeError(`labels (${labels.length}) and preds (${preds.length}) differ in length`);
+  }
+  const tp = new Float64Array(k);
+  const support = new Float64Array(k);
+  const predicted = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    const p = preds[i]!;
+    if (t < 0 || t >= k || p < 0 || p >= k) continue;
+    support[t]++;
+    predicted[p]++;
+    if (t === p) tp[t]++;
+  }
+  return { tp, support, predicted };
+}
+
+/** macroF1(confusionMatrix(labels, preds, k)), the same number, from classCounts. */
+export function macroF1Of(labels: Int32Array, preds: Int32Array, k: number): number {
+  const { tp, support, predicted } = classCounts(labels, preds, k);
+  return macroF1OfClassCounts(tp, support, predicted, k);
+}
+
 /** Support-weighted mean of per-class F1 (sklearn's average="weighted"); NaN with no support. */
 export function weightedF1(matrix: number[][], sums = marginals(matrix)): number {
   let sum = 0;

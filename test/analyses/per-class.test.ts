@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { averages, classAccuracyByCheckpoint, confusedPairs, learningPattern, perClass, rowNormalise } from '../../src/analyses/per-class.ts';
+import { averages, classAccuracyByCheckpoint, confusedPairs, learningPattern, MAX_ROW_NORMALISED, perClass, rowNormalise } from '../../src/analyses/per-class.ts';
+import { subMatrix } from '../../src/analyses/class-selection.ts';
 import type { AnalysisOutput, Block } from '../../src/analyses/types.ts';
 import { confusionMatrix, perClassMetrics } from '../../src/stats/classification.ts';
 import { mulberry32 } from '../../src/stats/rng.ts';
@@ -226,7 +227,22 @@ describe('per-class with many classes (class-selection.ts)', () => {
     expect(chart.values[row7][chart.x.indexOf('class-9')]).toBe(1); // both records of class 7 → 9
     expect(chart.labels![row7][chart.x.indexOf('class-9')]).toBe('2');
     expect(heat[0].caption).toMatch(/the 30 classes of 120 with the most confused records .* summary\.json \(confusion\.matrix\)/);
-    expect((out.summary as { confusion: { matrix: number[][] } }).confusion.matrix).toHaveLength(k);
+    const confusion = (out.summary as { confusion: { matrix: number[][]; rowNormalized: number[][] } }).confusion;
+    expect(confusion.matrix).toHaveLength(k);
+    // The shares drawn are the whole matrix's row-normalised cells, bit for bit.
+    const shown = chart.x.map((name) => Number(name.slice('class-'.length)));
+    expect(chart.values).toEqual(subMatrix(rowNormalise(confusion.matrix), shown));
+    expect(confusion.rowNormalized).toEqual(rowNormalise(confusion.matrix));
+  });
+
+  it('beyond MAX_ROW_NORMALISED classes summary.json keeps the counts only (the normalised copy would double it)', () => {
+    const many = MAX_ROW_NORMALISED + 1;
+    const few = Array.from({ length: 12 }, (_, i) => (i * 97) % many);
+    const probs = few.map((l, i) => Array.from({ length: many }, (_, j) => (j === (i % 3 ? l : (l + 1) % many) ? 0.5 : 0.5 / (many - 1))));
+    const big = run(makeContext({ classes: Array.from({ length: many }, (_, c) => `c${c}`), labels: few, checkpoints: [probs] }));
+    const confusion = (big.summary as { confusion: Record<string, unknown> }).confusion;
+    expect(Object.keys(confusion)).toEqual(['labels', 'matrix']);
+    expect((confusion.matrix as number[][])[0][1]).toBe(1); // record 0 (label 0) predicted as class 1
   });
 
   it('lists the 100 classes with the lowest F1 in the table, worst first, then the averages', () => {

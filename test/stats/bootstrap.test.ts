@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapCI, bootstrapVector, ClassCounts, confusionCells, GroupSums, groupedBootstrap, type FloatColumn, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
-import { confusionMatrix, macroF1 } from '../../src/stats/classification.ts';
+import { bootstrapCI, bootstrapVector, ClassCounts, confusionCells, GroupSums, groupedBootstrap, type FloatColumn, hashGroups, KeyGroups, macroF1OfCounts } from '../../src/stats/bootstrap.ts';
+import { confusionMatrix, macroF1, macroF1OfClassCounts } from '../../src/stats/classification.ts';
 import { mulberry32, randomInt } from '../../src/stats/rng.ts';
 
 const data = Float64Array.from({ length: 200 }, (_, i) => (i % 10) / 10);

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/stats/rng.ts';
 import {
   accuracy,
+  classCounts,
   confusionMatrix,
   macroF1,
+  macroF1Of,
   marginals,
   perClassMetrics,
   weightedF1,
@@ -120,5 +122,25 @@ describe('marginals (row-major row and column sums)', () => {
       const per = perClassMetrics(m);
       per.forEach((x, c) => expect(x.support).toBe(support[c]));
     }
+  });
+});
+
+describe('classCounts and macroF1Of (no k² cells)', () => {
+  it('equal the matrix diagonal and sums, and macroF1 of the matrix, bit for bit; out-of-range pairs count nowhere', () => {
+    const rng = mulberry32(5);
+    for (const k of [1, 3, 17, 200]) {
+      const n = 3000;
+      const labels = Int32Array.from({ length: n }, () => (rng() < 0.05 ? -1 : Math.floor(rng() * k)));
+      const preds = Int32Array.from(labels, (l) => (rng() < 0.03 ? k : rng() < 0.6 && l >= 0 ? l : Math.floor(rng() * k)));
+      const m = confusionMatrix(labels, preds, k);
+      const { support, predicted } = marginals(m);
+      const c = classCounts(labels, preds, k);
+      expect(Array.from(c.tp)).toEqual(m.map((row, t) => row[t]));
+      expect(c.support).toEqual(support);
+      expect(c.predicted).toEqual(predicted);
+      expect(macroF1Of(labels, preds, k)).toBe(macroF1(m));
+    }
+    expect(macroF1Of(i32([-1]), i32([0]), 2)).toBeNaN();
+    expect(() => classCounts(i32([0]), i32([]), 2)).toThrow(RangeError);
   });
 });

@@ -6,8 +6,8 @@
  * Past GROUPED_ABOVE records, hash groups of records are drawn instead (stats/bootstrap's
  * groupedBootstrap), still the same groups for the model and every baseline.
  */
-import { bootstrapVector, ClassCounts, confusionCells, countsCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfClassCounts, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
-import { confusionMatrix, macroF1 } from '../../stats/classification.ts';
+import { bootstrapVector, ClassCounts, confusionCells, countsCells, GROUPED_ABOVE, GroupSums, groupedBootstrap, GROUPS, hashGroups, KeyGroups, macroF1OfCounts, usesGroups, type BootstrapResult } from '../../stats/bootstrap.ts';
+import { macroF1Of, macroF1OfClassCounts } from '../../stats/classification.ts';
 import { gapGroupSource, gapLayout } from './gap-groups.ts';
 
 export interface Scored {
@@ -29,7 +29,7 @@ export function metricsOf(s: Scored, labels: Int32Array, k: number, idx?: Int32A
   const p = idx ? Int32Array.from(idx, (i) => s.pred[i]) : s.pred;
   const hit = equalCount(l, p);
   const loss = sumOf(s.loss, idx);
-  return { accuracy: n ? hit / n : NaN, macroF1: n ? macroF1(confusionMatrix(l, p, k)) : NaN, nll: n ? loss / n : NaN };
+  return { accuracy: n ? hit / n : NaN, macroF1: n ? macroF1Of(l, p, k) : NaN, nll: n ? loss / n : NaN };
 }
 
 // metricsOf's loops, a function each: compiled once while they run (this runs once per audit,
