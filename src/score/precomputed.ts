@@ -90,7 +90,7 @@ export async function readPredictions(file: string, model: Config['model'], data
     throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
   }
   const warnings = [...new Set(parts.flatMap((p) => (p.note ? [p.note] : [])))];
-  const aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
+  let aligned: Float32Array;
   const filled = new Uint8Array(dataset.n);
   if (model.byPosition || !hasIds(parts[0])) {
     if (!model.byPosition) {
@@ -98,13 +98,21 @@ export async function readPredictions(file: string, model: Config['model'], data
     }
     const rows = parts.reduce((sum, p) => sum + p.rows, 0);
     if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
-    let at = 0;
-    for (const p of parts) {
-      aligned.set(p.values, at);
-      at += p.values.length;
+    if (parts.length === 1) {
+      // The rows are the records already: used as read, not copied (one 200 000 × 1 000-class
+      // checkpoint is 800 MB, and the scores made from it are as many again).
+      aligned = parts[0].values;
+    } else {
+      aligned = new Float32Array(dataset.n * k);
+      let at = 0;
+      for (const p of parts) {
+        aligned.set(p.values, at);
+        at += p.values.length;
+      }
     }
     filled.fill(1);
   } else {
+    aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
     // Part by part: the parts are never concatenated (a copy of every value and id per checkpoint).
     const unknown: string[] = [];
     for (const [p, part] of parts.entries()) {

@@ -174,7 +174,10 @@ describe('precomputed predictions', () => {
 
   it('reads .npy with a file of ids, or by position when asked; named columns and id column are honoured', async () => {
     const npy = file('p.npy', encodeNpy({ dtype: 'float32', shape: [n, K], data: probs }));
-    expectAligned((await readPredictions(npy, model({ byPosition: true }), dataset, 'id')).values);
+    const byPosition = (await readPredictions(npy, model({ byPosition: true }), dataset, 'id')).values;
+    expectAligned(byPosition);
+    // By position from one file: the float32 rows as read, a view after the .npy header, not a copy.
+    expect(byPosition.byteOffset).toBeGreaterThan(0);
     const ids = file('ids.txt', dataset.ids.join('\n') + '\n');
     expectAligned((await readPredictions(npy, model({ predictions: { id: null, columns: null, ids } }), dataset, 'id')).values);
     const renamed = file('q.csv', csv(reversed, 'record,junk,x,y,z', (i) => [dataset.ids[i], 7, ...row(i)].join(',')));
