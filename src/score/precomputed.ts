@@ -205,6 +205,18 @@ export function exemptRecords(dataset: Dataset, inputs: ModelInputs | null): Uin
 }
 
 /** Finite everywhere; probabilities (declared, or all values in [0, 1] under "auto") must sum to 1. */
+/** Filled rows from `from` on holding a non-finite value. */
+function nonFiniteRows(values: Float32Array, filled: Uint8Array, k: number, from: number): number {
+  let rows = 0;
+  for (let i = from; i < filled.length; i++) {
+    if (!filled[i]) continue;
+    let bad = 0;
+    for (let j = i * k; j < i * k + k; j++) bad += values[j] - values[j];
+    if (bad !== 0) rows++;
+  }
+  return rows;
+}
+
 function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids: readonly string[], k: number, output: Config['model']['output']): void {
   // Whether every value lies in [0, 1] only matters for probabilities, declared or "auto"; it is
   // looked at until the first value outside. A test per value of logits on both sides of 1 is a
@@ -218,7 +230,9 @@ function checkValues(file: string, values: Float32Array, filled: Uint8Array, ids
     for (let j = 0; j < k; j++) bad += values[o + j] - values[o + j];
     if (bad !== 0) {
       const j = values.subarray(o, o + k).findIndex((v) => !Number.isFinite(v));
-      throw new InputError(`${file} (record "${ids[i]}")`, 'finite predictions', `${values[o + j]} in column ${j + 1}`);
+      // How many more: one bad row or a fifth of the file are different problems.
+      const more = nonFiniteRows(values, filled, k, i + 1);
+      throw new InputError(`${file} (record "${ids[i]}")`, 'finite predictions', `${values[o + j]} in column ${j + 1}${more ? `, and non-finite values in ${more.toLocaleString('en-US')} more record(s)` : ''}`);
     }
     if (!allUnit) continue;
     for (let j = 0; j < k; j++) {

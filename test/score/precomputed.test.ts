@@ -239,10 +239,11 @@ describe('precomputed predictions', () => {
     const over = file('o.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], ...row(i).map((p) => p * 2)].join(',')));
     await expect(readPredictions(over, model({ output: 'probabilities' }), dataset, 'id')).rejects.toThrow(/expected probabilities in \[0, 1\]/);
     const nan = file('x.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], i === 3 ? 'NaN' : row(i)[0], row(i)[1], row(i)[2]].join(',')));
-    await expect(readPredictions(nan, model(), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[3]}"): expected finite predictions, found NaN in column 1`);
+    await expect(readPredictions(nan, model(), dataset, 'id')).rejects.toThrow(new RegExp(`\\(record "${dataset.ids[3]}"\\): expected finite predictions, found NaN in column 1$`));
     // The first non-finite value in dataset order is named, also a later column and in logits.
     const inf = file('i.csv', csv(reversed, 'id,a,b,c', (i) => [dataset.ids[i], row(i)[0], row(i)[1], i === 9 ? '-Infinity' : i === 20 ? 'NaN' : row(i)[2]].join(',')));
-    await expect(readPredictions(inf, model({ output: 'logits' }), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[9]}"): expected finite predictions, found -Infinity in column 3`);
+    // … and how many records beyond it hold one too (record 20 here).
+    await expect(readPredictions(inf, model({ output: 'logits' }), dataset, 'id')).rejects.toThrow(`(record "${dataset.ids[9]}"): expected finite predictions, found -Infinity in column 3, and non-finite values in 1 more record(s)`);
   });
 
   it('reads a float32 .npy in place and converts other dtypes to the same Float32 values', async () => {
