@@ -14,8 +14,9 @@ import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { callOnThread, stopThread } from '../thread.ts';
 import { decodeImageBytes, IMAGE_FILE_COLUMN, type DecodedOrNot } from './formats/images.ts';
-import { checkNpyData, npyHeaderEnd, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
+import { checkNpyData, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
+import { readNpyHeader } from './npy-rows.ts';
 import { readFileRange } from './shared-file.ts';
 
 /** Image files read ahead of the one being decoded. */
@@ -133,11 +134,7 @@ export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: 
   const { fh, size } = await openInputs(cfg.file);
   try {
     checkNpyName(cfg.file);
-    let head = await readFileRange(fh, 0, Math.min(size, 1 << 16), cfg.file, false);
-    // A header longer than the first read is rare but legal.
-    const headerEnd = npyHeaderEnd(head);
-    if (headerEnd > head.length && headerEnd <= size) head = await readFileRange(fh, 0, headerEnd, cfg.file, false);
-    const h = parseNpyHeader(head, cfg.file);
+    const h = await readNpyHeader(fh, size, cfg.file);
     checkRows(cfg.file, h.shape, dataset.n);
     checkNpyData(h, size - h.offset, cfg.file);
     const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;

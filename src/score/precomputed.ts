@@ -15,8 +15,9 @@ import { NumberLists, openParquet } from '../load/formats/parquet.ts';
 import { siblingParts } from '../load/parts.ts';
 import { firstInexactId, idIndexOf, inexactIdError } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
-import { parseNpy } from '../load/formats/npy.ts';
+import { parseNpy, typedFromBuffer } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
+import { readNpyRows } from '../load/npy-rows.ts';
 import { readWholeFile, readWholeText } from '../load/read-whole.ts';
 import type { Checkpoint, Dataset, ModelInputs } from '../types.ts';
 import type { LoadedModel, ScoringRuntime } from './runtime.ts';
@@ -45,24 +46,32 @@ export function indexInputs(n: number, inputs: ModelInputs | null = null): Model
 /** Predictions aligned to dataset order: n·width values, NaN rows for records without a prediction. */
 export interface AlignedPredictions {
   width: number;
+  /** Rows from record `first` on (all records, or a shard's window of them). */
   values: Float32Array;
+  first: number;
   warnings: string[];
+}
+
+/** The records a shard scores, [start, end) (score/shard.ts): rows of a by-position .npy outside it are not read. */
+export interface RecordWindow {
+  start: number;
+  end: number;
 }
 
 /**
  * `inputs`, when the config gives them, mark records the scoring loop skips (non-finite inputs):
  * those need no prediction, just as records with a label outside the class list.
  */
-export function createPrecomputedRuntime(model: Config['model'], dataset: Dataset, idColumn: string, inputs: ModelInputs | null = null): ScoringRuntime {
+export function createPrecomputedRuntime(model: Config['model'], dataset: Dataset, idColumn: string, inputs: ModelInputs | null = null, window?: RecordWindow): ScoringRuntime {
   const exempt = exemptRecords(dataset, inputs);
   const warnings: string[] = [];
   return {
     name: 'precomputed',
     warnings,
     async load(checkpoint: Checkpoint): Promise<LoadedModel> {
-      const aligned = await readPredictions(checkpoint.path, model, dataset, idColumn, exempt);
+      const aligned = await readPredictions(checkpoint.path, model, dataset, idColumn, exempt, window);
       for (const w of aligned.warnings) if (!warnings.includes(w)) warnings.push(w);
-      const { width, values } = aligned;
+      const { width, values, first } = aligned;
       return {
         inputShape: [-1], // whatever indexInputs built
         outputs: width,
@@ -70,7 +79,7 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
           const rowSize = batch.length / rows;
           const out = new Float32Array(rows * width);
           for (let r = 0; r < rows; r++) {
-            const i = batch[r * rowSize + rowSize - 1]; // the record index, last in the row
+            const i = batch[r * rowSize + rowSize - 1] - first; // the record index, last in the row
             out.set(values.subarray(i * width, (i + 1) * width), r * width);
           }
           return out;
@@ -82,8 +91,9 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
 }
 
 /** Read one checkpoint's predictions and align them to the dataset's records. */
-export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null)): Promise<AlignedPredictions> {
+export async function readPredictions(file: string, model: Config['model'], dataset: Dataset, idColumn: string, exempt = exemptRecords(dataset, null), window?: RecordWindow): Promise<AlignedPredictions> {
   const k = dataset.classes.length;
+  if (window && model.byPosition && extname(file).toLowerCase() === '.npy') return npyWindow(file, dataset, exempt, window, model.output);
   const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, dataset.classes, dataset.ids);
   const { width } = parts[0];
   if (width !== k) {
@@ -143,7 +153,26 @@ export async function readPredictions(file: string, model: Config['model'], data
     throw new InputError(file, `a prediction for every dataset record (matched on id)`, `${missing.length} of ${dataset.n} records without one (e.g. ${quoteList(missing)})`);
   }
   checkValues(file, aligned, checked, dataset.ids, k, model.output);
-  return { width: k, values: aligned, warnings };
+  return { width: k, values: aligned, first: 0, warnings };
+}
+
+/**
+ * A shard's rows of a by-position .npy, read alone (at 200 000 × 1 000 classes each of four shards
+ * read and checked the whole 800 MB file), with the whole file's shape checked as readPredictions
+ * checks it. Values are checked in the window only: the other rows are other shards' to check.
+ */
+async function npyWindow(file: string, dataset: Dataset, exempt: Uint8Array, { start, end }: RecordWindow, output: Config['model']['output']): Promise<AlignedPredictions> {
+  const k = dataset.classes.length;
+  const { header: h, rows: bytes } = await readNpyRows(file, 'model.checkpoints', start, end);
+  if (h.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${h.shape.join(', ')}]`);
+  const [rows, width] = h.shape;
+  if (width !== k) throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}`);
+  if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
+  const data = typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer);
+  const values = data instanceof Float32Array ? data : data instanceof BigInt64Array ? Float32Array.from(data, Number) : new Float32Array(data);
+  const checked = Uint8Array.from(exempt.subarray(start, end), (e) => (e ? 0 : 1));
+  checkValues(file, values, checked, dataset.ids.slice(start, end), k, output);
+  return { width: k, values, first: start, warnings: [] };
 }
 
 /**

@@ -15,7 +15,7 @@ import { InputError } from '../messages.ts';
 import { createLayersRuntime } from './layers.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { createOnnxRuntime } from './onnx.ts';
-import { createPrecomputedRuntime, indexInputs } from './precomputed.ts';
+import { createPrecomputedRuntime, indexInputs, type RecordWindow } from './precomputed.ts';
 import type { ScoringRuntime } from './runtime.ts';
 import { createTfjsGraphRuntime, createSavedModelRuntime } from './tfjs-graph.ts';
 import { createTfjsRuntime } from './tfjs.ts';
@@ -31,10 +31,10 @@ export function needsInputs(type: ModelType): boolean {
   return type !== 'precomputed';
 }
 
-export async function createScoringPlan(config: Config, dataset: Dataset, inputs: ModelInputs | null): Promise<ScoringPlan> {
+export async function createScoringPlan(config: Config, dataset: Dataset, inputs: ModelInputs | null, window?: RecordWindow): Promise<ScoringPlan> {
   const type = config.model.type;
   if (type === 'precomputed') {
-    return { runtime: createPrecomputedRuntime(config.model, dataset, config.dataset.id, inputs), inputs: indexInputs(dataset.n, inputs) };
+    return { runtime: createPrecomputedRuntime(config.model, dataset, config.dataset.id, inputs, window), inputs: indexInputs(dataset.n, inputs) };
   }
   if (!inputs) {
     throw new InputError(`${config.path}: inputs`, `model inputs ({ "file": "inputs.npy" }, { "preprocess": "./vectorize.mjs" } or { "images": true }) for model.type "${type}"`, 'nothing (the key is missing)');

@@ -66,9 +66,10 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
   const slice = sliceDataset(dataset, start, end);
   let plan: ScoringPlan;
   if (config.model.type === 'precomputed') {
-    // Precomputed predictions are aligned to the whole dataset by id, then sliced with it.
+    // Precomputed predictions are aligned to the whole dataset by id, then sliced with it; a
+    // by-position .npy has only the shard's rows read.
     const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers }) : null;
-    const full = await createScoringPlan(config, dataset, inputs);
+    const full = await createScoringPlan(config, dataset, inputs, { start, end });
     plan = { ...full, inputs: inputRows(full.inputs, start, end) };
   } else {
     // Only this shard's rows of the inputs are read (.npy: their bytes alone).

@@ -87,6 +87,36 @@ describe('losslens audit --shard + losslens merge', () => {
     expect(r.full.md!.length).toBeGreaterThan(100);
   });
 
+  it('precomputed logits by position in .npy files: shards read their own rows only, and merge into the unsharded report', async () => {
+    // The tiny fixture's 40 records with seeded logits for two checkpoints; no model inputs.
+    const dir = join(mkdtempSync(join(tmpdir(), 'losslens-pre-')), 'run');
+    mkdirSync(dir);
+    cpSync(join(ROOT, 'test/fixtures/tiny/records.csv'), join(dir, 'records.csv'));
+    let seed = 7;
+    const rand = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const writeLogits = (epoch: number, nanAt = -1) => {
+      const logits = Float32Array.from({ length: 40 * 3 }, (_, j) => (Math.floor(j / 3) === nanAt ? Number.NaN : rand() * 4 - 2));
+      mkdirSync(join(dir, 'preds', `epoch-${epoch}`), { recursive: true });
+      writeFileSync(join(dir, 'preds', `epoch-${epoch}`, 'logits.npy'), encodeNpy({ dtype: 'float32', shape: [40, 3], data: logits }));
+    };
+    writeLogits(1);
+    writeLogits(2);
+    const config = { name: 'tiny-precomputed', dataset: { file: 'records.csv', split: 'split', classes: ['cat', 'dog', 'owl'], groupBy: ['site'] }, model: { type: 'precomputed', checkpoints: 'preds/*/logits.npy', output: 'logits', byPosition: true }, analysis: { topK: 5 }, seed: 3 };
+    writeFileSync(join(dir, 'losslens.config.json'), JSON.stringify(config));
+    const r = await auditBothWays(dir, 3);
+    expect(r.merged.html.equals(r.full.html)).toBe(true);
+    expect(r.merged.json.equals(r.full.json)).toBe(true);
+    expect(r.merged.csv.equals(r.full.csv)).toBe(true);
+
+    // A NaN in record 35's row (shard 3 of 3: records 26–39) fails that shard only, naming the record.
+    writeLogits(2, 35);
+    const p = (i: number) => join(dir, '..', `nan${i}.partial`);
+    expect((await losslens(['audit', dir, '--shard', '1/3', '--partial', p(1)])).code).toBe(0);
+    const third = await losslens(['audit', dir, '--shard', '3/3', '--partial', p(3)]);
+    expect(third.code).toBe(2);
+    expect(third.stderr).toMatch(/logits\.npy \(record "r35"\): expected finite predictions, found NaN in column 1/);
+  }, 120_000);
+
   it('merges a partial listing 130 000 unscorable records (no spread of them as arguments)', async () => {
     // The tiny fixture's 40 records plus 130 000 with NaN inputs: one shard's header lists them all.
     const dir = join(mkdtempSync(join(tmpdir(), 'losslens-unscorable-')), 'run');
