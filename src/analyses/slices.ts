@@ -83,9 +83,9 @@ function codeUnitOrder(names: string[], index: Map<string, number>): Int32Array 
 }
 
 /**
- * Per distinct value of a column (first-appearance order; `index` maps a value to its position) and
- * per flag: records in the population (n) and flagged among them (f). The values are coded once (one string lookup per record), then
- * each flag is counted in a tight pass over typed arrays.
+ * Per distinct value of a column (first-appearance order; `index` maps a value to its position)
+ * and per flag: records in the population (n) and flagged among them (f). The values are coded
+ * once (one string lookup per record), then each flag is counted in a tight pass over typed arrays.
  */
 function countByGroup(values: string[], flags: { population: ArrayLike<number>; flagged: ArrayLike<number> }[]): { names: string[]; index: Map<string, number>; n: Float64Array[]; f: Float64Array[] } {
   const index = new Map<string, number>();

@@ -15,7 +15,7 @@ import { NumberLists, openParquet } from '../load/formats/parquet.ts';
 import { siblingParts } from '../load/parts.ts';
 import { firstInexactId, idIndexOf, inexactIdError } from '../load/unique-ids.ts';
 import { copyRow, firstNonFinite } from '../load/input-values.ts';
-import { parseNpy, typedFromBuffer } from '../load/formats/npy.ts';
+import { parseNpy, typedFromBuffer, type NpyData } from '../load/formats/npy.ts';
 import { InputError, messages } from '../messages.ts';
 import { readNpyRows } from '../load/npy-rows.ts';
 import { readWholeFile, readWholeText } from '../load/read-whole.ts';
@@ -79,7 +79,7 @@ export function createPrecomputedRuntime(model: Config['model'], dataset: Datase
           const rowSize = batch.length / rows;
           const out = new Float32Array(rows * width);
           for (let r = 0; r < rows; r++) {
-            const i = batch[r * rowSize + rowSize - 1] - first; // the record index, last in the row
+            const i = batch[r * rowSize + rowSize - 1] - first; // the record index (last in the row), as a row of `values`
             out.set(values.subarray(i * width, (i + 1) * width), r * width);
           }
           return out;
@@ -168,8 +168,7 @@ async function npyWindow(file: string, dataset: Dataset, exempt: Uint8Array, { s
   const [rows, width] = h.shape;
   if (width !== k) throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}`);
   if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
-  const data = typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer);
-  const values = data instanceof Float32Array ? data : data instanceof BigInt64Array ? Float32Array.from(data, Number) : new Float32Array(data);
+  const values = asFloat32(typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer));
   const checked = Uint8Array.from(exempt.subarray(start, end), (e) => (e ? 0 : 1));
   checkValues(file, values, checked, dataset.ids.slice(start, end), k, output);
   return { width: k, values, first: start, warnings: [] };
@@ -310,15 +309,19 @@ interface RawPredictions {
 /** Whether the rows come with ids (read, or known to be the last file's). */
 const hasIds = (p: RawPredictions) => p.ids !== null || p.records !== undefined;
 
+/** Float32 data as it is; other dtypes converted by the typed-array constructor (Float32Array.from's rounding, far faster). */
+function asFloat32(data: NpyData): Float32Array {
+  return data instanceof Float32Array ? data : data instanceof BigInt64Array ? Float32Array.from(data, Number) : new Float32Array(data);
+}
+
 async function fromNpy(file: string, model: Config['model']): Promise<RawPredictions> {
   // Read in pieces: readFile refuses files beyond 2 GiB (600 000 records × 1 000 classes is 2.4 GB).
   const buf = await readWholeFile(file, 'model.checkpoints');
-  // Float32 data is read in place (no copy of a file that can be records × classes × 4 bytes);
-  // other dtypes are converted by the typed-array constructor (same rounding as Float32Array.from, far faster).
+  // Float32 data is read in place (no copy of a file that can be records × classes × 4 bytes).
   const arr = parseNpy(buf, file, { copy: false });
   if (arr.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${arr.shape.join(', ')}]`);
   const [rows, width] = arr.shape;
-  const values = arr.data instanceof Float32Array ? arr.data : arr.data instanceof BigInt64Array ? Float32Array.from(arr.data, Number) : new Float32Array(arr.data);
+  const values = asFloat32(arr.data);
   let ids: readonly string[] | null = null;
   if (!model.byPosition && model.predictions.ids) {
     ids = await readIds(model.predictions.ids, model.predictions.id);
