@@ -3,8 +3,15 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../../analyses/types.ts';
 import { ruleLayers, WIDTH } from './common.ts';
 
+/**
+ * Series longer than this are drawn without a marker per point: at 1 000 checkpoints the markers
+ * (an SVG path each, with its tooltip) made one per-class accuracy chart 2.8 MB of the report.
+ */
+export const MAX_MARKED_POINTS = 100;
+
 export function linesSpec(c: Extract<ChartSpec, { kind: 'lines' }>, alt: string): TopLevelSpec {
   const names = c.series.map((s) => s.name);
+  const marked = (c.points ?? false) && c.series.every((s) => s.points.length <= MAX_MARKED_POINTS);
   const values = c.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y) && (!c.logY || p.y > 0)).map((p) => ({ ...p, series: s.name })));
   return {
     description: alt,
@@ -13,7 +20,7 @@ export function linesSpec(c: Extract<ChartSpec, { kind: 'lines' }>, alt: string)
     layer: [
       {
         data: { values },
-        mark: { type: 'line', point: c.points ?? false, strokeWidth: 1.6 },
+        mark: { type: 'line', point: marked, strokeWidth: 1.6 },
         encoding: {
           x: { field: 'x', type: 'quantitative', title: c.xLabel },
           y: { field: 'y', type: 'quantitative', title: c.yLabel, scale: c.logY ? { type: 'log' } : { zero: false } },

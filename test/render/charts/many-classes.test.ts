@@ -1,7 +1,7 @@
 /** Charts with many classes stay legible: vertical column labels on wide heatmaps, twenty colours past ten lines. */
 import { describe, expect, it } from 'vitest';
 import { heatmapSpec } from '../../../src/render/charts/heatmap.ts';
-import { linesSpec } from '../../../src/render/charts/lines.ts';
+import { linesSpec, MAX_MARKED_POINTS } from '../../../src/render/charts/lines.ts';
 import { renderSvg } from '../../../src/render/svg.ts';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `class-${i}`);
@@ -21,5 +21,13 @@ describe('charts with many classes', () => {
     const svg = await renderSvg(lines(12));
     const colours = new Set([...svg.matchAll(/<path[^>]*aria-roledescription="line mark"[^>]*>/g)].map((m) => /stroke="([^"]+)"/.exec(m[0])?.[1]));
     expect(colours.size).toBe(12);
+  });
+
+  it('lines: a marker per point up to MAX_MARKED_POINTS points a series, the line alone beyond (1 000 checkpoints)', async () => {
+    const series = (points: number) => linesSpec({ kind: 'lines', series: names(3).map((name, i) => ({ name, points: Array.from({ length: points }, (_, x) => ({ x, y: i + x / points })) })), xLabel: 'step', yLabel: 'accuracy', points: true }, 'l');
+    const markers = async (points: number) => [...(await renderSvg(series(points))).matchAll(/aria-roledescription="point"/g)].length;
+    expect(await markers(MAX_MARKED_POINTS)).toBe(3 * MAX_MARKED_POINTS);
+    expect(await markers(MAX_MARKED_POINTS + 1)).toBe(0);
+    expect((await renderSvg(series(1000))).length).toBeLessThan(100_000);
   });
 });
