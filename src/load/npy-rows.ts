@@ -3,10 +3,8 @@
  * (load/inputs.ts) or of a checkpoint's predictions (score/precomputed.ts), not the whole file.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { open } from 'node:fs/promises';
-import { InputError } from '../messages.ts';
 import { checkNpyData, npyHeaderEnd, parseNpyHeader, type NpyHeader } from './formats/npy.ts';
-import { readFailure } from './read-whole.ts';
+import { withFile } from './read-whole.ts';
 import { readFileRange } from './shared-file.ts';
 
 /** The header of the .npy file open as `fh` (`size` bytes long). */
@@ -22,23 +20,13 @@ export async function readNpyHeader(fh: FileHandle, size: number, file: string):
  * The header and the bytes of rows [start, end) of an .npy file (`key` names it in errors); throws
  * when the file holds less data than its header describes.
  */
-export async function readNpyRows(file: string, key: string, start: number, end: number): Promise<{ header: NpyHeader; rows: Uint8Array }> {
-  let fh: FileHandle;
-  try {
-    fh = await open(file, 'r');
-  } catch (e) {
-    throw readFailure(key, file, e);
-  }
-  try {
-    const info = await fh.stat();
-    if (!info.isFile()) throw new InputError(`${key} (${file})`, 'a .npy file', 'a folder or another kind of file');
-    const header = await readNpyHeader(fh, info.size, file);
-    checkNpyData(header, info.size - header.offset, file);
+export function readNpyRows(file: string, key: string, start: number, end: number): Promise<{ header: NpyHeader; rows: Uint8Array }> {
+  return withFile(file, key, async (fh, size) => {
+    const header = await readNpyHeader(fh, size, file);
+    checkNpyData(header, size - header.offset, file);
     const rowBytes = header.shape.slice(1).reduce((a, b) => a * b, 1) * header.bytes;
     const last = Math.min(end, header.shape[0] ?? 0);
     const first = Math.min(start, last);
     return { header, rows: await readFileRange(fh, header.offset + first * rowBytes, (last - first) * rowBytes, file, false) };
-  } finally {
-    await fh.close();
-  }
+  });
 }

@@ -5,7 +5,7 @@
  * more than ~512 M characters.
  */
 import { statSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { constants } from 'node:buffer';
 import { InputError, messages } from '../messages.ts';
 import { readFileRange } from './shared-file.ts';
@@ -14,8 +14,19 @@ import { readFileRange } from './shared-file.ts';
 export const MAX_WHOLE_BYTES = constants.MAX_LENGTH;
 
 /** The whole file's bytes, beyond readFile's 2 GiB too (read in pieces up to MAX_WHOLE_BYTES). */
-export async function readWholeFile(file: string, key: string): Promise<Uint8Array> {
-  let fh: Awaited<ReturnType<typeof open>>;
+export function readWholeFile(file: string, key: string): Promise<Uint8Array> {
+  return withFile(file, key, (fh, bytes) => {
+    if (bytes > MAX_WHOLE_BYTES) throw new InputError(`${key} (${file})`, `a file of at most ${size(MAX_WHOLE_BYTES)} (the most one array holds)`, `a file of ${size(bytes)}`);
+    return readFileRange(fh, 0, bytes, file, false);
+  });
+}
+
+/**
+ * `read(fh, size)` on the regular file `file` open for reading, closed afterwards; a failure to
+ * open or read it becomes readFailure's user error (InputErrors `read` throws pass as they are).
+ */
+export async function withFile<T>(file: string, key: string, read: (fh: FileHandle, size: number) => Promise<T>): Promise<T> {
+  let fh: FileHandle;
   try {
     fh = await open(file, 'r');
   } catch (e) {
@@ -23,9 +34,8 @@ export async function readWholeFile(file: string, key: string): Promise<Uint8Arr
   }
   try {
     const info = await fh.stat();
-    if (info.isDirectory()) throw new InputError(`${key} (${file})`, 'a file', 'a folder');
-    if (info.size > MAX_WHOLE_BYTES) throw new InputError(`${key} (${file})`, `a file of at most ${size(MAX_WHOLE_BYTES)} (the most one array holds)`, `a file of ${size(info.size)}`);
-    return await readFileRange(fh, 0, info.size, file, false);
+    if (!info.isFile()) throw new InputError(`${key} (${file})`, 'a file', info.isDirectory() ? 'a folder' : 'another kind of file');
+    return await read(fh, info.size);
   } catch (e) {
     throw e instanceof InputError ? e : readFailure(key, file, e);
   } finally {
