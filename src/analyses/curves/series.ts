@@ -12,9 +12,34 @@ export function seriesOf(rows: readonly MetricRow[], split: string | null, key: 
     const v = r[key];
     if (typeof v === 'number') byStep.set(r.step, v);
   }
-  if (byStep.size === 0) return null;
+  return sortedSeries(byStep);
+}
+
+function sortedSeries(byStep: Map<number, number> | undefined): Series | null {
+  if (!byStep || byStep.size === 0) return null;
   const steps = [...byStep.keys()].sort((a, b) => a - b);
   return { step: steps, value: steps.map((s) => byStep.get(s)!) };
+}
+
+/**
+ * Every split's numeric fields by step, from one pass over the rows (later rows overriding, as
+ * seriesOf): a log of 30 000 steps × 200 per-layer gradient norms was scanned once per split and
+ * key — 18.8 s of a 47 s audit.
+ */
+function bySplitAndKey(rows: readonly MetricRow[]): Map<string, Map<string, Map<number, number>>> {
+  const out = new Map<string, Map<string, Map<number, number>>>();
+  for (const r of rows) {
+    let keys = out.get(r.split);
+    if (!keys) out.set(r.split, (keys = new Map()));
+    for (const key in r) {
+      const v = r[key];
+      if (typeof v !== 'number') continue;
+      let byStep = keys.get(key);
+      if (!byStep) keys.set(key, (byStep = new Map()));
+      byStep.set(r.step, v);
+    }
+  }
+  return out;
 }
 
 /** Only the finite points of a series. */
@@ -69,13 +94,15 @@ export function curvesOf(rows: readonly MetricRow[], k: number, priorEntropy: nu
   const valSplit = VAL_SPLITS.find((s) => splits.includes(s) && s !== trainSplit) ?? null;
   const keys = new Set<string>();
   for (const r of rows) for (const [key, v] of Object.entries(r)) if (!NOT_SCALARS.has(key) && typeof v === 'number') keys.add(key);
+  const index = bySplitAndKey(rows);
+  const series = (split: string, key: string) => sortedSeries(index.get(split)?.get(key));
   const all: Curves['all'] = [];
   for (const split of splits) for (const key of [...keys].sort()) {
-    const s = seriesOf(rows, split, key);
+    const s = series(split, key);
     if (s) all.push({ split, key, series: s });
   }
   // lr and gradient norms are properties of the optimiser: read them from any split that has them.
-  const pick = (key: string) => (trainSplit ? seriesOf(rows, trainSplit, key) : null) ?? seriesOf(rows, null, key);
+  const pick = (key: string) => (trainSplit ? series(trainSplit, key) : null) ?? seriesOf(rows, null, key);
   const gradLayers = [...keys]
     .filter((key) => key.startsWith('grad_norm/'))
     .sort()
@@ -83,8 +110,8 @@ export function curvesOf(rows: readonly MetricRow[], k: number, priorEntropy: nu
   return {
     k,
     priorEntropy,
-    train: trainSplit ? seriesOf(rows, trainSplit, 'loss') : null,
-    val: valSplit ? seriesOf(rows, valSplit, 'loss') : null,
+    train: trainSplit ? series(trainSplit, 'loss') : null,
+    val: valSplit ? series(valSplit, 'loss') : null,
     valSplit,
     lr: pick('lr') ?? pick('learning_rate'),
     gradNorm: pick('grad_norm'),

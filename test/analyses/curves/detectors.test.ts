@@ -6,7 +6,7 @@ import { initialLoss } from '../../../src/analyses/curves/initial-loss.ts';
 import { lrSchedule } from '../../../src/analyses/curves/lr-schedule.ts';
 import { nonFinite } from '../../../src/analyses/curves/non-finite.ts';
 import { plateau } from '../../../src/analyses/curves/plateau.ts';
-import { curvesOf, smooth } from '../../../src/analyses/curves/series.ts';
+import { curvesOf, seriesOf, smooth } from '../../../src/analyses/curves/series.ts';
 import { spikes } from '../../../src/analyses/curves/spikes.ts';
 import { trainValGap } from '../../../src/analyses/curves/train-val-gap.ts';
 import type { MetricRow } from '../../../src/types.ts';
@@ -116,6 +116,29 @@ describe('trainValGap', () => {
   it('is unknown without a validation split', () => {
     expect(trainValGap(curves(train(20, healthy))).status).toBe('unknown');
   });
+  it('averages the last 3 finite train losses since the previous validation point, as a scan of all of them per point does', () => {
+    // Train steps every 7, validation every 50 (not aligned), some train losses NaN.
+    const rows = [
+      ...Array.from({ length: 400 }, (_, i) => ({ step: i * 7, split: 'train', loss: i % 11 === 3 ? Number.NaN : 2 * Math.exp(-i / 90) + wiggle(i) }) as MetricRow),
+      ...Array.from({ length: 56 }, (_, e) => ({ step: e * 50 + 5, split: 'val', loss: 0.6 + 0.002 * (e - 20) ** 2 }) as MetricRow),
+    ];
+    const c = curves(rows);
+    // The straightforward definition.
+    let prev = -Infinity;
+    const first: number[] = [];
+    c.val!.step.forEach((t, i) => {
+      const pts = c.train!.step.map((ts, j) => ({ ts, y: c.train!.value[j] })).filter((p) => p.ts > prev && p.ts <= t && Number.isFinite(p.y)).slice(-3);
+      prev = t;
+      if (pts.length && Number.isFinite(c.val!.value[i])) first.push(c.val!.value[i] - pts.reduce((a, p) => a + p.y, 0) / pts.length);
+    });
+    const f = trainValGap(c);
+    expect(f.status).toBe('warn');
+    expect(f.evidence).toContain(`went from ${first[0].toFixed(3)} at step 5 to ${first[first.length - 1].toFixed(3)} at step 2755`);
+  });
+  it('one walk of the train points: a 40 000-epoch Keras-style log (a validation loss per epoch)', () => {
+    const rows = Array.from({ length: 40_000 }, (_, e) => [{ step: e, split: 'train', loss: 1 / (1 + e / 100) } as MetricRow, { step: e, split: 'val', loss: 1 / (1 + e / 100) + 0.02 + e / 2e5 } as MetricRow]).flat();
+    expect(trainValGap(curves(rows)).status).toBe('warn');
+  });
 });
 
 describe('gradient norms', () => {
@@ -170,5 +193,19 @@ describe('series helpers', () => {
     expect(c.valSplit).toBe('validation');
     expect(c.lr?.value).toEqual([0.1]);
     expect(c.gradLayers.map((l) => l.name)).toEqual(['x']);
+  });
+});
+
+describe('curvesOf', () => {
+  it('every series equals seriesOf over the rows (one pass for all splits and keys; a step logged twice keeps its last value)', () => {
+    const rows: MetricRow[] = [];
+    for (let i = 0; i < 300; i++) {
+      rows.push({ step: i % 250, split: i % 3 ? 'train' : 'val', loss: Math.cos(i), ...(i % 2 ? { acc: i / 300, 'grad_norm/dense': i } : {}), note: 'x' } as unknown as MetricRow);
+    }
+    const c = curves(rows);
+    expect(c.all.map((a) => `${a.split}/${a.key}`)).toEqual(['val/acc', 'val/grad_norm/dense', 'val/loss', 'train/acc', 'train/grad_norm/dense', 'train/loss']);
+    for (const a of c.all) expect(a.series).toEqual(seriesOf(rows, a.split, a.key));
+    expect(c.train).toEqual(seriesOf(rows, 'train', 'loss'));
+    expect(c.gradLayers[0].series).toEqual(seriesOf(rows, 'train', 'grad_norm/dense'));
   });
 });
