@@ -28,7 +28,10 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   const read =
     format === 'images'
       ? await readImageFolder(cfg.file, { id: cfg.id, label: cfg.label, split: cfg.split }, onWarn)
-      : await readTable(cfg.file, [cfg.id, cfg.label], format);
+      : // Ids, labels, splits and groups are names, read as written: a guessed type turned split
+        // "03" into 3 (then no split matched evaluate.split "03"), merged groups "7" and "007", and
+        // made dates of "2024-01-01", printed in the machine's time zone.
+        await readTable(cfg.file, [cfg.id, cfg.label, ...(cfg.split ? [cfg.split] : []), ...cfg.groupBy], format);
   for (const [key, col] of [['dataset.id', cfg.id], ['dataset.label', cfg.label], ['dataset.split', cfg.split], ...cfg.groupBy.map((g) => ['dataset.groupBy', g])] as const) {
     if (col && !read.columnNames().includes(col)) {
       throw new InputError(`${cfg.file} (${key} = "${col}")`, `a column named "${col}"`, `columns ${read.columnNames().join(', ')}`);

@@ -28,16 +28,24 @@ describe('loadDataset', () => {
   });
 
   it('shares repeated label, split and group strings in the table without changing a value or type', async () => {
-    const f = file('r.csv', 'id,label,split,site,ward,note\na,x,train,h1,3,p\nb,y,train,h1,3,p\nc,x,val,h2,4,q\n');
+    const f = file('r.csv', 'id,label,split,site,ward,note,n\na,x,train,h1,3,p,1\nb,y,train,h1,3,p,2\nc,x,val,h2,4,q,3\n');
     const ds = await loadDataset({ ...base, file: f, groupBy: ['site', 'ward'] });
+    // Group columns are names (text, as written); other columns keep the reader's types.
     expect(ds.table.objects()).toEqual([
-      { id: 'a', label: 'x', split: 'train', site: 'h1', ward: 3, note: 'p' },
-      { id: 'b', label: 'y', split: 'train', site: 'h1', ward: 3, note: 'p' },
-      { id: 'c', label: 'x', split: 'val', site: 'h2', ward: 4, note: 'q' },
+      { id: 'a', label: 'x', split: 'train', site: 'h1', ward: '3', note: 'p', n: 1 },
+      { id: 'b', label: 'y', split: 'train', site: 'h1', ward: '3', note: 'p', n: 2 },
+      { id: 'c', label: 'x', split: 'val', site: 'h2', ward: '4', note: 'q', n: 3 },
     ]);
-    expect(ds.table.columnNames()).toEqual(['id', 'label', 'split', 'site', 'ward', 'note']);
+    expect(ds.table.columnNames()).toEqual(['id', 'label', 'split', 'site', 'ward', 'note', 'n']);
     expect(ds.groups).toEqual({ site: ['h1', 'h1', 'h2'], ward: ['3', '3', '4'] });
     expect(ds.splitNames).toEqual(['train', 'val']);
+  });
+
+  it('reads split and group names as written in a CSV: no number or date guessed from them', async () => {
+    const f = file('z.csv', 'id,label,split,ward,day\na,x,01,7,2024-01-01\nb,y,02,007,2024-01-02\nc,x,03,07.0,2024-01-01\n');
+    const ds = await loadDataset({ ...base, file: f, groupBy: ['ward', 'day'] });
+    expect(ds.splitNames).toEqual(['01', '02', '03']);
+    expect(ds.groups).toEqual({ ward: ['7', '007', '07.0'], day: ['2024-01-01', '2024-01-02', '2024-01-01'] });
   });
 
   it('reads JSONL and treats a missing split column as one split "all"', async () => {
