@@ -179,7 +179,8 @@ export async function scoreRun(
           for (let start = from; start < from + turnCount; start += opts.batchSize) {
             const count = Math.min(opts.batchSize, from + turnCount - start);
             const o = await out(g, start, count);
-            kinds[g] ??= looksLikeProbabilities(o, count, k) ? 'probabilities' : 'logits';
+            if (kinds[g] === null) kinds[g] = looksLikeProbabilities(o, count, k) ? 'probabilities' : 'logits';
+            else if (start === 0) checkDeclaredOutput(checkpoints[c], o, count, k, kinds[g]!);
             writeBatch(scores[c], o, rows.subarray(start, start + count), dataset.labels, k, kinds[g] === 'logits');
           }
         }
@@ -269,6 +270,32 @@ function emptyScores(n: number, k: number, withProbs = true): CheckpointScores {
     pred: new Int32Array(n).fill(-1),
     conf: new Float32Array(n).fill(Number.NaN),
   };
+}
+
+/** Rows of a first batch beyond which probability-shaped outputs cannot be logits by chance. */
+const MIN_ROWS_TO_REFUSE_LOGITS = 16;
+
+/**
+ * A declared model.output the first batch contradicts, refused: probabilities that are not (an
+ * ONNX model returning logits gave NLL −0.95 and ECE 4.35 with exit 0), or logits whose rows are
+ * all probability distributions (a softmax inside the model, applied again: every record's
+ * confidence flattened).
+ */
+function checkDeclaredOutput(checkpoint: Checkpoint, out: Float32Array, rows: number, k: number, declared: 'probabilities' | 'logits'): void {
+  const fix = 'set model.output to match, or to "auto" to tell from the values';
+  if (declared === 'probabilities') {
+    for (let r = 0; r < rows; r++) {
+      const row = out.subarray(r * k, r * k + k);
+      if (!looksLikeProbabilities(row, 1, k)) {
+        const sum = row.reduce((a, v) => a + v, 0);
+        const lo = row.reduce((a, v) => Math.min(a, v), Infinity);
+        const hi = row.reduce((a, v) => Math.max(a, v), -Infinity);
+        throw new InputError(`${checkpoint.path} (model.output = "probabilities")`, `rows in [0, 1] summing to 1 (±0.001); ${fix}`, `a row of the first batch summing to ${sum.toPrecision(6)}, values from ${lo.toPrecision(4)} to ${hi.toPrecision(4)}`);
+      }
+    }
+  } else if (k > 1 && rows >= MIN_ROWS_TO_REFUSE_LOGITS && looksLikeProbabilities(out, rows, k)) {
+    throw new InputError(`${checkpoint.path} (model.output = "logits")`, `logits; ${fix}`, `all ${rows} rows of the first batch in [0, 1] summing to 1 — probabilities (a softmax inside the model?), which a second softmax would flatten`);
+  }
 }
 
 /** Probabilities when every row is in [0, 1] and sums to 1 within 1e-3; otherwise logits. */

@@ -83,6 +83,36 @@ describe('scoreRun', () => {
   });
 });
 
+describe('a declared model.output the outputs contradict', () => {
+  const xs = Array.from({ length: 20 }, (_, i) => i / 10);
+  const { dataset, inputs } = data(xs, xs.map((_, i) => i % 3));
+  const softmaxed = (x: number) => {
+    const e = [Math.exp(x), 1, Math.exp(-x)];
+    const sum = e[0] + e[1] + e[2];
+    return e.map((v) => v / sum);
+  };
+
+  it('"probabilities" for logits is refused, naming the checkpoint and the row found', async () => {
+    await expect(scoreRun(fakeRuntime(), ckpt, dataset, inputs, { batchSize: 8, output: 'probabilities', progress: silentProgress })).rejects.toThrow(
+      /^\/c0\/model\.json \(model\.output = "probabilities"\): expected rows in \[0, 1\] summing to 1 \(±0\.001\); set model\.output to match, or to "auto" to tell from the values, found a row of the first batch summing to 0\.00000, values from 0\.000 to 0\.000$/,
+    );
+  });
+
+  it('"logits" for probabilities (a softmax inside the model) is refused once 16 rows say so; fewer could be chance', async () => {
+    await expect(scoreRun(fakeRuntime(3, softmaxed), ckpt, dataset, inputs, { batchSize: 20, output: 'logits', progress: silentProgress })).rejects.toThrow(/expected logits; .* found all 20 rows of the first batch in \[0, 1\] summing to 1/);
+    const few = await scoreRun(fakeRuntime(3, softmaxed), ckpt, dataset, inputs, { batchSize: 15, output: 'logits', progress: silentProgress });
+    expect(few.outputKind).toEqual(['logits']);
+  });
+
+  it('matching declarations and "auto" score as before', async () => {
+    const declared = await scoreRun(fakeRuntime(3, softmaxed), ckpt, dataset, inputs, { batchSize: 8, output: 'probabilities', progress: silentProgress });
+    const auto = await scoreRun(fakeRuntime(3, softmaxed), ckpt, dataset, inputs, { batchSize: 8, output: 'auto', progress: silentProgress });
+    expect(auto.outputKind).toEqual(['probabilities']);
+    expect(Array.from(declared.scores[0].loss)).toEqual(Array.from(auto.scores[0].loss));
+    expect((await scoreRun(fakeRuntime(), ckpt, dataset, inputs, { batchSize: 8, output: 'logits', progress: silentProgress })).outputKind).toEqual(['logits']);
+  });
+});
+
 describe('scoreRun with several checkpoints', () => {
   /** Checkpoint c's model returns [x·(c+1), c, −x]; the runtime logs loads, predicts and disposals. */
   function loggingRuntime(log: string[], maxLoaded?: number, turnBatches?: number): ScoringRuntime {
