@@ -180,9 +180,12 @@ function perClassDeltas(oldV: unknown, newV: unknown): ClassDelta[] {
   const a = index(oldV);
   const b = index(newV);
   const names = [...new Set([...a.keys(), ...b.keys()])];
+  // A class with no records on a side has no F1 or recall there to compare (the summary writes 0
+  // for the undefined ratios): a class the new evaluation split lacks was shown as F1 0.79 → 0.
+  const withRecords = (r: Record<string, unknown> | undefined) => (r && numOr(r.support) !== 0 ? r : undefined);
   const rows = names.map((c) => {
-    const o = a.get(c);
-    const n = b.get(c);
+    const o = withRecords(a.get(c));
+    const n = withRecords(b.get(c));
     const oldF1 = numOr(o?.f1);
     const newF1 = numOr(n?.f1);
     const oldRecall = numOr(o?.recall);
@@ -195,15 +198,18 @@ function perClassDeltas(oldV: unknown, newV: unknown): ClassDelta[] {
       oldRecall,
       newRecall,
       deltaRecall: oldRecall !== null && newRecall !== null ? newRecall - oldRecall : null,
-      support: numOr(n?.support) ?? numOr(o?.support),
+      support: numOr(b.get(c)?.support) ?? numOr(a.get(c)?.support),
     };
   });
   // Largest change first; classes only on one side after those; ties in class order.
   return rows
     .map((r, i) => ({ r, i }))
-    .sort((x, y) => Math.abs(y.r.deltaF1 ?? -1) - Math.abs(x.r.deltaF1 ?? -1) || x.i - y.i)
+    .sort((x, y) => changeSize(y.r) - changeSize(x.r) || x.i - y.i)
     .map((x) => x.r);
 }
+
+/** |ΔF1|, or −1 for a class without an F1 on both sides (so it sorts after every known change: Math.abs(−1) put them first). */
+const changeSize = (r: { deltaF1: number | null }) => (r.deltaF1 === null ? -1 : Math.abs(r.deltaF1));
 
 function recordRefs(v: unknown): RecordRef[] {
   return (Array.isArray(v) ? v : []).map((r) =>

@@ -48,6 +48,15 @@ describe('compareSummaries', () => {
     expect(m.perClass[0].deltaF1).toBeCloseTo(-0.2, 12);
   });
 
+  it('a class with no records on one side has nothing to compare there, not a drop to F1 0', () => {
+    const gone = summary();
+    gone.perClass[1] = { class: 'b', precision: 0, recall: 0, f1: 0, support: 0 };
+    const rows = compareSummaries(summary(), gone).perClass;
+    expect(rows.find((r) => r.class === 'b')).toMatchObject({ oldF1: 0.8, newF1: null, deltaF1: null, oldRecall: 0.8, newRecall: null, deltaRecall: null, support: 0 });
+    // Listed after the classes whose change is known.
+    expect(rows.map((r) => r.class)).toEqual(['a', 'c', 'b']);
+  });
+
   it('lists outliers fixed and newly appeared, and integrity changes', () => {
     expect(m.outliers.fixed.map((r) => r.id)).toEqual(['r1']);
     expect(m.outliers.appeared.map((r) => r.id)).toEqual(['r9']);
