@@ -1,7 +1,7 @@
 /** Bar chart of labelled values, optionally grouped by series, with optional interval whiskers. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../../analyses/types.ts';
-import { WIDTH } from './common.ts';
+import { seriesColor, WIDTH } from './common.ts';
 
 export function barsSpec(c: Extract<ChartSpec, { kind: 'bars' }>, alt: string): TopLevelSpec {
   const labels = [...new Set(c.items.map((i) => i.label))];
@@ -25,7 +25,7 @@ export function barsSpec(c: Extract<ChartSpec, { kind: 'bars' }>, alt: string): 
           [catChannel]: cat,
           [valChannel]: val,
           ...offset,
-          ...(multi ? { color: { field: 'series', type: 'nominal', title: null, sort: series } } : {}),
+          ...(multi ? { color: seriesColor(series) } : {}),
           tooltip: [{ field: 'label' }, { field: 'series' }, { field: 'value', format: '.4g' }],
         },
       },

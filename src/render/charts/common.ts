@@ -1,5 +1,25 @@
-/** Shared pieces of chart specs: size and labelled reference rules. */
+/** Shared pieces of chart specs: size, colour by series and labelled reference rules. */
 export const WIDTH = 560;
+
+/** Legends of more entries than this wrap into rows of LEGEND_COLUMNS (charts never draw more curves than 12). */
+const ONE_ROW_LEGEND = 12;
+const LEGEND_COLUMNS = 5;
+
+/**
+ * Colour by the `series` field, in `names` order: the default ten colours, twenty beyond ten
+ * series; a legend past ONE_ROW_LEGEND entries wraps (30 splits in one row made a chart 2 900 px
+ * wide, drawn at a third of its size); one series needs no legend.
+ */
+export function seriesColor(names: readonly string[]): object {
+  return {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    sort: names,
+    ...(names.length > 10 ? { scale: { scheme: 'tableau20' } } : {}),
+    ...(names.length === 1 ? { legend: null } : names.length > ONE_ROW_LEGEND ? { legend: { columns: LEGEND_COLUMNS } } : {}),
+  };
+}
 
 export function ruleLayers(rules: { value: number; label: string; axis: 'x' | 'y' }[]): object[] {
   return rules.map((r) => {

@@ -1,7 +1,7 @@
 /** Histogram with precomputed bins (possibly of unequal width, e.g. on a log axis), one series per colour. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../../analyses/types.ts';
-import { ruleLayers, WIDTH } from './common.ts';
+import { ruleLayers, seriesColor, WIDTH } from './common.ts';
 
 export function histogramSpec(c: Extract<ChartSpec, { kind: 'histogram' }>, alt: string): TopLevelSpec {
   const series = [...new Set(c.bins.map((b) => b.series ?? ''))];
@@ -18,7 +18,7 @@ export function histogramSpec(c: Extract<ChartSpec, { kind: 'histogram' }>, alt:
           x: { field: 'lo', type: 'quantitative', title: c.xLabel, scale: c.logX ? { type: 'log' } : {}, axis: { format: c.logX ? '~g' : '~s' } },
           x2: { field: 'hi' },
           y: { field: 'count', type: 'quantitative', title: c.yLabel, stack: null },
-          ...(multi ? { color: { field: 'series', type: 'nominal', title: null, sort: series } } : {}),
+          ...(multi ? { color: seriesColor(series) } : {}),
           tooltip: [
             { field: 'series', title: 'series' },
             { field: 'lo', title: 'from', format: '.3g' },

@@ -1,7 +1,7 @@
 /** Line chart of one or more series against a shared x (e.g. step), with optional reference rules. */
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartSpec } from '../../analyses/types.ts';
-import { ruleLayers, WIDTH } from './common.ts';
+import { ruleLayers, seriesColor, WIDTH } from './common.ts';
 
 /**
  * Series longer than this are drawn without a marker per point: at 1 000 checkpoints the markers
@@ -24,8 +24,7 @@ export function linesSpec(c: Extract<ChartSpec, { kind: 'lines' }>, alt: string)
         encoding: {
           x: { field: 'x', type: 'quantitative', title: c.xLabel },
           y: { field: 'y', type: 'quantitative', title: c.yLabel, scale: c.logY ? { type: 'log' } : { zero: false } },
-          // More than ten series would repeat the default scheme's ten colours.
-          color: { field: 'series', type: 'nominal', title: null, sort: names, ...(names.length > 10 ? { scale: { scheme: 'tableau20' } } : {}), ...(names.length === 1 ? { legend: null } : {}) },
+          color: seriesColor(names),
           tooltip: [{ field: 'series' }, { field: 'x', title: c.xLabel }, { field: 'y', title: c.yLabel, format: '.4g' }],
         },
       },

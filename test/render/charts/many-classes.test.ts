@@ -1,6 +1,7 @@
 /** Charts with many classes stay legible: vertical column labels on wide heatmaps, twenty colours past ten lines. */
 import { describe, expect, it } from 'vitest';
 import { heatmapSpec } from '../../../src/render/charts/heatmap.ts';
+import { histogramSpec } from '../../../src/render/charts/histogram.ts';
 import { linesSpec, MAX_MARKED_POINTS } from '../../../src/render/charts/lines.ts';
 import { renderSvg } from '../../../src/render/svg.ts';
 
@@ -29,5 +30,15 @@ describe('charts with many classes', () => {
     expect(await markers(MAX_MARKED_POINTS)).toBe(3 * MAX_MARKED_POINTS);
     expect(await markers(MAX_MARKED_POINTS + 1)).toBe(0);
     expect((await renderSvg(series(1000))).length).toBeLessThan(100_000);
+  });
+
+  it('a legend of 30 series wraps in rows instead of widening the chart, and their colours come from the twenty-colour scheme', async () => {
+    const bins = names(30).flatMap((series, i) => [{ lo: i, hi: i + 1, count: 5, series }]);
+    const spec = histogramSpec({ kind: 'histogram', bins, xLabel: 'loss', yLabel: 'records' }, 'h');
+    const svg = await renderSvg(spec);
+    const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)![1]);
+    expect(width).toBeLessThan(700); // one row of 30 entries was ~2 900 px; the plot is 560
+    const fills = new Set([...svg.matchAll(/aria-roledescription="rect mark"[^>]*fill="([^"]+)"/g)].map((m) => m[1]));
+    expect(fills.size).toBe(20);
   });
 });
