@@ -49,7 +49,11 @@ export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<
       await pooling?.close();
     },
     async load(checkpoint, loadOpts) {
-      const { loaded, graph } = await loadOnnx(ort, checkpoint);
+      const { loaded, graph, outputs } = await loadOnnx(ort, checkpoint);
+      if (outputs.length > 1) {
+        const w = `${checkpoint.path}: the model has ${outputs.length} outputs (${outputs.map((o) => `"${o}"`).join(', ')}); the first, "${outputs[0]}", is scored as the class scores`;
+        if (!warnings.includes(w)) warnings.push(w);
+      }
       // Without batchRows: not the scoring loop (e.g. the analyses' zeroed inputs), one call at a time.
       if (!pooling || !loadOpts?.batchRows) return loaded;
       return pooling.wrap(loaded, graph, { ...loadOpts, batchRows: loadOpts.batchRows });
@@ -61,6 +65,8 @@ export async function createOnnxRuntime(opts: OnnxRuntimeOptions = {}): Promise<
 interface Loaded {
   loaded: OnnxModel;
   graph: PoolGraph | null;
+  /** The graph's output names: the first is scored. */
+  outputs: readonly string[];
 }
 
 async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
@@ -154,7 +160,7 @@ async function loadOnnx(ort: Ort, checkpoint: Checkpoint): Promise<Loaded> {
           inputError: (f) => (f.kind === 'run' ? runError(f.shape, f.detail) : f.kind === 'output' ? outputError(f.detail) : new InputError(checkpoint.path, `${outputs} outputs per record`, f.detail)),
         }
       : null;
-  return { loaded, graph };
+  return { loaded, graph, outputs: session.outputNames };
 }
 
 function firstLine(e: unknown): string {

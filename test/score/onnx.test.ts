@@ -99,6 +99,27 @@ describe('onnx runtime', () => {
     await expect(runtime.load(ckpt(join(DIR, 'malformed', 'int-input.onnx')))).rejects.toThrow(/expected a float32 \(or float64\) input tensor, found input "ids" of type int64/);
   });
 
+  it('warns that only the first output is scored when a model has several', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'onnx-outputs-')), 'two.onnx');
+    const graph: OnnxGraph = {
+      name: 'two',
+      nodes: [
+        { op: 'MatMul', inputs: ['x', 'w'], outputs: ['logits'] },
+        { op: 'Relu', inputs: ['logits'], outputs: ['features'] },
+      ],
+      initializers: [{ name: 'w', dims: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i / 12) }],
+      inputs: [{ name: 'x', dims: ['batch', 4] }],
+      outputs: [{ name: 'logits', dims: ['batch', 3] }, { name: 'features', dims: ['batch', 3] }],
+    };
+    writeFileSync(path, encodeModel(graph));
+    const runtime = await createOnnxRuntime();
+    const model = await runtime.load(ckpt(path));
+    expect(model.outputs).toBe(3);
+    await runtime.load(ckpt(path)); // once per file
+    expect(runtime.warnings).toEqual([`${path}: the model has 2 outputs ("logits", "features"); the first, "logits", is scored as the class scores`]);
+    model.dispose();
+  });
+
   it('is what model.type "onnx" audits end to end (copy of the fixture in a temp folder)', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'onnx-e2e-'));
     for (const f of ['records.csv', 'inputs.npy', 'epoch-00.onnx', 'epoch-03.onnx', 'losslens.config.json']) copyFileSync(join(DIR, f), join(tmp, f));
