@@ -14,9 +14,9 @@ import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { callOnThread, stopThread } from '../thread.ts';
 import { decodeImageBytes, IMAGE_FILE_COLUMN, type DecodedOrNot } from './formats/images.ts';
-import { checkNpyData, parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
+import { parseNpy, parseNpyHeader, typedFromBuffer, type NpyArray } from './formats/npy.ts';
 import { copyRow, inputRows } from './input-values.ts';
-import { readNpyHeader } from './npy-rows.ts';
+import { readNpyRows } from './npy-rows.ts';
 import { readFileRange } from './shared-file.ts';
 
 /** Image files read ahead of the one being decoded. */
@@ -131,18 +131,9 @@ async function openInputs(file: string): Promise<{ fh: FileHandle; size: number 
  */
 export async function loadInputRows(cfg: InputsConfig, dataset: Dataset, start: number, end: number, onWarn: (w: string) => void = () => {}): Promise<ModelInputs> {
   if (cfg.source !== 'npy') return inputRows(await loadInputs(cfg, dataset, onWarn), start, end);
-  const { fh, size } = await openInputs(cfg.file);
-  try {
-    checkNpyName(cfg.file);
-    const h = await readNpyHeader(fh, size, cfg.file);
-    checkRows(cfg.file, h.shape, dataset.n);
-    checkNpyData(h, size - h.offset, cfg.file);
-    const rowBytes = h.shape.slice(1).reduce((a, b) => a * b, 1) * h.bytes;
-    const bytes = await readFileRange(fh, h.offset + start * rowBytes, (end - start) * rowBytes, cfg.file);
-    return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
-  } finally {
-    await fh.close();
-  }
+  checkNpyName(cfg.file);
+  const { header: h, rows: bytes } = await readNpyRows(cfg.file, 'inputs.file', start, end, { check: (header) => checkRows(cfg.file, header.shape, dataset.n), shared: true });
+  return npyInputs(cfg, { dtype: h.dtype, shape: [end - start, ...h.shape.slice(1)], data: typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer) });
 }
 
 /**

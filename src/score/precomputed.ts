@@ -97,7 +97,7 @@ export async function readPredictions(file: string, model: Config['model'], data
   const parts = extname(file).toLowerCase() === '.npy' ? [await fromNpy(file, model)] : await fromTableParts(file, model, idColumn, dataset.classes, dataset.ids);
   const { width } = parts[0];
   if (width !== k) {
-    throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
+    throw widthError(file, dataset, `${width}${parts[0].columns ? ` (columns ${parts[0].columns.join(', ')})` : ''}`);
   }
   const warnings = [...new Set(parts.flatMap((p) => (p.note ? [p.note] : [])))];
   let aligned: Float32Array;
@@ -107,7 +107,7 @@ export async function readPredictions(file: string, model: Config['model'], data
       throw new InputError(file, 'record ids to match predictions to records (set model.predictions.ids to a file of ids, one per row)', 'an .npy array without ids (or set model.byPosition to true if its rows are in dataset order)');
     }
     const rows = parts.reduce((sum, p) => sum + p.rows, 0);
-    if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
+    if (rows !== dataset.n) throw rowsError(file, dataset, rows);
     if (parts.length === 1) {
       // The rows are the records already: used as read, not copied (one 200 000 × 1 000-class
       // checkpoint is 800 MB, and the scores made from it are as many again).
@@ -163,11 +163,14 @@ export async function readPredictions(file: string, model: Config['model'], data
  */
 async function npyWindow(file: string, dataset: Dataset, exempt: Uint8Array, { start, end }: RecordWindow, output: Config['model']['output']): Promise<AlignedPredictions> {
   const k = dataset.classes.length;
-  const { header: h, rows: bytes } = await readNpyRows(file, 'model.checkpoints', start, end);
-  if (h.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${h.shape.join(', ')}]`);
-  const [rows, width] = h.shape;
-  if (width !== k) throw new InputError(file, `${k} values per record (one per class: ${dataset.classes.join(', ')})`, `${width}`);
-  if (rows !== dataset.n) throw new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
+  // The whole file's shape is checked before its rows are read.
+  const { header: h, rows: bytes } = await readNpyRows(file, 'model.checkpoints', start, end, {
+    check: ({ shape }) => {
+      checkMatrix(file, shape);
+      if (shape[1] !== k) throw widthError(file, dataset, `${shape[1]}`);
+      if (shape[0] !== dataset.n) throw rowsError(file, dataset, shape[0]);
+    },
+  });
   const values = asFloat32(typedFromBuffer(h.dtype, bytes.buffer as ArrayBuffer));
   const checked = Uint8Array.from(exempt.subarray(start, end), (e) => (e ? 0 : 1));
   checkValues(file, values, checked, dataset.ids.slice(start, end), k, output);
@@ -309,6 +312,20 @@ interface RawPredictions {
 /** Whether the rows come with ids (read, or known to be the last file's). */
 const hasIds = (p: RawPredictions) => p.ids !== null || p.records !== undefined;
 
+function checkMatrix(file: string, shape: number[]): void {
+  if (shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${shape.join(', ')}]`);
+}
+
+/** A prediction file whose rows are not one value per class. */
+function widthError(file: string, dataset: Dataset, found: string): InputError {
+  return new InputError(file, `${dataset.classes.length} values per record (one per class: ${dataset.classes.join(', ')})`, found);
+}
+
+/** A by-position prediction file whose row count is not the dataset's. */
+function rowsError(file: string, dataset: Dataset, rows: number): InputError {
+  return new InputError(file, `${dataset.n} rows (one per dataset record, in dataset order, as model.byPosition is true)`, `${rows} rows`);
+}
+
 /** Float32 data as it is; other dtypes converted by the typed-array constructor (Float32Array.from's rounding, far faster). */
 function asFloat32(data: NpyData): Float32Array {
   return data instanceof Float32Array ? data : data instanceof BigInt64Array ? Float32Array.from(data, Number) : new Float32Array(data);
@@ -319,7 +336,7 @@ async function fromNpy(file: string, model: Config['model']): Promise<RawPredict
   const buf = await readWholeFile(file, 'model.checkpoints');
   // Float32 data is read in place (no copy of a file that can be records × classes × 4 bytes).
   const arr = parseNpy(buf, file, { copy: false });
-  if (arr.shape.length !== 2) throw new InputError(file, 'an array of shape [records, classes]', `shape [${arr.shape.join(', ')}]`);
+  checkMatrix(file, arr.shape);
   const [rows, width] = arr.shape;
   const values = asFloat32(arr.data);
   let ids: readonly string[] | null = null;
