@@ -116,7 +116,7 @@ export async function readTable(file: string, textColumns: string[] = [], format
   if (f === 'arrow') return readArrow(file, key);
   if (f === 'parquet') return readParquet(file);
   try {
-    if (f === 'jsonl') return aq.from(await readJsonlObjects(file));
+    if (f === 'jsonl') return aq.from(await readJsonlObjects(file, key));
     const text = await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text');
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
     const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));

@@ -57,8 +57,20 @@ describe('loadLogs', () => {
     const d = tmp();
     writeFileSync(join(d, 'm.jsonl'), '{"step":0}\n{oops\n');
     await expect(loadLogs({ metrics: join(d, 'm.jsonl'), tensorboard: null, experiments: null })).rejects.toThrow(/line 2/);
-    writeFileSync(join(d, 'n.jsonl'), '{"loss":1}\n');
-    await expect(loadLogs({ metrics: join(d, 'n.jsonl'), tensorboard: null, experiments: null })).rejects.toThrow(InputError);
+    writeFileSync(join(d, 'n.jsonl'), '\n{"loss":1}\n');
+    await expect(loadLogs({ metrics: join(d, 'n.jsonl'), tensorboard: null, experiments: null })).rejects.toThrow(/n\.jsonl line 2: expected a numeric "step"/);
+    writeFileSync(join(d, 'e.jsonl'), '{"id":"e1","change":"lr"}\n\n{"id":"e2"}\n');
+    await expect(loadLogs({ metrics: null, tensorboard: null, experiments: join(d, 'e.jsonl') })).rejects.toThrow(/e\.jsonl line 3: expected a string "change"/);
+    await expect(loadLogs({ metrics: join(d, 'missing.jsonl'), tensorboard: null, experiments: null })).rejects.toThrow(InputError);
+  });
+  it('keeps the numbers of a metrics row (numeric text and null read as numbers, other values dropped), and reads a file written with a byte-order mark', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'm.jsonl'), '\ufeff{"split":"val","a":null,"b":"nan","c":"x","d":true,"e":[1],"f":{"g":1},"h":"0.5","step":3}\n{"step":4,"split":7,"a":1}\n');
+    const rows = (await loadLogs({ metrics: join(d, 'm.jsonl'), tensorboard: null, experiments: null })).metrics!;
+    expect(rows).toEqual([
+      { split: 'val', a: NaN, b: NaN, c: 'x', h: 0.5, step: 3 },
+      { step: 4, split: 'train', a: 1 },
+    ]);
   });
   it('reads a CSV experiment log with quoted changes and tag lists', async () => {
     const d = tmp();

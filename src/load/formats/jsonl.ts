@@ -2,28 +2,45 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../messages.ts';
+import { readFailure } from '../read-whole.ts';
 
-/** Calls `onRow` for every non-blank line's object; errors name the line. */
-export async function readJsonl(file: string, onRow: (row: Record<string, unknown>, line: number) => void): Promise<void> {
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+export interface JsonlOptions {
+  /** Parses one line (default JSON.parse; the metrics log also takes Python's bare NaN / Infinity). */
+  parse?: (line: string) => unknown;
+  /** The config key naming the file, for a read failure (missing, a folder, permission). */
+  key?: string;
+}
+
+/** Calls `onRow` for every non-blank line's object; errors name the line. A leading byte-order mark is skipped. */
+export async function readJsonl(file: string, onRow: (row: Record<string, unknown>, line: number) => void, { parse = JSON.parse, key = 'file' }: JsonlOptions = {}): Promise<void> {
+  const input = createReadStream(file, 'utf8');
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (!text.trim()) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`${file} line ${line}`, 'one JSON object per line', `a parse error (${(e as Error).message})`);
+  try {
+    for await (let text of lines) {
+      line++;
+      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (!text.trim()) continue;
+      let row: unknown;
+      try {
+        row = parse(text);
+      } catch (e) {
+        throw new InputError(`${file} line ${line}`, 'one JSON object per line', `${JSON.stringify(text.slice(0, 40))} (${(e as Error).message})`);
+      }
+      if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new InputError(`${file} line ${line}`, 'a JSON object', JSON.stringify(row).slice(0, 60));
+      onRow(row as Record<string, unknown>, line);
     }
-    if (typeof row !== 'object' || row === null || Array.isArray(row)) throw new InputError(`${file} line ${line}`, 'a JSON object', JSON.stringify(row).slice(0, 60));
-    onRow(row as Record<string, unknown>, line);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw readFailure(key, file, e);
+  } finally {
+    input.destroy();
   }
 }
 
 /** All rows of a JSONL file as objects (for arquero.from). */
-export async function readJsonlObjects(file: string): Promise<Record<string, unknown>[]> {
+export async function readJsonlObjects(file: string, key?: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  await readJsonl(file, (r) => rows.push(r));
+  await readJsonl(file, (r) => rows.push(r), { key });
   return rows;
 }

@@ -22,4 +22,10 @@ describe('jsonl', () => {
     await expect(readJsonlObjects(write('{"id":"a"}\n{"id":\n'))).rejects.toThrow(/t\.jsonl line 2: expected one JSON object per line/);
     await expect(readJsonlObjects(write('{"id":"a"}\n[1,2]\n'))).rejects.toThrow(/line 2: expected a JSON object, found \[1,2\]/);
   });
+
+  it('skips a leading byte-order mark, and names a file it cannot read by its key', async () => {
+    expect(await readJsonlObjects(write('\ufeff{"id":"a"}\n'))).toEqual([{ id: 'a' }]);
+    await expect(readJsonlObjects(join(tmpdir(), 'no-such-losslens.jsonl'), 'dataset.file')).rejects.toThrow(/dataset\.file .*no-such-losslens\.jsonl/);
+    await expect(readJsonlObjects(tmpdir(), 'dataset.file')).rejects.toThrow(/expected a file, found a folder/);
+  });
 });
