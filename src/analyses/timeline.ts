@@ -14,6 +14,8 @@ import type { ExperimentRow } from '../types.ts';
 /** Beyond this, the chart drops per-experiment annotations (the table still lists every change). */
 const MAX_ANNOTATIONS = 12;
 const MAX_TABLE_ROWS = 200;
+/** Baseline-tagged experiments drawn as labelled rules: the latest ones (fifty rules piled their labels into one unreadable block). */
+const MAX_BASELINE_RULES = 5;
 
 export const timeline: Analysis = {
   id: 'timeline',
@@ -30,7 +32,9 @@ export const timeline: Analysis = {
     const current = col ? h[col] : NaN;
     const isBaseline = (r: ExperimentRow) => (r.tags ?? []).some((t) => t.toLowerCase() === 'baseline');
 
-    const rules: Extract<ChartSpec, { kind: 'lines' }>['rules'] = tracked.filter(({ r }) => isBaseline(r)).map(({ r }) => ({ value: r.value, label: `baseline ${r.id}`, axis: 'y' as const }));
+    const loggedBaselines = tracked.filter(({ r }) => isBaseline(r));
+    const rules: Extract<ChartSpec, { kind: 'lines' }>['rules'] = loggedBaselines.slice(-MAX_BASELINE_RULES).map(({ r }) => ({ value: r.value, label: `baseline ${r.id}`, axis: 'y' as const }));
+    const baselinesShown = loggedBaselines.length > MAX_BASELINE_RULES ? ` (of the ${loggedBaselines.length} experiments tagged baseline, the last ${MAX_BASELINE_RULES})` : '';
     for (const b of ctx.config.baselines ?? []) if (col && b[col] !== null) rules.push({ value: b[col]!, label: b.name, axis: 'y' });
     if (tracked.length <= MAX_ANNOTATIONS) for (const { r, x } of tracked) rules.push({ value: x, label: r.id, axis: 'x' });
     const series = [{ name: metric, points: tracked.map(({ r, x }) => ({ x, y: r.value })) }];
@@ -42,7 +46,7 @@ export const timeline: Analysis = {
     blocks.push({
       type: 'chart',
       chart: { kind: 'lines', series, xLabel: 'experiment (log order)', yLabel: metric, points: true, rules },
-      caption: `${metric} across the experiment log${tracked.length <= MAX_ANNOTATIONS ? ', each experiment marked by its id' : ''}; horizontal rules are baselines${Number.isFinite(current) ? `; the last point is this audit's ${col} on ${ctx.final.split}` : ''}.`,
+      caption: `${metric} across the experiment log${tracked.length <= MAX_ANNOTATIONS ? ', each experiment marked by its id' : ''}; horizontal rules are baselines${baselinesShown}${Number.isFinite(current) ? `; the last point is this audit's ${col} on ${ctx.final.split}` : ''}.`,
       alt: `Line chart of ${metric} across experiments.`,
     });
     const extraKeys = ['split', 'splitHash'].filter((k) => rows.some((r) => r[k] !== undefined));

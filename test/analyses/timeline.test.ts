@@ -50,6 +50,15 @@ describe('timeline', () => {
     expect(splitHash(a.dataset, null, 'test')).not.toBe(h1);
   });
 
+  it('draws the latest five of many baseline-tagged experiments as rules, and says so', () => {
+    const ctx = base();
+    ctx.logs.experiments = Array.from({ length: 50 }, (_, i): ExperimentRow => ({ date: '2026-01-01', id: `b${i}`, change: 'baseline rerun', metric: 'val_accuracy', value: 0.5 + i / 1000, tags: ['baseline'] }));
+    const chart = (timeline.run(ctx) as AnalysisOutput).blocks.find((b) => b.type === 'chart');
+    if (chart?.type !== 'chart' || chart.chart.kind !== 'lines') throw new Error('expected a lines chart');
+    expect(chart.chart.rules!.filter((r) => r.axis === 'y').map((r) => r.label)).toEqual(['baseline b45', 'baseline b46', 'baseline b47', 'baseline b48', 'baseline b49']);
+    expect(chart.caption).toMatch(/of the 50 experiments tagged baseline, the last 5/);
+  });
+
   it('tracks the most common metric', () => {
     expect(trackedMetric(exps)).toBe('val_accuracy');
     expect(trackedMetric([])).toBe('value');
