@@ -4,14 +4,13 @@
  * split used once. Each item is pass / warn / unknown with the evidence that decided it; unknown
  * means the artifacts do not say (it is not a pass).
  */
-import { ANOMALY_IDS, detectAll } from './curves/index.ts';
-import { curvesOf } from './curves/series.ts';
+import { ANOMALY_IDS } from './curves/index.ts';
 import type { Finding } from './curves/types.ts';
 import { rowsOf } from './common.ts';
 import { fix } from './format.ts';
 import { isTestSplit } from './split-hash.ts';
 import { testDiscipline } from './timeline.ts';
-import { trainPriorEntropy } from './training-curves.ts';
+import { logCurves } from './training-curves.ts';
 import { INIT_TOLERANCE } from './curves/initial-loss.ts';
 import type { Analysis, AnalysisContext, Cell } from './types.ts';
 
@@ -51,7 +50,7 @@ export const recipeChecklist: Analysis = {
 
 export function checklist(ctx: AnalysisContext): ChecklistItem[] {
   const exps = ctx.logs.experiments ?? [];
-  const findings: Finding[] = ctx.logs.metrics?.length ? detectAll(curvesOf(ctx.logs.metrics, ctx.run.k, trainPriorEntropy(ctx.dataset))) : [];
+  const findings: Finding[] = ctx.logs.metrics?.length ? logCurves(ctx).findings : [];
   const f = (id: string) => findings.find((x) => x.id === id);
   return [seeds(ctx), initLoss(ctx, f('initial-loss')), overfit(exps), baseline(ctx), schedule(f('warmup'), f('decay')), anomalies(findings), testOnce(ctx)];
 }

@@ -8,9 +8,9 @@ import { basename } from 'node:path';
 import type { Dataset } from '../types.ts';
 import { detectAll } from './curves/index.ts';
 import { curvesOf, entropy } from './curves/series.ts';
-import type { Finding, Series } from './curves/types.ts';
+import type { Curves, Finding, Series } from './curves/types.ts';
 import { fix } from './format.ts';
-import type { Analysis, Block, Cell, ChartSpec } from './types.ts';
+import type { Analysis, AnalysisContext, Block, Cell, ChartSpec } from './types.ts';
 
 /** Points per chart series; beyond it, each bucket keeps its min and max so spikes stay visible. */
 const MAX_CHART_POINTS = 400;
@@ -24,8 +24,7 @@ export const trainingCurves: Analysis = {
   notApplicable: (ctx) => (!ctx.logs.metrics ? 'no metrics log (set logs.metrics or logs.tensorboard in the config)' : ctx.logs.metrics.length === 0 ? 'the metrics log has no rows' : null),
   run(ctx) {
     const rows = ctx.logs.metrics!;
-    const curves = curvesOf(rows, ctx.run.k, trainPriorEntropy(ctx.dataset));
-    const findings = detectAll(curves);
+    const { curves, findings } = logCurves(ctx);
     const flagged = findings.filter((f) => f.status === 'warn');
     const blocks: Block[] = [];
     const sources = (ctx.logs.metricsSources ?? []).map((s) => `${basename(s.file)} (${FORMAT_NAMES[s.format]}, ${s.rows} rows)`);
@@ -110,6 +109,22 @@ export function thin(s: Series): { x: number; y: number }[] {
     out.push(...(lo === hi ? [lo] : lo.x < hi.x ? [lo, hi] : [hi, lo]));
   }
   return out;
+}
+
+const curvesMemo = new WeakMap<AnalysisContext, { rows: unknown; curves: Curves; findings: Finding[] }>();
+
+/**
+ * The metrics log's curves and the detectors' findings, computed once per audit: this section and
+ * the recipe checklist both read them (at 500 000 steps, ~13 s each time before the series were
+ * built from columns).
+ */
+export function logCurves(ctx: AnalysisContext): { curves: Curves; findings: Finding[] } {
+  let got = curvesMemo.get(ctx);
+  if (!got || got.rows !== ctx.logs.metrics) {
+    const curves = curvesOf(ctx.logs.metrics ?? [], ctx.run.k, trainPriorEntropy(ctx.dataset));
+    curvesMemo.set(ctx, (got = { rows: ctx.logs.metrics, curves, findings: detectAll(curves) }));
+  }
+  return got;
 }
 
 /** Entropy (nats) of the label distribution of the train split (all labelled records if none). */

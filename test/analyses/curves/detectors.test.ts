@@ -196,16 +196,35 @@ describe('series helpers', () => {
   });
 });
 
+/** The definition: a Map of step → value per field (a later row overrides), sorted by step. */
+function mapSeries(rows: readonly MetricRow[], split: string | null, key: string) {
+  const byStep = new Map<number, number>();
+  for (const r of rows) if ((split === null || r.split === split) && typeof r[key] === 'number') byStep.set(r.step, r[key] as number);
+  if (byStep.size === 0) return null;
+  const step = [...byStep.keys()].sort((a, b) => a - b);
+  return { step, value: step.map((x) => byStep.get(x)!) };
+}
+
 describe('curvesOf', () => {
-  it('every series equals seriesOf over the rows (one pass for all splits and keys; a step logged twice keeps its last value)', () => {
+  it('every series equals a Map of step → value sorted by step (one pass for all splits and keys; a step logged twice keeps its last value)', () => {
     const rows: MetricRow[] = [];
     for (let i = 0; i < 300; i++) {
       rows.push({ step: i % 250, split: i % 3 ? 'train' : 'val', loss: Math.cos(i), ...(i % 2 ? { acc: i / 300, 'grad_norm/dense': i } : {}), note: 'x' } as unknown as MetricRow);
     }
+    // Out of order, repeated steps and -0 next to 0 (one step for a Map), in one field; another in order.
+    for (const [step, v] of [[5, 1], [3, 2], [5, 3], [-0, 4], [0, 5], [1e6, 6], [2, 7]]) rows.push({ step, split: 'eval', lr: v, mom: step } as MetricRow);
+    for (const [step, v] of [[1, 1], [2, 2], [2, 3], [3, 4]]) rows.push({ step, split: 'other', acc: v } as MetricRow); // in order but for a repeat
     const c = curves(rows);
-    expect(c.all.map((a) => `${a.split}/${a.key}`)).toEqual(['val/acc', 'val/grad_norm/dense', 'val/loss', 'train/acc', 'train/grad_norm/dense', 'train/loss']);
-    for (const a of c.all) expect(a.series).toEqual(seriesOf(rows, a.split, a.key));
-    expect(c.train).toEqual(seriesOf(rows, 'train', 'loss'));
-    expect(c.gradLayers[0].series).toEqual(seriesOf(rows, 'train', 'grad_norm/dense'));
+    expect(c.all.map((a) => `${a.split}/${a.key}`)).toEqual(['val/acc', 'val/grad_norm/dense', 'val/loss', 'train/acc', 'train/grad_norm/dense', 'train/loss', 'eval/lr', 'eval/mom', 'other/acc']);
+    for (const a of c.all) {
+      expect(a.series).toEqual(mapSeries(rows, a.split, a.key));
+      expect(seriesOf(rows, a.split, a.key)).toEqual(mapSeries(rows, a.split, a.key));
+    }
+    expect(c.all.find((a) => a.key === 'lr')!.series).toEqual({ step: [0, 2, 3, 5, 1e6], value: [5, 7, 2, 3, 6] });
+    expect(c.all.at(-1)!.series).toEqual({ step: [1, 2, 3], value: [1, 3, 4] });
+    expect(c.train).toEqual(mapSeries(rows, 'train', 'loss'));
+    expect(c.gradLayers[0].series).toEqual(mapSeries(rows, 'train', 'grad_norm/dense'));
+    expect(seriesOf(rows, null, 'loss')).toEqual(mapSeries(rows, null, 'loss'));
+    expect(c.lr).toEqual(mapSeries(rows, null, 'lr')); // no train lr: read from any split
   });
 });
