@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { heatmapSpec } from '../../../src/render/charts/heatmap.ts';
 import { histogramSpec } from '../../../src/render/charts/histogram.ts';
 import { linesSpec, MAX_MARKED_POINTS } from '../../../src/render/charts/lines.ts';
+import { legendColumns } from '../../../src/render/charts/common.ts';
 import { renderSvg } from '../../../src/render/svg.ts';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `class-${i}`);
@@ -40,5 +41,18 @@ describe('charts with many classes', () => {
     expect(width).toBeLessThan(700); // one row of 30 entries was ~2 900 px; the plot is 560
     const fills = new Set([...svg.matchAll(/aria-roledescription="rect mark"[^>]*fill="([^"]+)"/g)].map((m) => m[1]));
     expect(fills.size).toBe(20);
+  });
+
+  it('a legend of ten long class names wraps to the chart width; short names stay in one row', async () => {
+    const width = async (labels: string[]) => {
+      const spec = linesSpec({ kind: 'lines', series: labels.map((name, i) => ({ name, points: [{ x: 0, y: i }, { x: 1, y: i + 1 }] })), xLabel: 'step', yLabel: 'accuracy' }, 'l');
+      return Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(await renderSvg(spec))![1]);
+    };
+    const long = names(10).map((n) => `${n} ${'very long class name '.repeat(10)}`);
+    expect(await width(long)).toBeLessThan(700); // one row of ten 160 px labels was ~1 900 px
+    expect(legendColumns(long)).toBe(3);
+    expect(legendColumns(names(10).map((_, i) => String(i)))).toBe(10);
+    expect(legendColumns(names(10))).toBe(7); // "class-0" … : ~70 px an entry
+    expect(legendColumns(names(30))).toBe(5);
   });
 });
