@@ -12,7 +12,7 @@
 import { analyses as defaultAnalyses, runAnalyses } from './analyses/index.ts';
 import { chooseFinalSplit, rowsOf } from './analyses/common.ts';
 import { scanNpyEarly } from './analyses/discovery/input-scan.ts';
-import type { Analysis, AnalysisContext } from './analyses/types.ts';
+import type { Analysis, AnalysisContext, SectionResult } from './analyses/types.ts';
 import type { Config } from './config.ts';
 import { discoverCheckpoints } from './load/checkpoints.ts';
 import { loadDataset } from './load/dataset.ts';
@@ -21,7 +21,7 @@ import { loadLogs } from './load/logs.ts';
 import { InputError, messages } from './messages.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { buildModel, buildSummary } from './report/build.ts';
-import { evaluateGates, parseGates } from './report/gates.ts';
+import { checkGatePaths, evaluateGates, parseGates } from './report/gates.ts';
 import type { ReportModel } from './report/model.ts';
 import { createPreviewer } from './report/preview.ts';
 import { ChartQueue } from './render/chart-queue.ts';
@@ -69,7 +69,9 @@ export async function runAudit(config: Config, opts: AuditOptions = {}): Promise
 async function audit(config: Config, opts: AuditOptions, releaseThread: () => void): Promise<AuditResult> {
   const started = performance.now();
   const progress = opts.progress ?? silentProgress;
-  const gates = parseGates(opts.failOn ?? []); // a malformed gate fails before the expensive work
+  const list = opts.analyses ?? defaultAnalyses;
+  const gates = parseGates(opts.failOn ?? []); // a malformed gate, or one no summary can have, fails before the expensive work
+  checkGatePaths(gates, list.flatMap((a) => a.summaryKeys ?? []));
   const warnings: string[] = [];
   const warn = (w: string) => {
     warnings.push(w);
@@ -124,7 +126,7 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   const charts = new ChartQueue(drawChart);
   let analysed: Awaited<ReturnType<typeof runAnalyses>>;
   try {
-    analysed = await runAnalyses(ctx, opts.analyses ?? defaultAnalyses, (s) => {
+    analysed = await runAnalyses(ctx, list, (s) => {
       if (s.status === 'ok') charts.drawWhenIdle(s.blocks);
     });
   } finally {
@@ -140,10 +142,21 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   const pinned = opts.now !== undefined || (epoch !== undefined && epoch !== '');
   const now = opts.now ?? (pinned ? new Date(Number(epoch) * 1000) : new Date());
   const model = buildModel({ ctx, sections, outputs, warnings, wallTimeMs: performance.now() - started, now, pinned });
-  model.gates = evaluateGates(gates, buildSummary(model));
+  model.gates = evaluateGates(gates, buildSummary(model), keysNotWritten(list, sections));
 
   // 5. render
   progress.stage('rendering report');
   const html = await renderHtml(model, { static: opts.static }, charts);
   return { model, html, summary: buildSummary(model), ctx };
+}
+
+/** The summary keys of sections that did not run, with why: a gate on them fails with that reason. */
+function keysNotWritten(list: readonly Analysis[], sections: readonly SectionResult[]): Map<string, string> {
+  const notRun = new Map<string, string>();
+  for (const s of sections) {
+    if (s.status === 'ok') continue;
+    const why = `section ${s.id} ${s.status === 'notApplicable' ? 'not applicable' : 'failed'}: ${s.reason}`;
+    for (const key of list.find((a) => a.id === s.id)?.summaryKeys ?? []) notRun.set(key, why);
+  }
+  return notRun;
 }

@@ -24,6 +24,7 @@ const SEED_BOOTSTRAP = 303;
 
 export const baselines: Analysis = {
   id: 'baselines',
+  summaryKeys: ['baselines', 'baselineGap'],
   title: 'Baseline gap',
   description:
     'Is the model worth its complexity? Simple baselines evaluated on the same records — majority class, class prior, the model on zeroed inputs, and a logistic regression trained here on the training split — plus named figures from the config and the experiment log, with paired bootstrap intervals on the gap.',

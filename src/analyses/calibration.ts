@@ -399,6 +399,7 @@ function binTable(bins: CalibrationBin[], n: number, caption: string, note: stri
 
 export const calibration: Analysis = {
   id: 'calibration',
+  summaryKeys: ['calibration', 'intervals'],
   title: 'Confidence calibration',
   description:
     'Whether the final checkpoint\u2019s confidence can be taken at face value: reliability diagrams, ECE, MCE, adaptive and class-wise ECE, Brier and NLL per split, the confidently wrong records, temperature scaling fitted on the validation split, and bootstrap intervals for the headline numbers.',

@@ -25,6 +25,7 @@ const SECONDARY_ROWS = 10;
 
 export const dynamics: Analysis = {
   id: 'dynamics',
+  summaryKeys: ['dynamics'],
   title: 'Training dynamics per sample',
   description:
     'Every record followed through every checkpoint: a data map of confidence against variability of p(given label) with easy-to-learn, ambiguous and hard-to-learn regions (Dataset Cartography), forgetting events, an AUM-style mean margin compared with confident learning, records that stay high-loss, and the headline metrics per checkpoint.',

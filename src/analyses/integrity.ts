@@ -17,6 +17,7 @@ const IMBALANCE_RATIO = 3;
 
 export const integrity: Analysis = {
   id: 'integrity',
+  summaryKeys: ['integrity'],
   title: 'Data integrity',
   description: 'Checks of the data itself, before any score: missing and non-finite values, duplicate inputs (with conflicting labels, or shared between training and held-out splits), labels outside the class list, constant columns, class imbalance, and records that could not be scored.',
   // The input scan may run on a worker thread while the analyses that need only scores run.

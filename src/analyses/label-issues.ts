@@ -12,6 +12,7 @@ const TOP_PAIRS = 10;
 
 export const labelIssues: Analysis = {
   id: 'label-issues',
+  summaryKeys: ['labelIssues', 'labelIssueSplits', 'labelIssueExamined', 'labelIssueRanking'],
   title: 'Label issues',
   description: 'Records whose given label the model contradicts with confidence (confident learning): another class clears its per-class threshold (the mean probability the model gives that class on records labelled with it) and beats the given label. Run on held-out splits, where probabilities are out-of-sample; ranked by the probability of the given label, lowest first.',
   start: startDiscovery,

@@ -11,6 +11,7 @@ export const LOSS_EDGES = logEdges(1e-5, 30, 48);
 
 export const lossDistribution: Analysis = {
   id: 'loss-distribution',
+  summaryKeys: ['lossDistribution'],
   title: 'Loss distribution',
   description: 'Per-sample loss (−ln p of the given label) of the final checkpoint, per split, on a log axis. The mean hides a heavy tail: the quantiles and the share of loss carried by the worst 1 % show it.',
   run(ctx) {

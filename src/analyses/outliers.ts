@@ -22,6 +22,7 @@ const HEAT_EDGES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30];
 
 export const outliers: Analysis = {
   id: 'outliers',
+  summaryKeys: ['outliers', 'outlierIds', 'outlierRule'],
   title: 'Loss outliers',
   description: 'Records whose loss is far above what is typical for their class and split — by a robust rule on the negative log-odds of the given label (median + k·MAD per class), not by a fixed cut — shown as you would recognise them, with every reason they were flagged. Wrong labels and corrupted inputs concentrate here.',
   // The detectors and the input scan (its reasons name duplicate inputs) may run on the worker thread meanwhile.

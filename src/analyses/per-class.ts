@@ -161,6 +161,7 @@ export function learningPattern(curves: number[][], k: number): { forgotten: { c
 
 export const perClass: Analysis = {
   id: 'per-class',
+  summaryKeys: ['perClass', 'perClassAverages', 'confusion', 'confusedPairs'],
   title: 'Per-class performance',
   description:
     'Precision, recall, F1 and support per class with macro and weighted averages, the confusion matrix (rows: given label, columns: prediction) as counts and row-normalised, the most-confused pairs with examples, and per-class accuracy across checkpoints — on the headline split.',

@@ -26,6 +26,7 @@ const TONE = { pass: 'good', warn: 'bad', unknown: 'muted' } as const;
 
 export const recipeChecklist: Analysis = {
   id: 'recipe-checklist',
+  summaryKeys: ['recipeChecklist'],
   title: 'Recipe checklist',
   description:
     'The run against the recipe: fixed seeds recorded, loss at init ≈ ln K, evidence of an overfit-a-tiny-batch check, a baseline, a warmup + decay schedule, curves without anomalies, and the test split used once. Unknown means the logs do not say.',

@@ -130,6 +130,7 @@ export function sentence(t: SliceTest): string {
 
 export const slices: Analysis = {
   id: 'slices',
+  summaryKeys: ['slices'],
   title: 'Where the bad records concentrate',
   description: 'For each metadata column in dataset.groupBy: the share of loss outliers and label issues each group holds against its share of the data, with a one-sided Fisher exact test and Benjamini–Hochberg correction across all groups, columns and both flags.',
   notApplicable: (ctx) => (ctx.config.dataset.groupBy.length ? null : 'no metadata columns to slice by: list them in dataset.groupBy (e.g. ["source", "annotator"])'),

@@ -19,6 +19,7 @@ const MAX_BASELINE_RULES = 5;
 
 export const timeline: Analysis = {
   id: 'timeline',
+  summaryKeys: ['timeline'],
   title: 'Experiment timeline',
   description:
     'How we got here: the tracked metric across the experiment log, each change annotated, baselines as reference lines and this audit highlighted, then the full log. Audits of a test split are checked against earlier evaluations of the same data.',

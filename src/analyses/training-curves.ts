@@ -18,6 +18,7 @@ const TONE = { pass: 'good', warn: 'bad', unknown: 'muted' } as const;
 
 export const trainingCurves: Analysis = {
   id: 'training-curves',
+  summaryKeys: ['trainingCurves'],
   title: 'Training curves',
   description:
     'Train/val loss, learning rate and gradient norms against step, read from the metrics log, with checks for the usual failures: initial loss far from ln K, NaN/Inf, spikes, plateaus, divergence, a widening train/val gap, exploding or vanishing gradients, and a schedule without warmup or decay.',

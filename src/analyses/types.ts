@@ -140,6 +140,12 @@ export interface AnalysisContext {
 }
 
 export interface Analysis extends SectionMeta {
+  /**
+   * The summary.json keys its output's `summary` writes at the top level, known before it runs:
+   * `--fail-on` paths are checked against them before any scoring, and a gate on the keys of a
+   * section that did not run is null (it fails) rather than an unknown path.
+   */
+  summaryKeys?: readonly string[];
   /** A reason the analysis cannot run on these inputs, or null when it applies. */
   notApplicable?(ctx: AnalysisContext): string | null;
   /**

@@ -9,7 +9,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Block, SectionResult } from '../analyses/types.ts';
-import { formatGateValue } from '../report/gates.ts';
+import { gateValueText } from '../report/gates.ts';
 import type { ReportModel } from '../report/model.ts';
 import { cellView, clip, formatNumber, MAX_CELL_TEXT, text } from './cells.ts';
 import { ChartQueue, type ChartBlock, type DrawnChart } from './chart-queue.ts';
@@ -58,7 +58,7 @@ export async function renderHtml(model: ReportModel, opts: RenderOptions = {}, c
   const sections = [];
   for (const s of model.sections) sections.push(await sectionView(s, charts));
   const header = headerView(model);
-  const gates = model.gates.map((g) => ({ expr: text(g.expr), value: text(formatGateValue(g.value)), failed: g.failed }));
+  const gates = model.gates.map((g) => ({ expr: text(g.expr), value: text(gateValueText(g)), failed: g.failed }));
   const toc = [
     ...(model.warnings.length ? [{ href: 'warnings', title: 'Warnings' }] : []),
     ...(gates.length ? [{ href: 'gates', title: 'CI gates' }] : []),

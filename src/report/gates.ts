@@ -8,13 +8,17 @@
  *   op      := "<=" | ">=" | "==" | "!=" | "<" | ">"
  *   number  := [-+]? digits ["." digits] [("e"|"E") [-+]? digits]   (also ".5")
  *
- * On an array, the segment `count` (or `length`) is the number of elements: `outliers.count`.
+ * On an array, the segment `count` (or `length`) is the number of elements: `outlierIds.count`.
  * A path ending at an interval object (`{ estimate | gap | value, lo, hi }`) compares its point
  * estimate: `baselineGap.accuracy<0.02`.
  * A gate *fails* when its comparison is true ("fail on ece > 0.05"). A path that does not exist or
  * does not end at a number is a user error (exit 2) naming the expression; a path ending at null
  * (a metric that could not be computed, e.g. NaN) fails the gate, since it cannot be verified.
+ * The first key (and `final`'s keys) are checked before any scoring (`checkGatePaths`), and a key
+ * that only a section which did not run would have written is null too: the same gate must not be a
+ * typo in one run and a failure in the next.
  */
+import { editDistance } from '../edit-distance.ts';
 import { InputError } from '../messages.ts';
 
 export type GateOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -29,16 +33,23 @@ export interface Gate {
 export interface GateResult {
   /** The expression as written (trimmed). */
   expr: string;
-  /** The value found at the path; null when it was null (not computable). */
+  /** The value found at the path; null when it was null or NaN (not computable). */
   value: number | null;
   /** True when the comparison held, i.e. the build should fail. */
   failed: boolean;
+  /** Why the value is null when its section did not run (e.g. "section baselines not applicable: …"). */
+  note?: string;
 }
+
+/** Top-level summary.json keys written whatever the sections (report/build.ts). */
+export const CORE_KEYS = ['schemaVersion', 'tool', 'run', 'dataset', 'checkpoints', 'final', 'perClass', 'confusion', 'outliers', 'baselines', 'warnings', 'verdicts', 'gates', 'sections'];
+/** The keys of summary.json's `final`. */
+export const FINAL_KEYS = ['checkpoint', 'split', 'n', 'accuracy', 'macroF1', 'nll', 'brier', 'ece', 'mce'];
 
 const GATE_RE = /^\s*([A-Za-z0-9_.-]+?)\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*$/;
 const SEGMENT_RE = /^(?:[A-Za-z_][A-Za-z0-9_-]*|\d+)$/;
 
-export const GATE_HELP = 'path op number, e.g. "final.ece>0.05" or "outliers.count>=50" (op: < <= > >= == !=)';
+export const GATE_HELP = 'path op number, e.g. "final.ece>0.05" or "outlierIds.count>=50" (op: < <= > >= == !=)';
 
 /** Parse one expression; throws InputError naming it when it does not follow the grammar. */
 export function parseGate(expr: string): Gate {
@@ -53,6 +64,28 @@ export function parseGate(expr: string): Gate {
 
 export function parseGates(exprs: readonly string[]): Gate[] {
   return exprs.map(parseGate);
+}
+
+/**
+ * Before any work: each gate's first key must be one summary.json can have (`sectionKeys`: the
+ * keys the analyses declare), a key of `final` one it has, and `outliers.count` — the top-K table,
+ * whose length is always analysis.topK on a large run — is refused for `outlierIds.count`.
+ */
+export function checkGatePaths(gates: readonly Gate[], sectionKeys: readonly string[]): void {
+  const known = [...CORE_KEYS, ...sectionKeys];
+  for (const gate of gates) {
+    const [top, next] = gate.path;
+    if (!known.includes(top)) throw unknown(gate, `no key "${top}" in summary.json${nearest(top, known)}`);
+    if (top === 'final' && next !== undefined && !FINAL_KEYS.includes(next)) throw unknown(gate, `no key "${next}" under final (keys: ${FINAL_KEYS.join(', ')})${nearest(next, FINAL_KEYS)}`);
+    if (top === 'outliers' && (next === 'count' || next === 'length')) {
+      throw new InputError(`--fail-on "${gate.expr}"`, 'outlierIds.count for the number of flagged outliers', 'outliers.count, the length of the top-K highest-loss table (analysis.topK rows whatever was flagged)');
+    }
+  }
+}
+
+function nearest(key: string, keys: readonly string[]): string {
+  const near = keys.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+  return near ? ` (did you mean "${near}"?)` : '';
 }
 
 /** Look the path up in a summary; throws InputError (exit 2) when it does not lead to a number or null. */
@@ -106,19 +139,31 @@ export function compare(value: number, op: GateOp, threshold: number): boolean {
   }
 }
 
-/** Evaluate every gate against a summary (as written to summary.json). */
-export function evaluateGates(gates: readonly Gate[], summary: unknown): GateResult[] {
+/**
+ * Evaluate every gate against a summary (as built for summary.json, NaN not yet written as null).
+ * `notRun` maps a top-level key to why no section wrote it (its section was not applicable or
+ * failed): a gate under it is null, so it fails with that reason.
+ */
+export function evaluateGates(gates: readonly Gate[], summary: Record<string, unknown>, notRun: ReadonlyMap<string, string> = new Map()): GateResult[] {
   return gates.map((g) => {
-    const value = resolvePath(summary, g);
-    return { expr: g.expr, value, failed: value === null || Number.isNaN(value) ? true : compare(value, g.op, g.threshold) };
+    const note = Object.hasOwn(summary, g.path[0]) ? undefined : notRun.get(g.path[0]);
+    if (note !== undefined) return { expr: g.expr, value: null, failed: true, note };
+    const found = resolvePath(summary, g);
+    const value = found === null || Number.isNaN(found) ? null : found;
+    return { expr: g.expr, value, failed: value === null ? true : compare(value, g.op, g.threshold) };
   });
 }
 
 /** The lines printed to stderr when gates fail. */
 export function describeFailures(results: readonly GateResult[]): string {
   const failed = results.filter((r) => r.failed);
-  const lines = failed.map((r) => `  ✗ ${r.expr}  (value: ${formatGateValue(r.value)})`);
+  const lines = failed.map((r) => `  ✗ ${r.expr}  (value: ${gateValueText(r)})`);
   return `${failed.length} of ${results.length} --fail-on gate(s) failed:\n${lines.join('\n')}\n`;
+}
+
+/** A gate's value as shown (stderr, Markdown, the report), with why it is null when its section did not run. */
+export function gateValueText(r: Pick<GateResult, 'value' | 'note'>): string {
+  return r.note ? `${formatGateValue(r.value)} (${r.note})` : formatGateValue(r.value);
 }
 
 export function formatGateValue(v: number | null): string {
@@ -127,7 +172,7 @@ export function formatGateValue(v: number | null): string {
 }
 
 function unknown(gate: Gate, found: string): InputError {
-  return new InputError(`--fail-on "${gate.expr}"`, 'a path to a number in summary.json (e.g. final.ece, outliers.count)', found);
+  return new InputError(`--fail-on "${gate.expr}"`, 'a path to a number in summary.json (e.g. final.ece, outlierIds.count)', found);
 }
 
 function describe(v: unknown): string {

@@ -5,7 +5,7 @@
  * stays under GitHub's 65 536-character limit whatever the data.
  */
 import { sanitizeText } from '../render/escape.ts';
-import { formatGateValue } from './gates.ts';
+import { gateValueText } from './gates.ts';
 import type { ReportModel } from './model.ts';
 
 /** GitHub rejects comments over 65 536 characters; leave room for a bot's own header. */
@@ -56,7 +56,7 @@ export function auditMarkdown(model: ReportModel, opts: { reportLink?: string } 
     const failed = model.gates.filter((g) => g.failed);
     out.push(failed.length ? `### ❌ ${failed.length} of ${model.gates.length} gate(s) failed` : `### ✅ All ${model.gates.length} gate(s) passed`);
     out.push('');
-    out.push(mdTable(['gate', 'value', 'result'], model.gates.map((g) => [`\`${mdCode(g.expr)}\``, mdText(formatGateValue(g.value)), g.failed ? '❌ failed' : '✅ passed']), ['l', 'r', 'l']));
+    out.push(mdTable(['gate', 'value', 'result'], model.gates.map((g) => [`\`${mdCode(g.expr)}\``, mdText(gateValueText(g)), g.failed ? '❌ failed' : '✅ passed']), ['l', 'r', 'l']));
     out.push('');
   }
   out.push('### Verdicts');

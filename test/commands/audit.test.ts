@@ -17,12 +17,13 @@ function losslens(args: string[]) {
 
 describe('losslens audit --md --fail-on', () => {
   it('exits 1 listing the failed gates, still writing the report, summary and Markdown with the gates', () => {
-    const r = losslens(['audit', TINY, '--out', 'r.html', '--json', 'r.json', '--md', 'pr/r.md', '--quiet', '--fail-on', 'final.ece>=0', '--fail-on', 'final.accuracy<0', '--fail-on', 'outliers.count>0']);
+    const r = losslens(['audit', TINY, '--out', 'r.html', '--json', 'r.json', '--md', 'pr/r.md', '--quiet', '--fail-on', 'final.ece>=0', '--fail-on', 'final.accuracy<0', '--fail-on', 'trainingCurves.steps>0']);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/2 of 3 --fail-on gate\(s\) failed:\n {2}✗ final\.ece>=0 {2}\(value: [\d.]+\)\n {2}✗ outliers\.count>0 {2}\(value: \d+\)\n$/);
+    // A gate on a section that did not run (no metrics log here) fails, saying why, rather than being an unknown path.
+    expect(r.stderr).toMatch(/2 of 3 --fail-on gate\(s\) failed:\n {2}✗ final\.ece>=0 {2}\(value: [\d.]+\)\n {2}✗ trainingCurves\.steps>0 {2}\(value: null — not computable, so the gate cannot pass \(section training-curves not applicable: no metrics log .*\)\)\n$/);
     const summary = JSON.parse(r.read('r.json'));
-    expect(summary.gates.map((g: { expr: string; failed: boolean }) => [g.expr, g.failed])).toEqual([['final.ece>=0', true], ['final.accuracy<0', false], ['outliers.count>0', true]]);
+    expect(summary.gates.map((g: { expr: string; failed: boolean }) => [g.expr, g.failed])).toEqual([['final.ece>=0', true], ['final.accuracy<0', false], ['trainingCurves.steps>0', true]]);
     expect(summary.verdicts.map((v: { id: string }) => v.id)).toContain('calibration');
     const html = r.read('r.html');
     expect(html).toContain('id="gates"');
@@ -44,6 +45,13 @@ describe('losslens audit --md --fail-on', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^losslens: --fail-on "final.nope>1": expected a path to a number in summary.json .*found no key "nope" under final/);
     expect(existsSync(join(unknown.cwd, 'r.html'))).toBe(false);
+    const typo = losslens(['audit', TINY, '--out', 'r.html', '--quiet', '--fail-on', 'baselinegap.accuracy<0.02']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/no key "baselinegap" in summary\.json \(did you mean "baselineGap"\?\)/);
+    const topK = losslens(['audit', TINY, '--out', 'r.html', '--quiet', '--fail-on', 'outliers.count>50']);
+    expect(topK.code).toBe(2);
+    expect(topK.stderr).toMatch(/expected outlierIds\.count for the number of flagged outliers, found outliers\.count, the length of the top-K/);
+    expect(existsSync(join(typo.cwd, 'r.html')) || existsSync(join(topK.cwd, 'r.html'))).toBe(false);
     const malformed = losslens(['audit', TINY, '--out', 'r.html', '--quiet', '--fail-on', 'final.ece=>1']);
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('--fail-on "final.ece=>1": expected path op number');

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/messages.ts';
-import { describeFailures, evaluateGates, parseGate, parseGates } from '../../src/report/gates.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyses } from '../../src/analyses/index.ts';
+import { checkGatePaths, CORE_KEYS, describeFailures, evaluateGates, FINAL_KEYS, parseGate, parseGates } from '../../src/report/gates.ts';
 
 const summary = {
   final: { ece: 0.07, accuracy: 0.91, nll: null },
@@ -63,6 +66,16 @@ describe('evaluateGates', () => {
 
   it('fails a gate whose value is null (not computable), since it cannot be verified', () => {
     expect(one('final.nll>100')).toEqual({ expr: 'final.nll>100', value: null, failed: true });
+    // Before summary.json is written NaN is still NaN: shown and stored as null all the same.
+    expect(evaluateGates(parseGates(['final.ece>1']), { final: { ece: NaN } })).toEqual([{ expr: 'final.ece>1', value: null, failed: true }]);
+  });
+
+  it("fails a gate on the keys of a section that did not run, saying why, instead of calling the path unknown", () => {
+    const notRun = new Map([['calibration', 'section calibration not applicable: one class']]);
+    const [r] = evaluateGates(parseGates(['calibration.ece>0.05']), summary, notRun);
+    expect(r).toEqual({ expr: 'calibration.ece>0.05', value: null, failed: true, note: 'section calibration not applicable: one class' });
+    expect(describeFailures([r])).toContain('(value: null — not computable, so the gate cannot pass (section calibration not applicable: one class))');
+    expect(userError(() => evaluateGates(parseGates(['calibration.ece>0.05']), summary))).toContain('no key "calibration"');
   });
 
   it('is a user error when the path does not exist or does not end at a number', () => {
@@ -77,5 +90,32 @@ describe('evaluateGates', () => {
   it('lists the failed gates clearly', () => {
     const results = evaluateGates(parseGates(['final.ece>0.05', 'outliers.count>10', 'final.nll>1']), summary);
     expect(describeFailures(results)).toBe('2 of 3 --fail-on gate(s) failed:\n  ✗ final.ece>0.05  (value: 0.07)\n  ✗ final.nll>1  (value: null — not computable, so the gate cannot pass)\n');
+  });
+});
+
+describe('checkGatePaths (before any scoring)', () => {
+  const check = (expr: string) => checkGatePaths(parseGates([expr]), ['calibration', 'outlierIds', 'baselineGap']);
+  it('accepts the keys summary.json can have', () => {
+    for (const e of ['final.ece>0.05', 'calibration.ece>0.05', 'outlierIds.count>50', 'baselineGap.accuracy<0.02', 'checkpoints.0.splits.val.accuracy<0.5', 'dataset.n<10']) expect(() => check(e)).not.toThrow();
+  });
+  it('names an unknown first key or key of final, with the nearest known one', () => {
+    expect(userError(() => check('baselinegap.accuracy<0.02'))).toMatch(/no key "baselinegap" in summary\.json \(did you mean "baselineGap"\?\)/);
+    expect(userError(() => check('final.ecee>0.05'))).toMatch(/no key "ecee" under final \(keys: checkpoint, .*\) \(did you mean "ece"\?\)/);
+    expect(userError(() => check('nothing.x>1'))).toMatch(/no key "nothing" in summary\.json$/);
+  });
+  it('refuses outliers.count, the top-K table whose length does not move, for outlierIds.count', () => {
+    expect(userError(() => check('outliers.count>50'))).toContain('expected outlierIds.count for the number of flagged outliers');
+    expect(userError(() => check('outliers.length>50'))).toContain('outlierIds.count');
+    expect(() => check('outliers.0.loss>12')).not.toThrow();
+  });
+});
+
+describe('the keys gates are checked against', () => {
+  it('are exactly the keys of the example summary.json, where every section ran', () => {
+    const example = JSON.parse(readFileSync(join(import.meta.dirname, '../../reports/mnist.json'), 'utf8'));
+    expect(example.sections.every((x: { status: string }) => x.status === 'ok')).toBe(true);
+    expect(analyses.every((a) => a.summaryKeys?.length)).toBe(true);
+    expect([...new Set([...CORE_KEYS, ...analyses.flatMap((a) => a.summaryKeys!)])].sort()).toEqual(Object.keys(example).sort());
+    expect(FINAL_KEYS).toEqual(Object.keys(example.final));
   });
 });
