@@ -115,7 +115,7 @@ export function compareSummaries(oldS: Obj, newS: Obj): CompareModel {
     notes,
     headline: METRICS.map((m) => metricDelta(m, oldS, newS)),
     perClass: perClassDeltas(oldS.perClass, newS.perClass),
-    outliers: recordSetDiff(oldS.outliers, newS.outliers),
+    outliers: recordSetDiff(flaggedOutliers(oldS), flaggedOutliers(newS)),
     labelIssues: oldS.labelIssues === undefined && newS.labelIssues === undefined ? null : recordSetDiff(oldS.labelIssues, newS.labelIssues),
     integrity: integrityDeltas(oldS, newS),
     verdicts: verdictChanges(oldS.verdicts, newS.verdicts),
@@ -215,6 +215,18 @@ function recordRefs(v: unknown): RecordRef[] {
   return (Array.isArray(v) ? v : []).map((r) =>
     isObj(r) ? { id: String(r.id ?? '?'), label: String(r.label ?? r.given ?? ''), predicted: String(r.predicted ?? r.suggested ?? ''), loss: numOr(r.loss) } : { id: String(r), label: '', predicted: '', loss: null },
   );
+}
+
+/**
+ * Every record flagged as a loss outlier (`outlierIds`, worst first), with the label, prediction
+ * and loss of those in the top-K table (`outliers[]`). The table alone made "0 new" of a run whose
+ * flagged records grew from 32 to 38: its length is topK whatever was flagged. Summaries without
+ * `outlierIds` give the table.
+ */
+export function flaggedOutliers(s: Obj): unknown[] {
+  if (!Array.isArray(s.outlierIds)) return Array.isArray(s.outliers) ? s.outliers : [];
+  const details = new Map(recordRefs(s.outliers).map((r) => [r.id, r]));
+  return s.outlierIds.map((id) => details.get(String(id)) ?? id);
 }
 
 export function recordSetDiff(oldV: unknown, newV: unknown): RecordSetDiff {

@@ -57,6 +57,17 @@ describe('compareSummaries', () => {
     expect(rows.map((r) => r.class)).toEqual(['a', 'c', 'b']);
   });
 
+  it('diffs every flagged outlier (outlierIds), not the top-K table, with the table details where it has them', () => {
+    // Both tables hold the same top 2, but 3 more records were flagged in the new run.
+    const withIds = (ids: string[]) => ({ ...summary({ outliers: ['r1', 'r2'] }), outlierIds: ids });
+    const d = compareSummaries(withIds(['r1', 'r2', 'r3']), withIds(['r1', 'r2', 'r4', 'r5', 'r6'])).outliers;
+    expect([d.oldCount, d.newCount, d.persisting]).toEqual([3, 5, 2]);
+    expect(d.fixed.map((r) => r.id)).toEqual(['r3']);
+    expect(d.appeared.map((r) => r.id)).toEqual(['r4', 'r5', 'r6']);
+    expect(compareSummaries(withIds(['r1', 'r3']), withIds(['r1'])).outliers.persisting).toBe(1);
+    expect(compareSummaries(withIds(['r9']), withIds(['r1'])).outliers.appeared[0]).toEqual({ id: 'r1', label: 'a', predicted: 'b', loss: 3 });
+  });
+
   it('lists outliers fixed and newly appeared, and integrity changes', () => {
     expect(m.outliers.fixed.map((r) => r.id)).toEqual(['r1']);
     expect(m.outliers.appeared.map((r) => r.id)).toEqual(['r9']);
