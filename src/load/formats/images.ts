@@ -3,7 +3,7 @@
  * become a table of id (the relative path), label, split and file; pixels are decoded in-process
  * with pngjs / jpeg-js into uint8 grey or RGB rows.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -21,29 +21,69 @@ export interface ImageFolderOptions {
   split: string | null;
 }
 
-/** List the folder as a table, sorted by path so the row order never depends on the file system. */
+/**
+ * List the folder as a table, sorted by path so the row order never depends on the file system.
+ * As torchvision's ImageFolder and Keras's image_dataset_from_directory do, a class folder's
+ * sub-folders are searched too and symbolic links followed (each real folder once); hidden
+ * entries (".ipynb_checkpoints", ".DS_Store") are skipped, and what is ignored is counted in a
+ * warning rather than dropped silently.
+ */
 export async function readImageFolder(dir: string, opts: ImageFolderOptions, onWarn: (w: string) => void = () => {}): Promise<ColumnTable> {
-  const subdirs = async (d: string) => (await readdir(d, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const splits = opts.split ? await subdirs(dir) : [null];
-  const rows: { id: string; label: string; split: string | null; file: string }[] = [];
-  let skipped = 0;
-  for (const split of splits) {
-    const base = split === null ? dir : join(dir, split);
-    for (const label of await subdirs(base)) {
-      const files = (await readdir(join(base, label), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name).sort();
-      for (const f of files) {
-        if (!IMAGE_EXT.has(extname(f).toLowerCase())) {
-          skipped++;
-          continue;
-        }
-        const rel = [split, label, f].filter((p) => p !== null).join('/');
-        rows.push({ id: rel, label, split, file: rel });
+  const ignored = { notImages: 0, hidden: 0, outside: 0 };
+  const seen = new Set<string>();
+  const entries = async (d: string) => {
+    const dirs: string[] = [];
+    const files: string[] = [];
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      if (e.name.startsWith('.')) {
+        ignored.hidden++;
+        continue;
       }
+      const kind = e.isSymbolicLink() ? await stat(join(d, e.name)).then((st) => (st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other'), () => 'other') : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : 'other';
+      if (kind === 'dir') dirs.push(e.name);
+      else if (kind === 'file') files.push(e.name);
     }
+    return { dirs: dirs.sort(), files: files.sort() };
+  };
+  const rows: { id: string; label: string; split: string | null; file: string }[] = [];
+  // Every image under `rel` (a class folder, or a folder inside one), in path order.
+  const walk = async (rel: string, label: string, split: string | null): Promise<void> => {
+    const { dirs, files } = await entries(join(dir, rel));
+    for (const f of files) {
+      if (!IMAGE_EXT.has(extname(f).toLowerCase())) ignored.notImages++;
+      else rows.push({ id: `${rel}/${f}`, label, split, file: `${rel}/${f}` });
+    }
+    for (const d of dirs) {
+      const real = await realpath(join(dir, rel, d));
+      // A link back up the tree or to another class's folder would count its images twice, under the wrong class.
+      if (seen.has(real)) continue;
+      seen.add(real);
+      await walk(`${rel}/${d}`, label, split);
+    }
+  };
+  const top = await entries(dir);
+  const splits = opts.split ? top.dirs : [null];
+  if (!opts.split) ignored.outside += top.files.length;
+  const classFolders: { rel: string; label: string; split: string | null }[] = [];
+  seen.add(await realpath(dir));
+  for (const split of splits) {
+    const level = split === null ? top : await entries(join(dir, split));
+    if (split !== null) {
+      ignored.outside += level.files.length;
+      seen.add(await realpath(join(dir, split)));
+    }
+    for (const label of level.dirs) classFolders.push({ rel: split === null ? label : `${split}/${label}`, label, split });
   }
+  for (const c of classFolders) seen.add(await realpath(join(dir, c.rel)));
+  for (const c of classFolders) await walk(c.rel, c.label, c.split);
   const layout = opts.split ? '<split>/<class>/<file>.png|jpg' : '<class>/<file>.png|jpg';
   if (rows.length === 0) throw new InputError(dir, `an image folder laid out as ${layout}`, 'no images');
-  if (skipped) onWarn(`${dir}: ${skipped} file(s) that are not .png/.jpg were ignored`);
+  const notes = [
+    ignored.notImages && `${ignored.notImages} file(s) that are not .png/.jpg`,
+    ignored.outside && `${ignored.outside} file(s) outside a ${opts.split ? '<split>/<class>' : 'class'} folder`,
+    ignored.hidden && `${ignored.hidden} hidden file(s) or folder(s) (names starting with ".")`,
+  ].filter(Boolean);
+  if (notes.length) onWarn(`${dir}: ${notes.join(', ')} were ignored`);
   const cols: Record<string, unknown[]> = { [opts.id]: rows.map((r) => r.id), [opts.label]: rows.map((r) => r.label) };
   if (opts.split) cols[opts.split] = rows.map((r) => r.split);
   cols[IMAGE_FILE_COLUMN] = rows.map((r) => r.file);
@@ -68,7 +108,7 @@ export function decodeImageBytes(file: string, bytes: Buffer, channels: 1 | 3): 
   try {
     rgba = extname(file).toLowerCase() === '.png' ? PNG.sync.read(bytes) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
   } catch (e) {
-    throw new InputError(file, 'a decodable PNG or JPEG image', `an undecodable file (${String((e as Error)?.message ?? e).split('\n')[0]})`);
+    throw new InputError(file, 'a decodable PNG or JPEG image', bytes.length === 0 ? 'an empty file' : `an undecodable file (${undecodable(e)})`);
   }
   const { width, height, data } = rgba;
   const pixels = new Uint8Array(width * height * channels);
@@ -84,6 +124,13 @@ export function decodeImageBytes(file: string, bytes: Buffer, channels: 1 | 3): 
     }
   }
   return { width, height, pixels };
+}
+
+/** The decoder's reason, in words where its own are its internals. */
+function undecodable(e: unknown): string {
+  const message = String((e as Error)?.message ?? e).split('\n')[0];
+  // pngjs's words for a file that ends before its image data does.
+  return /read requests waitng on finished stream|unexpected end/i.test(message) ? `truncated: ${message}` : message;
 }
 
 /** One image of decodeImageFiles: its pixels, or why it did not decode (an InputError's `found`), or another failure. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,27 @@ describe('image folders', () => {
     expect(warnings).toEqual([`${dir}: 1 file(s) that are not .png/.jpg were ignored`]);
   });
 
+  it('searches sub-folders of a class, follows links (each folder once), and counts hidden and misplaced files instead of dropping them silently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'img-'));
+    const other = mkdtempSync(join(tmpdir(), 'img-other-'));
+    mkdirSync(join(dir, 'cat', 'nested', 'deep'), { recursive: true });
+    mkdirSync(join(dir, 'dog'));
+    mkdirSync(join(dir, '.ipynb_checkpoints'));
+    writeFileSync(join(dir, '.ipynb_checkpoints', 'x.png'), png(1, 1));
+    writeFileSync(join(dir, 'cat', 'a.png'), png(1, 1));
+    writeFileSync(join(dir, 'cat', 'nested', 'deep', 'b.png'), png(1, 1));
+    writeFileSync(join(dir, 'cat', '.DS_Store'), 'x');
+    writeFileSync(join(dir, 'top.png'), png(1, 1));
+    writeFileSync(join(other, 'c.png'), png(1, 1));
+    symlinkSync(join(other, 'c.png'), join(dir, 'dog', 'linked.png'));
+    symlinkSync(other, join(dir, 'owl')); // a linked class folder
+    symlinkSync(dir, join(dir, 'cat', 'nested', 'loop')); // a link back up the tree: not followed twice
+    const warnings: string[] = [];
+    const t = await readImageFolder(dir, { id: 'id', label: 'label', split: null }, (w) => warnings.push(w));
+    expect(t.objects().map((r) => `${r.label} ${r.id}`)).toEqual(['cat cat/a.png', 'cat cat/nested/deep/b.png', 'dog dog/linked.png', 'owl owl/c.png']);
+    expect(warnings).toEqual([`${dir}: 1 file(s) outside a class folder, 2 hidden file(s) or folder(s) (names starting with ".") were ignored`]);
+  });
+
   it('reads <split>/<class>/<file> when a split column is configured, and refuses an empty folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'img-'));
     mkdirSync(join(dir, 'val', 'cat'), { recursive: true });
@@ -45,6 +66,8 @@ describe('image folders', () => {
     expect(Math.abs(j.pixels[0] - 200)).toBeLessThanOrEqual(1);
     writeFileSync(join(dir, 'bad.png'), png(3, 2).subarray(0, 30));
     await expect(decodeImage(join(dir, 'bad.png'), 1)).rejects.toThrow(/bad\.png: expected a decodable PNG or JPEG image, found an undecodable file/);
+    writeFileSync(join(dir, 'empty.png'), '');
+    await expect(decodeImage(join(dir, 'empty.png'), 1)).rejects.toThrow(/empty\.png: expected a decodable PNG or JPEG image, found an empty file$/);
   });
 
   it('decodeImageFiles returns every file\'s pixels or failure as values, in order', async () => {
