@@ -40,7 +40,7 @@ describe('image folders', () => {
     symlinkSync(dir, join(dir, 'cat', 'nested', 'loop')); // a link back up the tree: not followed twice
     const warnings: string[] = [];
     const t = await readImageFolder(dir, { id: 'id', label: 'label', split: null }, (w) => warnings.push(w));
-    expect(t.objects().map((r) => `${r.label} ${r.id}`)).toEqual(['cat cat/a.png', 'cat cat/nested/deep/b.png', 'dog dog/linked.png', 'owl owl/c.png']);
+    expect((t.objects() as { id: string; label: string }[]).map((r) => `${r.label} ${r.id}`)).toEqual(['cat cat/a.png', 'cat cat/nested/deep/b.png', 'dog dog/linked.png', 'owl owl/c.png']);
     expect(warnings).toEqual([`${dir}: 1 file(s) outside a class folder, 2 hidden file(s) or folder(s) (names starting with ".") were ignored`]);
   });
 
