@@ -15,7 +15,7 @@ import { readArrow } from './formats/arrow.ts';
 import { readImageFolder } from './formats/images.ts';
 import { readJsonlObjects } from './formats/jsonl.ts';
 import { readParquet } from './formats/parquet.ts';
-import { readPlainDelimited } from './formats/plain-csv.ts';
+import { readPlainDelimited, typeColumn } from './formats/plain-csv.ts';
 import { internStrings } from './intern.ts';
 import { firstInexactId, firstRepeat, inexactIdError } from './unique-ids.ts';
 
@@ -31,7 +31,7 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
       : // Ids, labels, splits and groups are names, read as written: a guessed type turned split
         // "03" into 3 (then no split matched evaluate.split "03"), merged groups "7" and "007", and
         // made dates of "2024-01-01", printed in the machine's time zone.
-        await readTable(cfg.file, [cfg.id, cfg.label, ...(cfg.split ? [cfg.split] : []), ...cfg.groupBy], format);
+        await readTable(cfg.file, [cfg.id, cfg.label, ...(cfg.split ? [cfg.split] : []), ...cfg.groupBy], format, 'dataset.file', onWarn);
   for (const [key, col] of [['dataset.id', cfg.id], ['dataset.label', cfg.label], ['dataset.split', cfg.split], ...cfg.groupBy.map((g) => ['dataset.groupBy', g])] as const) {
     if (col && !read.columnNames().includes(col)) {
       throw new InputError(`${cfg.file} (${key} = "${col}")`, `a column named "${col}"`, `columns ${read.columnNames().join(', ')}`);
@@ -108,26 +108,60 @@ export function resolveFormat(file: string, format: DatasetFormat, key: string):
 
 /**
  * Read a CSV, TSV, JSON (array of objects), JSONL, Arrow IPC or Parquet table; `textColumns` are
- * never type-inferred (ids like "007" stay text). `key` names the config key in errors.
+ * the columns the caller reads, never type-inferred (ids like "007" stay text). `key` names the
+ * config key in errors; `onWarn` hears of a repeated column name the caller does not read.
  */
-export async function readTable(file: string, textColumns: string[] = [], format: DatasetFormat = 'auto', key = 'dataset.file'): Promise<ColumnTable> {
+export async function readTable(file: string, textColumns: string[] = [], format: DatasetFormat = 'auto', key = 'dataset.file', onWarn: (w: string) => void = () => {}): Promise<ColumnTable> {
   const f = resolveFormat(file, format, key);
   if (f === 'images') throw new InputError(file, 'a table file', 'a folder');
   if (f === 'arrow') return readArrow(file, key);
   if (f === 'parquet') return readParquet(file);
   try {
     if (f === 'jsonl') return aq.from(await readJsonlObjects(file, key));
-    const text = await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text');
+    const text = withoutBom(await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text'));
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
-    const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
-    if (f === 'csv' || f === 'tsv') {
-      const delimiter = f === 'tsv' ? '\t' : ',';
-      return readPlainDelimited(text, delimiter, textColumns) ?? (await aq.fromCSVStream(recordPieces(text, delimiter), { delimiter, parse }));
-    }
-    return aq.from(JSON.parse(text) as object[]);
+    if (f === 'json') return aq.from(JSON.parse(text) as object[]);
+    const table = await readDelimited(text, f === 'tsv' ? '\t' : ',', textColumns);
+    checkRepeatedNames(file, table.columnNames(), textColumns, onWarn);
+    return table;
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(file, `a well-formed ${f.toUpperCase()} table`, `a parse error (${(e as Error).message})`);
+  }
+}
+
+/** The CSV/TSV table: by the quote-free reader if it can, else by arquero. */
+async function readDelimited(text: string, delimiter: string, textColumns: string[]): Promise<ColumnTable> {
+  return readPlainDelimited(text, delimiter, textColumns) ?? (await readDelimitedByArquero(text, delimiter, textColumns));
+}
+
+/** arquero's table of the text, its columns typed from all their values (typeColumn), not from their first 1 000 as arquero does. */
+export async function readDelimitedByArquero(text: string, delimiter: string, textColumns: string[]): Promise<ColumnTable> {
+  const parse = Object.fromEntries(textColumns.map((c) => [c, (v: string) => v]));
+  const table = await aq.fromCSVStream(recordPieces(text, delimiter), { delimiter, parse, autoType: false });
+  // The columns are the arrays the reader filled, fresh and ours: typed in place, once (a
+  // repeated name is one column).
+  for (const name of new Set(table.columnNames())) if (!(name in parse)) typeColumn(table.column(name) as unknown as (string | null)[]);
+  return table;
+}
+
+/** The text without a UTF-8 byte-order mark (Excel's "CSV UTF-8", pandas' utf-8-sig), which would begin the first column's name. */
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * A column name the header repeats: an error if the caller reads that column (the reader keeps the
+ * last of them, maybe not the one meant), else a warning.
+ */
+function checkRepeatedNames(file: string, names: readonly string[], read: readonly string[], onWarn: (w: string) => void): void {
+  const seen = new Map<string, number[]>();
+  names.forEach((name, i) => seen.set(name, [...(seen.get(name) ?? []), i + 1]));
+  for (const [name, at] of seen) {
+    if (at.length < 2) continue;
+    const where = `columns ${at.join(', ')}`;
+    if (read.includes(name)) throw new InputError(`${file} (column "${name}")`, 'each column name once in the header', `"${name}" ${at.length} times (${where})`);
+    onWarn(`${file}: the header names column "${name}" ${at.length} times (${where}); the last is read`);
   }
 }
 
@@ -136,9 +170,8 @@ export async function readTable(file: string, textColumns: string[] = [], format
  * fromCSV splits the whole text into row arrays before it builds any column (at a million records:
  * a million arrays and four million strings alive at once, promoted and marked by every major GC);
  * its stream reader builds the columns batch by batch, so the rows die young — same rows, same
- * type inference (the first 1 000 values of each column either way), same values (a record with
- * fewer fields than the header reads undefined there whole and null here past the first batch;
- * every reader of the table takes both as missing).
+ * values (a record with fewer fields than the header reads undefined there whole and null here
+ * past the first batch; every reader of the table takes both as missing).
  *
  * The pieces must not split a record: the stream reader cut a quoted field that spanned two
  * pieces (a multi-line note lost its end and the next column read null). So the text is scanned
@@ -146,22 +179,28 @@ export async function readTable(file: string, textColumns: string[] = [], format
  * character (elsewhere it is a literal character), `""` inside one is a quote, and a lone quote
  * closes it — and a piece ends after the first newline outside a quoted field once it has
  * `piece` characters. A text with no such newline is one piece, as fromCSV reads it.
+ *
+ * Blank lines (outside quoted fields) are left out, as pandas skips them and the quote-free reader
+ * does: arquero reads one as a record of empty fields, so a file's trailing newlines failed as
+ * "row 1000001: found an empty id". A piece ends before one, and the next begins after it.
  */
 export function recordPieces(text: string, delimiter = ',', piece = 1 << 20): ReadableStream<string> {
   const QUOTE = 34;
   const NEWLINE = 10;
   const RETURN = 13;
   const delim = delimiter.charCodeAt(0);
+  const N = text.length;
   let at = 0;
   let i = 0; // scan position; the state below is the tokenizer's at text[i]
   let fieldStart = true;
   let quoted = false;
+  let lineStart = 0; // where the line of text[i] starts (outside quoted fields)
   return new ReadableStream<string>({
     pull(controller) {
-      if (at >= text.length) return controller.close();
       const target = at + piece;
-      let end = text.length;
-      for (; i < text.length; i++) {
+      let end = N;
+      let next = -1; // where the next piece starts, when not at `end`
+      for (; i < N; i++) {
         const c = text.charCodeAt(i);
         if (quoted) {
           if (c !== QUOTE) continue;
@@ -169,24 +208,35 @@ export function recordPieces(text: string, delimiter = ',', piece = 1 << 20): Re
           else {
             quoted = false;
             // arquero takes the character after a closing quote as the separator, whatever it is.
-            if (i + 1 < text.length && text.charCodeAt(i + 1) !== NEWLINE) {
+            if (i + 1 < N && text.charCodeAt(i + 1) !== NEWLINE) {
               i++;
               fieldStart = true;
+              if (text.charCodeAt(i) === RETURN && text.charCodeAt(i + 1) !== NEWLINE) lineStart = i + 1; // a line end there
             }
           }
         } else if (fieldStart && c === QUOTE) {
           quoted = true;
           fieldStart = false;
-        } else if (c === NEWLINE) {
+        } else if (c === NEWLINE || (c === RETURN && text.charCodeAt(i + 1) !== NEWLINE)) {
           fieldStart = true;
-          if (i + 1 >= target) {
+          const blank = i === lineStart || (i === lineStart + 1 && text.charCodeAt(lineStart) === RETURN);
+          const from = lineStart;
+          lineStart = i + 1;
+          if (blank && from > at) {
+            end = from; // the piece so far, the next one after the blank line
+            next = ++i;
+            break;
+          }
+          if (blank) at = i + 1; // nothing before it in this piece: skip it
+          else if (c === NEWLINE && i + 1 >= target) {
             end = ++i;
             break;
           }
         } else fieldStart = c === delim || c === RETURN;
       }
+      if (at >= end) return controller.close();
       controller.enqueue(text.slice(at, end));
-      at = end;
+      at = next >= 0 ? next : end;
     },
   });
 }

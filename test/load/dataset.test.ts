@@ -106,6 +106,56 @@ describe('loadDataset', () => {
   });
 });
 
+describe('CSV and TSV as spreadsheets and pandas write them', () => {
+  const BOM = '\ufeff';
+
+  it('skips a UTF-8 byte-order mark (Excel "CSV UTF-8", pandas utf-8-sig): CSV, quoted CSV, TSV and JSON', async () => {
+    for (const [name, text] of [
+      ['b.csv', 'id,label\na,1\nb,2\n'],
+      ['q.csv', 'id,label\n"a",1\nb,2\n'],
+      ['b.tsv', 'id\tlabel\na\t1\nb\t2\n'],
+      ['b.json', '[{"id":"a","label":"1"},{"id":"b","label":"2"}]'],
+    ]) {
+      const ds = await loadDataset({ ...base, split: null, file: file(name, BOM + text) });
+      expect(ds.table.columnNames(), name).toEqual(['id', 'label']);
+      expect(idsOf(ds), name).toEqual(['a', 'b']);
+    }
+  });
+
+  it('reads CRLF files, and leaves out blank lines (trailing ones, and anywhere, as pandas does), quoted or not', async () => {
+    for (const text of ['id,label,split\r\na,1,train\r\nb,2,val\r\n', 'id,label,split\na,1,train\n\nb,2,val\n\n\n', 'id,label,split\r\na,1,train\r\nb,2,val\r\n\r\n\r\n']) {
+      for (const t of [text, text.replace('a,1', '"a",1')]) {
+        const ds = await loadDataset({ ...base, file: file('r.csv', BOM + t) });
+        expect(idsOf(ds), JSON.stringify(t)).toEqual(['a', 'b']);
+        expect(ds.splitNames).toEqual(['train', 'val']);
+        expect(Array.from(ds.labels)).toEqual([0, 1]);
+      }
+    }
+  });
+
+  it('refuses a header that names a column the config reads twice, naming it; warns of another repeated name', async () => {
+    for (const text of ['id,label,split,source,f1,label\na,1,train,s,0.5,0\n', 'id,label,split,source,f1,label\n"a",1,train,s,0.5,0\n']) {
+      const f = file('dup.csv', text);
+      await expect(loadDataset({ ...base, file: f })).rejects.toThrow(`${f} (column "label"): expected each column name once in the header, found "label" 2 times (columns 2, 6)`);
+    }
+    const g = file('dup.csv', 'id,label,site,f1,f1\na,1,x,0.5,7\n');
+    const warnings: string[] = [];
+    const ds = await loadDataset({ ...base, split: null, file: g }, (w) => warnings.push(w));
+    expect(warnings).toEqual([`${g}: the header names column "f1" 2 times (columns 4, 5); the last is read`]);
+    expect(ds.table.get('f1', 0)).toBe(7);
+  });
+
+  it('reads a text column empty or numeric in its first 1 200 records as text, quoted or not (no true/NaN for later words)', async () => {
+    const rows = ['id,label,text,code'];
+    for (let r = 0; r < 1500; r++) rows.push(`r${r},${r % 2},${r < 1200 ? '' : `free money ${r}`},${r < 1200 ? 10000 + r : `code ${r}`}`);
+    for (const text of [rows.join('\n'), rows.join('\n').replace('r0,', '"r0",')]) {
+      const ds = await loadDataset({ ...base, split: null, file: file('t.csv', text) });
+      expect([ds.table.get('text', 0), ds.table.get('text', 1300)]).toEqual([null, 'free money 1300']);
+      expect([ds.table.get('code', 0), ds.table.get('code', 1300)]).toEqual(['10000', 'code 1300']);
+    }
+  });
+});
+
 describe('CSV read in pieces', () => {
   // Records with quoted fields holding commas, doubled quotes and CRLF line breaks.
   const record = (i: number) => `r${i},${i % 5},${i % 3 === 0 ? `"two\r\nlines, ""quoted"" ${'z'.repeat(i % 97)}"` : i % 3 === 1 ? `plain ${i}` : '""'},${(i * 0.37).toFixed(3)}\r\n`;
@@ -144,6 +194,19 @@ describe('CSV read in pieces', () => {
 });
 
 describe('CSV pieces on odd input', () => {
+  it('leaves out blank lines outside quoted fields, whatever the piece size', async () => {
+    const text = '\na,b\n1,2\n\n\r\n3,"x\n\ny"\r\r4,5\r\n\n';
+    const kept = 'a,b\n1,2\n3,"x\n\ny"\r4,5\r\n';
+    for (const piece of [1, 2, 3, 5, 8, 1 << 20]) {
+      const pieces: string[] = [];
+      const reader = recordPieces(text, ',', piece).getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) pieces.push(r.value);
+      expect(pieces.join(''), String(piece)).toBe(kept);
+      expect((await aq.fromCSVStream(recordPieces(text, ',', piece))).objects()).toEqual(aq.fromCSV(kept).objects());
+    }
+  });
+
+
   it.each([
     ['text after a closing quote, and a quote right after it', 'a,b\n"x"y"z\nw",1\nq,2\n'],
     ['CRLF after a quoted field, then a multi-line one', 'a,b\n"x"\r\n"y\nz",3\n4,5\n'],

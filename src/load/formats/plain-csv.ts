@@ -1,17 +1,15 @@
 /**
  * arquero's CSV/TSV table, built without arquero's tokenizer for the common file that has no quote
  * character: a million-row file of logits took ~7 s through arquero (a string per field, then a
- * row array per record, then the columns), and ~3× less this way. The table is the one
- * `aq.fromCSVStream(…, { delimiter, parse })` gives — the same column names and the same values:
- * empty fields read null, `parse` columns text, the others typed from their first 1 000 values as
- * arquero types them (`+v` for numbers, text when no type fits) — which
+ * row array per record, then the columns), and ~3× less this way. The table is the one readTable
+ * builds from `aq.fromCSVStream(…, { delimiter, parse, autoType: false })` and typeColumn — the
+ * same column names and the same values: empty fields read null, blank lines are no records,
+ * `parse` columns text, the others typed from all their values (typeColumn) — which
  * test/load/formats/plain-csv.test.ts checks against arquero on generated files.
  *
  * Whatever this reader does not reproduce exactly gets null, and the caller reads the file with
- * arquero: a quote anywhere (quoted fields), a record with more or fewer fields than the header
- * (blank lines too: arquero keeps them as records), duplicate column names, and columns arquero
- * would read as booleans or dates (or that are empty in their first 1 000 records: arquero reads
- * those as booleans).
+ * arquero: a quote anywhere (quoted fields), a record with more or fewer fields than the header,
+ * and duplicate column names.
  */
 import * as aq from 'arquero';
 import type { ColumnTable } from 'arquero';
@@ -19,12 +17,10 @@ import type { ColumnTable } from 'arquero';
 const NEWLINE = 10;
 const RETURN = 13;
 const QUOTE = '"';
-/** Values arquero types a column from (parse-text-rows.js autoMax). */
-const INFER_FROM = 1000;
-/** arquero's ISO date test (util/is-iso-date-string.js), for the columns it would read as dates. */
+/** Records read as text first, to guess which columns are numbers (each later value is checked). */
+const HEAD = 1000;
+/** arquero's ISO date test (util/is-iso-date-string.js). */
 const ISO_DATE = /^([-+]\d{2})?\d{4}(-\d{2}(-\d{2})?)?(T\d{2}:\d{2}(:\d{2}(\.\d{3})?)?(Z|[-+]\d{2}:\d{2})?)?$/;
-
-type Kind = 'text' | 'number';
 
 /** The table of `text` as arquero reads it, or null when arquero must read it (see above). */
 export function readPlainDelimited(text: string, delimiter: string, textColumns: readonly string[]): ColumnTable | null {
@@ -32,28 +28,31 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
   const delim = delimiter.charCodeAt(0);
   const N = text.length;
 
-  // The header: fields up to the first line end (\n, \r\n or \r).
+  // The header: fields up to the first line end (\n, \r\n or \r) after any blank lines.
   const returns = text.includes('\r'); // else every line ends with \n, and indexOf finds the fields (scanRecords)
-  const lineEnd = Math.min(...(returns ? ['\n', '\r'] : ['\n']).map((c) => text.indexOf(c)).filter((at) => at >= 0), N);
-  const names = text.slice(0, lineEnd).split(delimiter);
+  let h = 0;
+  while (h < N && (text.charCodeAt(h) === NEWLINE || text.charCodeAt(h) === RETURN)) h++;
+  const lineEnd = Math.min(...(returns ? ['\n', '\r'] : ['\n']).map((c) => text.indexOf(c, h)).filter((at) => at >= 0), N);
+  const names = text.slice(h, lineEnd).split(delimiter);
   const p = lineEnd + (text.startsWith('\r\n', lineEnd) ? 2 : 1);
   const n = names.length;
   if (new Set(names).size !== n) return null;
 
-  // The first INFER_FROM records as text (null for empty fields), to type the columns from.
+  // The first HEAD records as text (null for empty fields): columns whose values there are all
+  // numbers (or empty) are read as numbers, checked value by value; the others as text.
   const head: (string | null)[][] = names.map(() => []);
-  const afterHead = scanRecords(text, p, n, delim, returns, INFER_FROM, (j, a, b) => void head[j].push(a === b ? null : text.slice(a, b)));
-  if (afterHead < 0) return null;
+  const afterHead = scanRecords(text, p, n, delim, returns, HEAD, (j, a, b) => void head[j].push(a === b ? null : text.slice(a, b)));
+  if (afterHead < 0 || head[0].length === 0) return null;
   const textCols = new Set(textColumns);
-  const kinds = names.map((name, j) => (textCols.has(name) ? 'text' : kindOf(head[j])));
-  if (kinds.some((k) => k === null)) return null;
+  const isNumber = names.map((name, j) => !textCols.has(name) && head[j].every((v) => v === null || fitsNumber(v)));
 
   // Then every record: numbers into Float64Arrays (unboxed, so a million of them cost the GC
   // nothing), text into arrays; empty fields noted as null.
   let capacity = head[0].length + countLineEnds(text, afterHead) + 1;
-  const numbers: (Float64Array | null)[] = kinds.map((k) => (k === 'number' ? new Float64Array(capacity) : null));
-  const texts = kinds.map((k) => (k === 'text' ? ([] as (string | null)[]) : null));
+  const numbers: (Float64Array | null)[] = isNumber.map((yes) => (yes ? new Float64Array(capacity) : null));
+  const texts = isNumber.map((yes) => (yes ? null : ([] as (string | null)[])));
   const nulls = names.map(() => [] as number[]);
+  const misfit = names.map(() => false); // a number column with a later value that is no number
   head.forEach((values, j) =>
     values.forEach((v, r) => {
       if (v === null) nulls[j].push(r);
@@ -71,14 +70,19 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
     if (a === b) {
       nulls[j].push(record);
       if (!f) texts[j]!.push(null);
-    } else if (f) f[record] = numberAt(text, a, b);
-    else texts[j]!.push(text.slice(a, b));
+    } else if (f) {
+      const x = (f[record] = numberAt(text, a, b));
+      if (x !== x && (b - a !== 3 || !text.startsWith('NaN', a))) misfit[j] = true;
+    } else texts[j]!.push(text.slice(a, b));
     if (j === n - 1) record++;
   });
   if (end < 0) return null;
 
-  const columns = names.map((_, j): (string | number | null)[] => {
-    if (texts[j]) return texts[j];
+  const columns = names.map((name, j): unknown[] => {
+    if (textCols.has(name)) return texts[j]!;
+    // A word after the head: the column's text, read again, typed as a whole.
+    if (misfit[j]) return typeColumn(columnTexts(text, p, n, delim, returns, j));
+    if (texts[j]) return typeColumn(texts[j]);
     const values: (number | null)[] = Array.from(numbers[j]!.subarray(0, record));
     for (const r of nulls[j]) values[r] = null;
     return values;
@@ -86,10 +90,18 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
   return aq.table(Object.fromEntries(names.map((name, j) => [name, columns[j]])), names);
 }
 
+/** Column `j` of every record from position `p`, as text (null for empty fields). */
+function columnTexts(text: string, p: number, n: number, delim: number, returns: boolean, j: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  scanRecords(text, p, n, delim, returns, Infinity, (c, a, b) => void (c === j && out.push(a === b ? null : text.slice(a, b))));
+  return out;
+}
+
 /**
  * Calls `field(column, start, end)` for every field of up to `max` records from position `p`, where
  * each record is exactly `n` fields up to a line end (\n, \r\n or \r — `returns`: the text has a \r) or the end of the text;
- * returns the position after the last record read, or −1 at a record of another width.
+ * returns the position after the last record read, or −1 at a record of another width. Blank
+ * lines are no records (as pandas skips them: a file's trailing ones read as empty records).
  */
 function scanRecords(text: string, p: number, n: number, delim: number, returns: boolean, max: number, field: (column: number, start: number, end: number) => void): number {
   if (!returns) return scanLines(text, p, n, String.fromCharCode(delim), max, field);
@@ -100,7 +112,12 @@ function scanRecords(text: string, p: number, n: number, delim: number, returns:
   for (; p <= N && records < max; p++) {
     const c = p < N ? text.charCodeAt(p) : -1;
     if (c !== delim && c !== NEWLINE && c !== RETURN && c !== -1) continue;
-    if (c === -1 && col === 0 && start === p) break; // the text ends with a line end: no record after it
+    if (c !== delim && col === 0 && start === p) {
+      if (c === -1) break; // the text ends with a line end: no record after it
+      if (c === RETURN && text.charCodeAt(p + 1) === NEWLINE) p++;
+      start = p + 1; // a blank line
+      continue;
+    }
     const endOfLine = c !== delim;
     if (endOfLine ? col !== n - 1 : col === n - 1) return -1; // not exactly n fields
     field(col, start, p);
@@ -123,9 +140,13 @@ function scanLines(text: string, p: number, n: number, delim: string, max: numbe
   // The first delimiter at or after a position, kept between records: looking for one past a
   // record's last field from scratch would rescan the rest of a one-column file on every line.
   let nextDelim = text.indexOf(delim, p);
-  for (let records = 0; p < N && records < max; records++) {
+  for (let records = 0; p < N && records < max; ) {
     let end = text.indexOf('\n', p);
     if (end < 0) end = N;
+    if (end === p) {
+      p++; // a blank line
+      continue;
+    }
     let start = p;
     for (let col = 0; col < n - 1; col++) {
       const at = text.indexOf(delim, start);
@@ -137,6 +158,7 @@ function scanLines(text: string, p: number, n: number, delim: string, max: numbe
     if (nextDelim >= 0 && nextDelim < end) return -1; // more than n fields
     field(n - 1, start, end);
     p = end + 1;
+    records++;
   }
   return Math.min(p, N);
 }
@@ -185,21 +207,27 @@ export function numberAt(text: string, a: number, b: number): number {
   return negative ? -value : value;
 }
 
-/**
- * How arquero types a column from its first INFER_FROM values (util/parse-values.js: booleans,
- * then numbers, then ISO dates, else text): 'number', 'text', or null for booleans and dates.
- */
-function kindOf(values: readonly (string | null)[]): Kind | null {
-  // arquero reads the file in pieces until it has INFER_FROM rows, the header counted, so it types
-  // from 999 or 1 000 values; where the 1 000th would change the type, leave the file to arquero.
-  const kind = kindOfFirst(values, INFER_FROM);
-  return kind === kindOfFirst(values, INFER_FROM - 1) ? kind : null;
-}
+/** arquero's tests for its types, in the order it tries them (util/parse-values.js), and its parsers. */
+const fitsBoolean = (v: string) => v === 'true' || v === 'false';
+const fitsNumber = (v: string) => v === 'NaN' || +v === +v;
+const fitsDate = (v: string) => ISO_DATE.test(v) && !Number.isNaN(Date.parse(v));
+const TYPES: [(v: string) => boolean, (v: string) => unknown][] = [
+  [fitsBoolean, (v) => v !== 'false'],
+  [fitsNumber, (v) => +v],
+  [fitsDate, (v) => new Date(Date.parse(v))],
+];
 
-function kindOfFirst(values: readonly (string | null)[], count: number): Kind | null {
-  const first = values.slice(0, count).filter((v): v is string => v !== null);
-  if (first.every((v) => v === 'true' || v === 'false')) return null; // booleans (every column of nulls too)
-  if (first.every((v) => v === 'NaN' || +v === +v)) return 'number';
-  if (first.every((v) => ISO_DATE.test(v) && !Number.isNaN(Date.parse(v)))) return null;
-  return 'text';
+/**
+ * The column's text values (null or undefined where empty) as booleans, numbers or dates when
+ * every value fits that type, else as they are — converted in place. arquero types a column from
+ * its first 1 000 values: a text column empty or numeric there read `true`, or NaN, for every
+ * later word, silently; pandas keeps such a column as strings, and so does this.
+ */
+export function typeColumn(values: (string | null | undefined)[]): unknown[] {
+  const type = TYPES.find(([fits]) => values.every((v) => v == null || fits(v)));
+  if (type) {
+    const parse = type[1];
+    for (let r = 0; r < values.length; r++) if (values[r] != null) (values as unknown[])[r] = parse(values[r]!);
+  }
+  return values;
 }
