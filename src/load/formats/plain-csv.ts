@@ -56,7 +56,7 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
   head.forEach((values, j) =>
     values.forEach((v, r) => {
       if (v === null) nulls[j].push(r);
-      if (numbers[j]) numbers[j][r] = v === null ? 0 : +v;
+      if (numbers[j]) numbers[j][r] = v === null ? 0 : toNumber(v);
       else texts[j]!.push(v);
     }),
   );
@@ -72,7 +72,11 @@ export function readPlainDelimited(text: string, delimiter: string, textColumns:
       if (!f) texts[j]!.push(null);
     } else if (f) {
       const x = (f[record] = numberAt(text, a, b));
-      if (x !== x && (b - a !== 3 || !text.startsWith('NaN', a))) misfit[j] = true;
+      if (x !== x) {
+        const v = text.slice(a, b);
+        if (NON_FINITE.test(v)) f[record] = toNumber(v);
+        else misfit[j] = true;
+      }
     } else texts[j]!.push(text.slice(a, b));
     if (j === n - 1) record++;
   });
@@ -207,13 +211,27 @@ export function numberAt(text: string, a: number, b: number): number {
   return negative ? -value : value;
 }
 
+/**
+ * NaN and infinities as Python, numpy and pandas write them (nan, -inf, Infinity…), which `+` reads
+ * only in JavaScript's spelling: pandas reads them as numbers, and so does this (arquero took a
+ * column with "nan" as text).
+ */
+const NON_FINITE = /^[-+]?(nan|inf|infinity)$/i;
+
+/** `+v`, and NON_FINITE's spellings. */
+function toNumber(v: string): number {
+  const x = +v;
+  if (x === x || !NON_FINITE.test(v)) return x;
+  return /n$/i.test(v) ? Number.NaN : v.startsWith('-') ? -Infinity : Infinity;
+}
+
 /** arquero's tests for its types, in the order it tries them (util/parse-values.js), and its parsers. */
 const fitsBoolean = (v: string) => v === 'true' || v === 'false';
-const fitsNumber = (v: string) => v === 'NaN' || +v === +v;
+const fitsNumber = (v: string) => +v === +v || NON_FINITE.test(v);
 const fitsDate = (v: string) => ISO_DATE.test(v) && !Number.isNaN(Date.parse(v));
 const TYPES: [(v: string) => boolean, (v: string) => unknown][] = [
   [fitsBoolean, (v) => v !== 'false'],
-  [fitsNumber, (v) => +v],
+  [fitsNumber, toNumber],
   [fitsDate, (v) => new Date(Date.parse(v))],
 ];
 

@@ -85,6 +85,20 @@ describe('readPlainDelimited', () => {
     expect([quoted.get('text', 1300), quoted.get('digits', 0), quoted.get('digits', 1300)]).toEqual(['free money 1300', '10000', 'call 1300']);
   });
 
+  it('reads NaN and infinities as Python and numpy write them (nan, -inf…) as numbers, before and after the first 1 000 records', async () => {
+    const spellings = ['nan', '-nan', 'NaN', 'inf', '-inf', '+inf', 'Infinity', '-Infinity', 'INF', 'NAN'];
+    const rows = ['id,early,late'];
+    for (let r = 0; r < 1500; r++) rows.push(`r${r},${r < spellings.length ? spellings[r] : r / 2},${r >= 1200 && r < 1200 + spellings.length ? spellings[r - 1200] : r / 2}`);
+    const text = rows.join('\n');
+    const values = [NaN, NaN, NaN, Infinity, -Infinity, Infinity, Infinity, -Infinity, Infinity, NaN];
+    for (const table of [readPlainDelimited(text, ',', ['id']), await viaArquero(text, ['id'])]) {
+      expect(spellings.map((_, r) => table!.get('early', r))).toEqual(values);
+      expect(spellings.map((_, r) => table!.get('late', 1200 + r))).toEqual(values);
+      expect(table!.get('late', 7)).toBe(3.5);
+    }
+    expectSameTable(readPlainDelimited(text, ',', ['id']), await viaArquero(text, ['id']));
+  });
+
   it('types booleans, ISO dates and empty columns as arquero did, and skips blank lines anywhere', async () => {
     const text = '\nid,b,d,e,n\na,true,2024-01-02,,1\n\nb,false,2024-02-03,,2\n\n\n';
     for (const eol of ['\n', '\r\n', '\r']) {
