@@ -1,6 +1,7 @@
 /**
- * argv → command. The only module that touches the process exit code: 0 ok, 1 a --fail-on gate
- * failed, 2 user error (one line on stderr, no stack), 3 internal error.
+ * argv → command. The only module that sets the process exit code: 0 ok, 1 a --fail-on gate
+ * failed, 2 user error (one line on stderr, no stack), 3 internal error. (SIGINT/SIGTERM while an
+ * output is being written: output.ts removes its temporary files and exits 130/143.)
  */
 import { auditCommand } from './commands/audit.ts';
 import { compareCommand } from './commands/compare.ts';

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readFailure } from '../load/read-whole.ts';
 import { InputError } from '../messages.ts';
-import { writeAtomic } from '../output.ts';
+import { writeAllAtomic } from '../output.ts';
 import { compareMarkdown, compareSummaries } from '../report/compare.ts';
 import { renderCompareHtml } from '../render/compare.ts';
+import { checkOutputs, type NamedPath } from './outputs.ts';
 import { parseCommandArgs, quietOption } from './parse.ts';
 import type { Command } from './types.ts';
 
@@ -19,21 +20,21 @@ export const compareCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(usage, args, { out: { type: 'string' }, md: { type: 'string' }, static: { type: 'boolean', default: false }, ...quietOption });
     if (positionals.length !== 2) throw new InputError('losslens compare', 'two summary.json files (old, new)', `${positionals.length} argument(s) (usage: ${usage})`);
+    const outputs: NamedPath[] = [];
+    if (values.out) outputs.push({ what: '--out', path: resolve(values.out) });
+    if (values.md) outputs.push({ what: '--md', path: resolve(values.md) });
+    await checkOutputs(outputs, [
+      { what: 'the old summary (first argument)', path: resolve(positionals[0]) },
+      { what: 'the new summary (second argument)', path: resolve(positionals[1]) },
+    ]);
     const model = compareSummaries(readSummary(positionals[0]), readSummary(positionals[1]));
     const md = compareMarkdown(model);
-    if (!values.out && !values.md) {
+    if (!outputs.length) {
       process.stdout.write(md);
       return 0;
     }
-    const written: string[] = [];
-    if (values.out) {
-      await writeAtomic(resolve(values.out), renderCompareHtml(model, { static: values.static }));
-      written.push(resolve(values.out));
-    }
-    if (values.md) {
-      await writeAtomic(resolve(values.md), md);
-      written.push(resolve(values.md));
-    }
+    await writeAllAtomic(outputs.map((o) => ({ ...o, content: o.what === '--out' ? renderCompareHtml(model, { static: values.static }) : md })));
+    const written = outputs.map((o) => o.path);
     if (!values.quiet) process.stderr.write(`losslens: wrote ${written.join(', ')}\n`);
     return 0;
   },

@@ -10,7 +10,7 @@ import { runAudit } from '../pipeline.ts';
 import { createProgress } from '../progress.ts';
 import { readPartialHeader, type PartialFile } from '../score/partial-file.ts';
 import { checkPartialSet, mergePartials } from '../score/shard.ts';
-import { applySeed, reportOptions, writeAuditOutputs } from './outputs.ts';
+import { applySeed, auditOutputs, checkOutputs, configInputs, reportOptions, writeAuditOutputs } from './outputs.ts';
 import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
@@ -25,6 +25,8 @@ export const mergeCommand: Command = {
     if (positionals.length === 0) throw new InputError('losslens merge', 'one or more partial result files (from losslens audit --shard i/n)', `none (usage: ${usage})`);
     const config = loadConfig(values.config);
     applySeed(config, values.seed);
+    const partials = positionals.map((file) => ({ what: 'a partial result given to merge', path: resolve(file) }));
+    await checkOutputs(auditOutputs(values, config.name), [...partials, ...(await configInputs(config))]);
     // Check every partial (header, size, checksum) and that they make one complete set before the
     // expensive load; their arrays are read later, straight into the merged run.
     const parts: PartialFile[] = [];
