@@ -5,7 +5,7 @@
  * stops before the renames leaves the previous set whole (not a new summary beside an old report).
  */
 import { constants, renameSync, rmSync } from 'node:fs';
-import { access, mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { constants as os } from 'node:os';
 import { dirname } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -32,12 +32,11 @@ export async function stage(path: string, content: Content, what?: string): Prom
   const tmp = tmpName(path);
   track(tmp);
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolders(dirname(path));
     if (typeof content === 'string' || content instanceof Uint8Array) await writeFile(tmp, content);
     else await streamTo(tmp, content);
   } catch (e) {
-    await rm(tmp, { force: true });
-    untrack(tmp);
+    remove(tmp);
     throw writeFailure(e, path, what);
   }
   return { path, tmp, what };
@@ -62,10 +61,7 @@ export function commit(staged: Staged[]): void {
 
 /** Remove staged files that will not be committed. */
 export function discard(staged: Staged[]): void {
-  for (const s of staged) {
-    rmSync(s.tmp, { force: true });
-    untrack(s.tmp);
-  }
+  for (const s of staged) remove(s.tmp);
 }
 
 /** Stage every file, then rename them all in order: a failure before the renames leaves every old file. */
@@ -108,13 +104,27 @@ async function streamTo(tmp: string, chunks: Iterable<string | Uint8Array>): Pro
   }
 }
 
+/** `mkdir -p`, failing with the real cause. */
+async function makeFolders(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    // Node's recursive mkdir says ENOENT where a folder could not be made (EROFS, EACCES):
+    // one level at a time, the failing mkdir gives the cause.
+    const parent = dirname(dir);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw e;
+    await makeFolders(parent);
+    await mkdir(dir);
+  }
+}
+
 /**
  * Before any work: create the folders of `path` and check a file can be put there, so an
  * unwritable output is reported in a second rather than after the whole audit.
  */
 export async function checkWritable(path: string, what?: string): Promise<void> {
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeFolders(dirname(path));
     const st = await stat(path).catch(() => null);
     if (st?.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR', syscall: 'open' });
     await access(dirname(path), constants.W_OK);
@@ -135,6 +145,7 @@ const REASONS: Record<string, string> = {
   ENOTDIR: 'a file in place of one of its folders',
   EEXIST: 'a file in place of one of its folders', // mkdir of a folder that is a file
   ENAMETOOLONG: 'a name too long for the file system',
+  ENOENT: 'a folder that could not be made', // a folder of it removed while the run wrote
 };
 
 /** A file system error as an InputError (exit 2: the place is the user's to fix); anything else as is. */
@@ -163,6 +174,16 @@ function untrack(tmp: string): void {
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
+/** Remove a temporary file that may not exist (or could not: its folder is a file) and forget it. */
+function remove(tmp: string): void {
+  try {
+    rmSync(tmp, { force: true });
+  } catch {
+    // ENOTDIR: there is no such file to remove.
+  }
+  untrack(tmp);
+}
+
 function onSignal(signal: NodeJS.Signals): void {
   removeLiveTemps();
   process.exit(128 + os.signals[signal]);
@@ -170,10 +191,7 @@ function onSignal(signal: NodeJS.Signals): void {
 
 /** Remove every temporary file still being written (synchronous: it runs from a signal handler). */
 export function removeLiveTemps(): void {
-  for (const tmp of [...live]) {
-    rmSync(tmp, { force: true });
-    untrack(tmp);
-  }
+  for (const tmp of [...live]) remove(tmp);
 }
 
 /** The temporary files that exist now (for tests). */

@@ -74,7 +74,7 @@ export async function configInputs(config: Config): Promise<NamedPath[]> {
   ];
   // One glob, as the loader will do: the files the checkpoint pattern matches now.
   const checkpoints = await globby(config.model.checkpoints, { cwd: config.dir, absolute: true, onlyFiles: true });
-  named.push(...checkpoints.map((c): [string, string] => [`a checkpoint (model.checkpoints ${of})`, c]));
+  named.push(...checkpoints.map((c): [string, string] => [`a checkpoint (model.checkpoints "${config.model.checkpoints}" ${of})`, c]));
   return named.filter((n): n is [string, string] => !!n[1]).map(([what, path]) => ({ what, path }));
 }
 
