@@ -1,6 +1,6 @@
 /** `losslens audit` with --md and --fail-on, on the tiny fixture: outputs and exit codes. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,4 +56,28 @@ describe('losslens audit --md --fail-on', () => {
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('--fail-on "final.ece=>1": expected path op number');
   });
+});
+
+describe('losslens audit output paths', () => {
+  it('exits 2 before any loading for an output that would replace an input or another output, or is a directory, writing nothing', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'losslens-audit-tiny-'));
+    cpSync(TINY, copy, { recursive: true });
+    const records = readFileSync(join(copy, 'records.csv'));
+    // Without --quiet, so the one line shows no stage ("loading …") ran before the check.
+    const input = losslens(['audit', copy, '--out', join(copy, 'records.csv'), '--json', 'r.json']);
+    expect(input.code).toBe(2);
+    expect(input.stderr).toBe(`losslens: --out (${join(copy, 'records.csv')}): expected a file that is not one of the run's inputs (inputs are never overwritten), found dataset.file of ${join(copy, 'losslens.config.json')}\n`);
+    expect(readFileSync(join(copy, 'records.csv'))).toEqual(records);
+    expect(readdirSync(input.cwd)).toEqual([]);
+
+    const same = losslens(['audit', copy, '--out', 'r', '--json', './r']);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toBe(`losslens: --json (${join(same.cwd, 'r')}): expected a file of its own, found the same file as --out\n`);
+    expect(readdirSync(same.cwd)).toEqual([]);
+
+    const dir = losslens(['audit', copy, '--out', 'r.html', '--json', 'r.json', '--scores', copy]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toBe(`losslens: --scores (${copy}): expected a writable location, found a directory\n`);
+    expect(readdirSync(dir.cwd)).toEqual([]);
+  }, 60_000);
 });

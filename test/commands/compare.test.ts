@@ -1,6 +1,6 @@
 /** `losslens compare`: outputs, stdout default, user errors. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +55,18 @@ describe('losslens compare', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(losslens(['compare', 'old.json'], cwd).code).toBe(2);
+  });
+
+  it('refuses an output that would replace one of the two summaries or the other output (exit 2, one line, nothing written)', () => {
+    const cwd = setup();
+    const old = readFileSync(join(cwd, 'old.json'), 'utf8');
+    const onInput = losslens(['compare', 'old.json', 'new.json', '--md', './old.json'], cwd);
+    expect(onInput.code).toBe(2);
+    expect(onInput.stderr).toBe(`losslens: --md (${join(cwd, 'old.json')}): expected a file that is not one of the run's inputs (inputs are never overwritten), found the old summary (first argument)\n`);
+    expect(readFileSync(join(cwd, 'old.json'), 'utf8')).toBe(old);
+    const same = losslens(['compare', 'old.json', 'new.json', '--out', 'd/diff', '--md', 'd/diff'], cwd);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toBe(`losslens: --md (${join(cwd, 'd/diff')}): expected a file of its own, found the same file as --out\n`);
+    expect(readdirSync(cwd).sort()).toEqual(['bad.json', 'new.json', 'old.json', 'other.json']);
   });
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -180,5 +180,18 @@ describe('losslens audit --shard + losslens merge', () => {
     const cfgPath = join(run, 'losslens.config.json');
     writeFileSync(cfgPath, readFileSync(cfgPath, 'utf8').replace('"seed": 3', '"seed": 4'));
     expectError(await merge(p(1), p(2)), /different config file/);
+  });
+
+  it('refuses an output that would replace a partial or an input of the config, before reading the partials (exit 2, one line)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'losslens-shards-'));
+    const tiny = join(ROOT, 'test/fixtures/tiny');
+    writeFileSync(join(dir, 'p1.partial'), 'not read: the output paths are checked first');
+    const onPartial = await losslens(['merge', join(dir, 'p1.partial'), '--config', tiny, '--out', join(dir, 'r.html'), '--json', join(dir, 'p1.partial')]);
+    expect(onPartial.code).toBe(2);
+    expect(onPartial.stderr).toBe(`losslens: --json (${join(dir, 'p1.partial')}): expected a file that is not one of the run's inputs (inputs are never overwritten), found a partial result given to merge\n`);
+    const onDataset = await losslens(['merge', join(dir, 'p1.partial'), '--config', tiny, '--out', join(dir, 'r.html'), '--json', join(dir, 'r.json'), '--scores', join(tiny, 'records.csv')]);
+    expect(onDataset.code).toBe(2);
+    expect(onDataset.stderr).toMatch(/^losslens: --scores \(.*records\.csv\): .*found dataset\.file of /);
+    expect(readdirSync(dir)).toEqual(['p1.partial']);
   });
 });
