@@ -119,17 +119,20 @@ async function makeFolders(dir: string): Promise<void> {
 }
 
 /**
- * Before any work: create the folders of `path` and check a file can be put there, so an
- * unwritable output is reported in a second rather than after the whole audit.
+ * Before any work: check a file can be put at `path` (not a directory; its deepest existing folder
+ * writable, with no file in place of a folder), so an unwritable output is reported in a second
+ * rather than after the whole audit. Creates nothing: a run refused later leaves no empty folder.
  */
 export async function checkWritable(path: string, what?: string): Promise<void> {
-  try {
-    await makeFolders(dirname(path));
-    const st = await stat(path).catch(() => null);
-    if (st?.isDirectory()) throw Object.assign(new Error(`EISDIR: ${path}`), { code: 'EISDIR', syscall: 'open' });
-    await access(dirname(path), constants.W_OK);
-  } catch (e) {
-    throw writeFailure(e, path, what);
+  const refuse = (code: string) => writeFailure(Object.assign(new Error(code), { code, syscall: 'open' }), path, what);
+  if ((await stat(path).catch(() => null))?.isDirectory()) throw refuse('EISDIR');
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const st = await stat(dir).catch(() => null);
+    if (st && !st.isDirectory()) throw refuse('ENOTDIR');
+    if (st || dirname(dir) === dir) {
+      await access(dir, constants.W_OK).catch((e) => Promise.reject(writeFailure(e, path, what)));
+      return;
+    }
   }
 }
 

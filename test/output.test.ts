@@ -133,12 +133,13 @@ describe('atomic output', () => {
     }, 60_000);
   }
 
-  it('checks a place before the work: folders made, a directory or a file in place of a folder refused', async () => {
+  it('checks a place before the work, creating nothing: a directory or a file in place of a folder refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'out-'));
     writeFileSync(join(dir, 'file'), 'x');
-    await checkWritable(join(dir, 'a/b/r.html'), '--out');
-    expect(readdirSync(join(dir, 'a/b'))).toEqual([]);
+    mkdirSync(join(dir, 'a'));
+    await checkWritable(join(dir, 'a/b/c/r.html'), '--out');
+    expect(readdirSync(join(dir, 'a'))).toEqual([]);
     await expect(checkWritable(join(dir, 'a'), '--out')).rejects.toThrow(`--out (${join(dir, 'a')}): expected a writable location, found a directory`);
-    await expect(checkWritable(join(dir, 'file/r.md'), '--md')).rejects.toThrow(InputError);
+    await expect(checkWritable(join(dir, 'file/sub/r.md'), '--md')).rejects.toThrow(`--md (${join(dir, 'file/sub/r.md')}): expected a writable location, found a file in place of one of its folders`);
   });
 });
