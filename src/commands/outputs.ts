@@ -52,12 +52,22 @@ export interface NamedPath {
 /** The files `writeAuditOutputs` writes, resolved (report and summary default to reports/<name>.html/.json). */
 export function auditOutputs(paths: OutputPaths, name: string): NamedPath[] {
   const out: NamedPath[] = [
-    { what: '--out', path: resolve(paths.out ?? `reports/${name}.html`) },
-    { what: '--json', path: resolve(paths.json ?? `reports/${name}.json`) },
+    { what: '--out', path: resolve(paths.out ?? `reports/${fileNameOf(name)}.html`) },
+    { what: '--json', path: resolve(paths.json ?? `reports/${fileNameOf(name)}.json`) },
   ];
   if (paths.scores) out.push({ what: '--scores', path: resolve(paths.scores) });
   if (paths.md) out.push({ what: '--md', path: resolve(paths.md) });
   return out;
+}
+
+/**
+ * The run's name as a file name for the default outputs: path separators, characters Windows
+ * refuses and control characters become "-", and leading dots go — a name "../../x <b>" wrote its
+ * report two folders above reports/.
+ */
+export function fileNameOf(name: string): string {
+  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '-').replace(/^[.\s]+/, '').trim();
+  return safe === '' ? 'report' : safe;
 }
 
 /** The files a run reads, as the config names them: no output may replace one. */

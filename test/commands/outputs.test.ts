@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { auditOutputs, checkOutputs, configInputs, writeAuditOutputs } from '../../src/commands/outputs.ts';
+import { auditOutputs, checkOutputs, configInputs, fileNameOf, writeAuditOutputs } from '../../src/commands/outputs.ts';
 import { loadConfig } from '../../src/config.ts';
 import { InputError } from '../../src/messages.ts';
 import { runAudit } from '../../src/pipeline.ts';
@@ -46,6 +46,16 @@ describe('checkOutputs', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'file']);
     await expect(checkOutputs(auditOutputs({ out: join(dir, 'a'), json: join(dir, 'r.json') }, 'tiny'), [])).rejects.toThrow(`--out (${join(dir, 'a')}): expected a writable location, found a directory`);
     await expect(checkOutputs(auditOutputs({ out: join(dir, 'r.html'), json: join(dir, 'r.json'), scores: join(dir, 'file/s.csv') }, 'tiny'), [])).rejects.toThrow(/^--scores .*found a file in place of one of its folders$/);
+  });
+});
+
+describe('default output names', () => {
+  it('keep the run name inside reports/: no path separators, leading dots or control characters', () => {
+    expect(fileNameOf('mnist')).toBe('mnist');
+    expect(fileNameOf('../../escaped <b>x</b>')).toBe('-..-escaped -b-x--b-');
+    expect(fileNameOf('a:b\u0000c')).toBe('a-b-c');
+    expect(fileNameOf('..')).toBe('report');
+    expect(auditOutputs({}, '../x').map((o) => o.path)).toEqual([join(process.cwd(), 'reports', '-x.html'), join(process.cwd(), 'reports', '-x.json')]);
   });
 });
 
