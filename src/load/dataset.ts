@@ -49,7 +49,7 @@ export async function loadDataset(cfg: DatasetConfig, onWarn: (w: string) => voi
   if (repeat) throw new InputError(`${cfg.file} (column "${cfg.id}")`, 'unique record ids', `"${ids[repeat[1]]}" on rows ${repeat[0] + 1} and ${repeat[1] + 1}`);
 
   const rawLabels = asText(table, cfg.label);
-  const classes = cfg.classes ?? [...new Set(rawLabels.filter((l) => l !== MISSING))].sort(naturalCompare);
+  const classes = cfg.classes ?? defaultClasses(rawLabels, format === 'images', cfg.file, onWarn);
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const labels = new Int32Array(n);
   const unknownLabels: Dataset['unknownLabels'] = [];
@@ -263,6 +263,24 @@ function asText(table: ColumnTable, column: string): string[] {
 }
 
 /** "2" sorts before "10"; otherwise plain string order. */
+/**
+ * The class order when dataset.classes is not given: labels in numeric order where they are numbers
+ * (a table's 0 … 11 are usually the model's output indices), in plain sorted order for an image
+ * folder — as torchvision's ImageFolder and Keras's image_dataset_from_directory index their class
+ * folders (0, 1, 10, 11, 2 …), so a model trained on the folder lines up. Where the two orders
+ * differ for a folder, a warning says which was taken.
+ */
+function defaultClasses(rawLabels: readonly string[], imageFolder: boolean, file: string, onWarn: (w: string) => void): string[] {
+  const distinct = [...new Set(rawLabels.filter((l) => l !== MISSING))];
+  const natural = [...distinct].sort(naturalCompare);
+  if (!imageFolder) return natural;
+  const sorted = [...distinct].sort();
+  if (sorted.some((c, i) => c !== natural[i])) {
+    onWarn(`${file}: class folders taken in sorted order as torchvision's ImageFolder and Keras index them (${sorted.slice(0, 6).join(', ')}${sorted.length > 6 ? ', …' : ''}), not in numeric order; set dataset.classes if the model's outputs follow another order`);
+  }
+  return sorted;
+}
+
 function naturalCompare(a: string, b: string): number {
   const na = Number(a);
   const nb = Number(b);

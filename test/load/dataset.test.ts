@@ -104,6 +104,22 @@ describe('loadDataset', () => {
     expect(ds.ids).toEqual(['cat/1.png', 'dog/2.png']);
     expect(ds.classes).toEqual(['cat', 'dog']);
   });
+
+  it('orders numeric class folders as torchvision and Keras do (0, 1, 10, 2), saying so; a table numerically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imgnum-'));
+    for (const c of ['0', '1', '2', '10']) {
+      mkdirSync(join(dir, c));
+      writeFileSync(join(dir, c, 'a.png'), png(1, 1));
+    }
+    const warnings: string[] = [];
+    const ds = await loadDataset({ ...base, split: null, file: dir }, (w) => warnings.push(w));
+    expect(ds.classes).toEqual(['0', '1', '10', '2']);
+    expect(warnings).toEqual([expect.stringMatching(/class folders taken in sorted order as torchvision's ImageFolder and Keras index them \(0, 1, 10, 2\), not in numeric order; set dataset\.classes/)]);
+    expect((await loadDataset({ ...base, split: null, file: dir, classes: ['0', '1', '2', '10'] })).classes).toEqual(['0', '1', '2', '10']);
+    const csv = join(dir, 't.csv');
+    writeFileSync(csv, 'id,label\na,10\nb,2\nc,0\n');
+    expect((await loadDataset({ ...base, split: null, file: csv })).classes).toEqual(['0', '2', '10']);
+  });
 });
 
 describe('CSV and TSV as spreadsheets and pandas write them', () => {
