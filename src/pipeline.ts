@@ -101,7 +101,9 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   // Ready scores (a merge of shard partials) are read, not scored: say so, so a merge does not look like a re-run.
   progress.stage(opts.scores ? `reading the ready scores of ${size}` : `scoring ${size} on ${runtime.name}`);
   // Precomputed predictions are not cached: reading them is cheap and their alignment depends on the dataset's ids.
-  const cache = config.cache.enabled && config.model.type !== 'precomputed' ? createScoreCache(config.cache.dir, warn) : undefined;
+  // Its problems (an entry re-scored, a folder not writable) are the machine's business, like backend
+  // fallbacks: on stderr, not in the report, which is the same with or without a healthy cache.
+  const cache = config.cache.enabled && config.model.type !== 'precomputed' ? createScoreCache(config.cache.dir, (w) => progress.warn(w)) : undefined;
   const run = opts.scores ? await opts.scores(dataset, checkpoints) : await scoreRun(runtime, checkpoints, dataset, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress, cache });
   if (cache) progress.stage(`score cache ${cache.dir}: ${cache.stats.hits} of ${checkpoints.length} checkpoint(s) reused, ${cache.stats.misses} scored`);
   // Backend fallbacks are the machine's business (stderr only); data warnings belong in the report.

@@ -1,4 +1,6 @@
 /** runAudit's stages as the user sees them: ready scores (a merge) are read, not scored, and give the same summary. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +12,8 @@ const TINY = fileURLToPath(new URL('./fixtures/tiny', import.meta.url));
 
 function recorder() {
   const stages: string[] = [];
-  return { stages, progress: { stage: (s: string) => void stages.push(s), tick() {}, warn() {}, done() {} } };
+  const warnings: string[] = [];
+  return { stages, warnings, progress: { stage: (s: string) => void stages.push(s), tick() {}, warn: (w: string) => void warnings.push(w), done() {} } };
 }
 
 describe('runAudit', () => {
@@ -26,6 +29,19 @@ describe('runAudit', () => {
     expect(ready.stages.some((s) => s.startsWith('scoring'))).toBe(false);
     const strip = (summary: Record<string, unknown>) => stableJson({ ...summary, run: { ...(summary.run as object), wallTimeMs: null } });
     expect(strip(second.summary)).toBe(strip(first.summary));
+  }, 60_000);
+
+  it('tells of score-cache trouble on stderr only: the report is the one a healthy cache gives', async () => {
+    const config = loadConfig(TINY);
+    config.cache.enabled = false;
+    const plain = await runAudit(config, { progress: recorder().progress, now: new Date(0) });
+    config.cache = { enabled: true, dir: join(mkdtempSync(join(tmpdir(), 'cache-file-')), 'cache') };
+    writeFileSync(config.cache.dir, 'a file where the cache folder should be');
+    const broken = recorder();
+    const cached = await runAudit(config, { progress: broken.progress, now: new Date(0) });
+    expect(broken.warnings.filter((w) => /score cache/.test(w))).toHaveLength(2);
+    expect(cached.html).toBe(plain.html);
+    expect(stableJson(cached.summary)).toBe(stableJson(plain.summary));
   }, 60_000);
 
   it('reports a broken dataset before a missing inputs file, though the inputs are read first', async () => {
