@@ -19,10 +19,13 @@ export function mdText(s: unknown, max = 200): string {
   let t = sanitizeText(String(s ?? '')).replace(/[\r\n\t\u2028\u2029]+/g, ' ');
   if (t.length > max) t = `${t.slice(0, max - 1)}…`;
   return t
+    // GitHub turns @name into a notification, #123 into an issue link, a@b.c into a mail link and
+    // www.x into a link, on the rendered text: a zero-width space after the sign leaves it as written.
+    .replace(/([@#])(?=[\p{L}\p{N}_-])|(www)(?=\.)/giu, '$1$2\u200b')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|~])/g, '\\$1')
+    .replace(/([\\`*_[\]|~$])/g, '\\$1') // `$` too: GitHub renders $…$ as math
     .replace(/:\/\//g, ':&#47;&#47;'); // no autolinks from data
 }
 

@@ -7,6 +7,8 @@ describe('mdText / mdCode', () => {
     expect(mdText('<script>alert(1)</script>')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(mdText('a|b*c*_d_`e`[f](javascript:x)~g~')).toBe('a\\|b\\*c\\*\\_d\\_\\`e\\`\\[f\\](javascript:x)\\~g\\~');
     expect(mdText('see https://evil.example')).toBe('see https:&#47;&#47;evil.example');
+    // No notification, issue link, mail link, autolinked domain or math from data.
+    expect(mdText('@octocat #1234 me@x.org WWW.evil.example $5-$10 a # b @ c')).toBe('@\u200boctocat #\u200b1234 me@\u200bx.org WWW\u200b.evil.example \\$5-\\$10 a # b @ c');
     expect(mdText('one\ntwo\u2028three')).toBe('one two three');
     expect(mdText('\u202Egnp')).toBe('\uFFFDgnp');
     expect(mdText('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
