@@ -117,10 +117,10 @@ export async function readTable(file: string, textColumns: string[] = [], format
   if (f === 'arrow') return readArrow(file, key);
   if (f === 'parquet') return readParquet(file);
   try {
-    if (f === 'jsonl') return aq.from(await readJsonlObjects(file, key));
+    if (f === 'jsonl') return tableOfObjects(await readJsonlObjects(file, key));
     const text = withoutBom(await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text'));
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
-    if (f === 'json') return aq.from(JSON.parse(text) as object[]);
+    if (f === 'json') return tableOfObjects(JSON.parse(text));
     const table = await readDelimited(text, f === 'tsv' ? '\t' : ',', textColumns);
     checkRepeatedNames(file, table.columnNames(), textColumns, onWarn);
     return table;
@@ -128,6 +128,18 @@ export async function readTable(file: string, textColumns: string[] = [], format
     if (e instanceof InputError) throw e;
     throw new InputError(file, `a well-formed ${f.toUpperCase()} table`, `a parse error (${(e as Error).message})`);
   }
+}
+
+/**
+ * The table of JSON rows with a column for every key any row has, in the order first seen: arquero
+ * takes the first row's keys, so a key a writer left out of row 1 (a null field) was dropped from
+ * every row — the preprocess hook then got undefined text for all of them.
+ */
+function tableOfObjects(rows: unknown): ColumnTable {
+  if (!Array.isArray(rows)) return aq.from(rows as object);
+  const names = new Set<string>();
+  for (const r of rows) if (r !== null && typeof r === 'object') for (const k in r) names.add(k);
+  return aq.from(rows, [...names]);
 }
 
 /** The CSV/TSV table: by the quote-free reader if it can, else by arquero. */

@@ -55,6 +55,17 @@ describe('loadDataset', () => {
     expect(ds.classes).toEqual(['x', 'y']);
   });
 
+  it('JSONL and JSON arrays: a column for every key any row has, not only the first row\'s keys', async () => {
+    const rows = ['{"id":"a","label":"x"}', '{"id":"b","label":"y","text":"free money","source":"s1"}', '{"id":"c","source":"s2","label":"x"}'];
+    for (const f of [file('k.jsonl', `${rows.join('\n')}\n`), file('k.json', `[${rows.join(',')}]`)]) {
+      const t = await readTable(f);
+      expect(t.columnNames()).toEqual(['id', 'label', 'text', 'source']);
+      expect(t.array('text')).toEqual([undefined, 'free money', undefined]);
+      const ds = await loadDataset({ ...base, split: null, file: f, groupBy: ['source'] });
+      expect(ds.groups.source).toEqual(['(missing)', 's1', 's2']);
+    }
+  });
+
   it('refuses JSON ids that are numbers beyond 2^53 (already rounded when parsed), naming the row; smaller ones are ids as text', async () => {
     const big = file('r.jsonl', '{"id":17,"label":"x"}\n{"id":1234567890123456789,"label":"y"}\n{"id":1234567890123456788,"label":"y"}\n');
     const err = await loadDataset({ ...base, split: null, file: big }).catch((e: unknown) => e);
