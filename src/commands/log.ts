@@ -16,7 +16,7 @@ import { loadLogs } from '../load/logs.ts';
 import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
 import { scoreRun } from '../score/score.ts';
-import { createTfjsRuntime } from '../score/tfjs.ts';
+import { createScoringPlan } from '../score/runtimes.ts';
 import { parseCommandArgs, quietOption } from './parse.ts';
 import type { Command } from './types.ts';
 
@@ -38,16 +38,17 @@ export const logCommand: Command = {
     const logs = await loadLogs({ metrics: null, tensorboard: null, experiments: await exists(file) ? file : null });
     const earlier = logs.experiments ?? [];
 
-    const dataset = await loadDataset(config.dataset, (w) => progress.warn(w));
-    if (!config.inputs) throw new InputError(`${config.path}: inputs`, 'model inputs ({ "file": "inputs.npy" })', 'nothing (the key is missing)');
-    const inputs = await loadInputs(config.inputs, dataset.n);
+    const warn = (w: string) => progress.warn(w);
+    const dataset = await loadDataset(config.dataset, warn);
+    // As the audit loads and scores them (any model type, any inputs), so the logged figure is the audit's.
+    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, null, { threads: config.model.workers }) : null;
     const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
     const last = checkpoints[checkpoints.length - 1];
     const split = chooseFinalSplit(dataset, config.evaluate.split);
     if (!dataset.splitNames.includes(split)) throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${split}"`);
-    const runtime = await createTfjsRuntime();
+    const plan = await createScoringPlan(config, dataset, inputs);
     progress.stage(`scoring ${split} with ${last.id}`);
-    const run = await scoreRun(runtime, [last], dataset, inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
+    const run = await scoreRun(plan.runtime, [last], dataset, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });
     const h = headline(subset(run, dataset, 0, rowsOf(run, dataset, split)), run.k);
 
     const hash = splitHash(dataset, inputs, split);

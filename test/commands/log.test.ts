@@ -45,6 +45,16 @@ describe('losslens log', () => {
     expect(out.join('')).toBe(`${JSON.stringify(row)}\n`);
   }, 60_000);
 
+  it('scores as the audit does: a preprocess module\'s inputs (the spam example) give the accuracy of its committed report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'losslens-log-spam-'));
+    cpSync(join(import.meta.dirname, '../../examples/spam'), dir, { recursive: true });
+    expect(await logCommand.run([dir, '--change', 'same model', '--quiet'])).toBe(0);
+    const row = JSON.parse(readFileSync(join(dir, 'experiments.jsonl'), 'utf8').trimEnd().split('\n').at(-1)!);
+    const report = JSON.parse(readFileSync(join(import.meta.dirname, '../../reports/spam.json'), 'utf8'));
+    expect(row).toMatchObject({ split: report.final.split, checkpoint: report.final.checkpoint, n: report.final.n });
+    expect(row.accuracy).toBe(Number(report.final.accuracy.toFixed(6)));
+  }, 120_000);
+
   it('warns on a repeated evaluation of the same test data', async () => {
     const dir = copyTiny('test');
     const err: string[] = [];

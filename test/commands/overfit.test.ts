@@ -75,6 +75,13 @@ describe('overfit command', () => {
     expect(out.join('')).toMatch(/^overfit check \(20 training records, seed 3/);
   }, 60_000);
 
+  it('runs on inputs from a preprocess module (the spam example), as the audit loads them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'losslens-overfit-spam-'));
+    cpSync(join(import.meta.dirname, '../../examples/spam'), dir, { recursive: true });
+    expect(await overfitCommand.run([dir, '--json', '--quiet'])).toBe(0);
+    expect(JSON.parse(out.join(''))).toMatchObject({ passed: true, records: 20, accuracy: 1 });
+  }, 120_000);
+
   it('rejects a bad flag value', async () => {
     await expect(overfitCommand.run([TINY, '--steps', 'x'])).rejects.toThrow(/--steps/);
   });
