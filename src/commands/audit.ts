@@ -10,7 +10,7 @@ import { runShard } from './shard.ts';
 import type { Command } from './types.ts';
 
 const usage = `losslens audit <dir-or-config> [--out <report.html>] [--json <summary.json>] [--scores <scores.csv>]
-                               [--md <summary.md>] [--fail-on <expr>]... [--seed <n>] [--static] [--no-cache] [--quiet]
+                               [--md <summary.md> [--report-url <url>]] [--fail-on <expr>]... [--seed <n>] [--static] [--no-cache] [--quiet]
                                [--shard <i/n> [--partial <file>]]   (score one shard; combine with losslens merge)`;
 
 export const auditCommand: Command = {

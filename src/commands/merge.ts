@@ -15,7 +15,7 @@ import { parseCommandArgs } from './parse.ts';
 import type { Command } from './types.ts';
 
 const usage = `losslens merge <partial>... --config <dir-or-config> [--out <report.html>] [--json <summary.json>] [--scores <scores.csv>]
-                               [--md <summary.md>] [--fail-on <expr>]... [--seed <n>] [--static] [--quiet]`;
+                               [--md <summary.md> [--report-url <url>]] [--fail-on <expr>]... [--seed <n>] [--static] [--quiet]`;
 
 export const mergeCommand: Command = {
   usage,

@@ -23,6 +23,7 @@ export const reportOptions = {
   json: { type: 'string' },
   scores: { type: 'string' },
   md: { type: 'string' },
+  'report-url': { type: 'string' },
   'fail-on': { type: 'string', multiple: true },
   static: { type: 'boolean', default: false },
   seed: { type: 'string' },
@@ -41,6 +42,8 @@ export interface OutputPaths {
   json?: string;
   scores?: string;
   md?: string;
+  /** Where the report will be seen (e.g. the CI run's page): the Markdown links there instead of to the report's path. */
+  'report-url'?: string;
 }
 
 /** An output or input file with the option or config key that names it (e.g. "--json", "dataset.file"). */
@@ -51,6 +54,9 @@ export interface NamedPath {
 
 /** The files `writeAuditOutputs` writes, resolved (report and summary default to reports/<name>.html/.json). */
 export function auditOutputs(paths: OutputPaths, name: string): NamedPath[] {
+  // Checked here, before the work, with the paths: a PR comment's relative link points nowhere.
+  const url = paths['report-url'];
+  if (url !== undefined && !/^https?:\/\/[^\s()<>]+$/i.test(url)) throw new InputError('--report-url', 'an http(s) URL without spaces or brackets', JSON.stringify(url));
   const out: NamedPath[] = [
     { what: '--out', path: resolve(paths.out ?? `reports/${fileNameOf(name)}.html`) },
     { what: '--json', path: resolve(paths.json ?? `reports/${fileNameOf(name)}.json`) },
@@ -140,7 +146,7 @@ export async function writeAuditOutputs(result: AuditResult, name: string, paths
       case '--scores':
         return scoresCsv(result.ctx);
       default:
-        return auditMarkdown(result.model, { reportLink: relative(dirname(o.path), out).split('\\').join('/') });
+        return auditMarkdown(result.model, { reportLink: paths['report-url'] ?? relative(dirname(o.path), out).split('\\').join('/') });
     }
   };
   await writeAllAtomic(outputs.map((o) => ({ ...o, content: content(o) })));

@@ -78,5 +78,11 @@ describe('writeAuditOutputs', () => {
     expect(JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')).dataset.n).toBe(40);
     expect(readFileSync(join(dir, 'r.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(41);
     expect(readFileSync(join(dir, 'pr/r.md'), 'utf8')).toContain('[full report](../r.html)');
+
+    // A PR comment links where the report will be seen; anything but an http(s) URL is refused before the work.
+    const url = 'https://github.com/o/r/actions/runs/42';
+    expect(await writeAuditOutputs(result, 'tiny', { ...paths, md: join(dir, 'pr/r.md'), 'report-url': url }, quiet)).toBe(0);
+    expect(readFileSync(join(dir, 'pr/r.md'), 'utf8')).toContain(`[full report](${url})`);
+    expect(() => auditOutputs({ 'report-url': 'javascript:alert(1)' }, 'tiny')).toThrow(/--report-url: expected an http\(s\) URL/);
   }, 60_000);
 });
