@@ -86,7 +86,7 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   const prefetched = inputsConfig ? prefetchInputs(inputsConfig, threadsAllowed(config) ? (filling) => scanNpyEarly(filling, inputsConfig) : undefined) : null;
   const dataset = await loadDataset(config.dataset, warn);
   // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
-  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched, { threads: config.model.workers }) : null;
+  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
   const logs = await loadLogs(config.logs);
   const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);

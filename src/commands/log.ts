@@ -41,7 +41,7 @@ export const logCommand: Command = {
     const warn = (w: string) => progress.warn(w);
     const dataset = await loadDataset(config.dataset, warn);
     // As the audit loads and scores them (any model type, any inputs), so the logged figure is the audit's.
-    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, null, { threads: config.model.workers }) : null;
+    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, null, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
     const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
     const last = checkpoints[checkpoints.length - 1];
     const split = chooseFinalSplit(dataset, config.evaluate.split);

@@ -68,7 +68,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
   if (config.model.type === 'precomputed') {
     // Precomputed predictions are aligned to the whole dataset by id, then sliced with it; a
     // by-position .npy has only the shard's rows read.
-    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers }) : null;
+    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
     const full = await createScoringPlan(config, dataset, inputs, { start, end });
     plan = { ...full, inputs: inputRows(full.inputs, start, end) };
   } else {

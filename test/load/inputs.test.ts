@@ -88,6 +88,22 @@ export default function (r) { const v = [0, 0, 0, 0]; for (const w of String(r.t
     expect(Array.from(values(x))).toEqual([0, 0, 0, 1.5, 0, 1, 0, 0, 0, 0, 0, 0]); // "buy now buy": 3 words of length 3
   });
 
+  it('reports progress while it preprocesses or decodes (every 4 096 records and at the end)', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'r.csv'), `id,label\n${Array.from({ length: 5000 }, (_, i) => `r${i},x`).join('\n')}\n`);
+    writeFileSync(join(dir, 'one.mjs'), 'export default () => [1];\n');
+    const ticks: string[] = [];
+    const progress = (done: number, total: number, label: string) => void ticks.push(`${done}/${total} ${label}`);
+    await loadInputs(cfg({ source: 'preprocess', file: join(dir, 'one.mjs') }), await loadDataset({ ...dsConfig, file: join(dir, 'r.csv') }), () => {}, null, { progress });
+    expect(ticks).toEqual(['4096/5000 preprocessing records', '5000/5000 preprocessing records']);
+    ticks.length = 0;
+    const images = join(dir, 'img');
+    mkdirSync(join(images, 'a'), { recursive: true });
+    writeFileSync(join(images, 'a', '1.png'), png(2, 1));
+    await loadInputs(cfg({ source: 'images', file: images }), await loadDataset({ ...dsConfig, file: images }), () => {}, null, { progress });
+    expect(ticks).toEqual(['1/1 decoding images']);
+  });
+
   it('names the module and record when a preprocess hook misbehaves', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'r.csv'), 'id,label,text\na,x,one\nb,y,two words\n');
