@@ -364,7 +364,7 @@ function recordsMd(out: string[], title: string, d: RecordSetDiff): void {
   out.push('');
   const rows = [...d.fixed.slice(0, 10).map((r) => ['✅ fixed', r] as const), ...d.appeared.slice(0, 10).map((r) => ['🆕 new', r] as const)];
   if (rows.length) {
-    out.push(mdTable(['', 'id', 'label', 'predicted', 'loss'], rows.map(([k, r]) => [k, mdText(r.id, 80), mdText(r.label, 40), mdText(r.predicted, 40), fmt(r.loss, 2)]), ['l', 'l', 'l', 'l', 'r']));
+    out.push(mdTable(['', 'id', 'label', 'predicted', 'loss'], rows.map(([k, r]) => [k, mdText(r.id, 80, 'middle'), mdText(r.label, 40, 'middle'), mdText(r.predicted, 40, 'middle'), fmt(r.loss, 2)]), ['l', 'l', 'l', 'l', 'r']));
     out.push('');
   }
 }

@@ -14,10 +14,14 @@ const TOP_OUTLIERS = 10;
 const MAX_WARNINGS = 20;
 const ICON: Record<string, string> = { good: '🟢', warn: '🟡', bad: '🔴', muted: '⚪' };
 
-/** Escape a data-derived string for a Markdown paragraph or table cell (one line, clipped). */
-export function mdText(s: unknown, max = 200): string {
+/**
+ * Escape a data-derived string for a Markdown paragraph or table cell (one line, clipped). Names
+ * (ids, classes) are clipped in the middle: taxonomy paths and ids that share a long prefix differ
+ * at the end.
+ */
+export function mdText(s: unknown, max = 200, clip: 'end' | 'middle' = 'end'): string {
   let t = sanitizeText(String(s ?? '')).replace(/[\r\n\t\u2028\u2029]+/g, ' ');
-  if (t.length > max) t = `${t.slice(0, max - 1)}…`;
+  if (t.length > max) t = clip === 'end' ? `${t.slice(0, max - 1)}…` : `${t.slice(0, Math.ceil((max - 1) / 2))}…${t.slice(t.length - Math.floor((max - 1) / 2))}`;
   return t
     // GitHub turns @name into a notification, #123 into an issue link, a@b.c into a mail link and
     // www.x into a link, on the rendered text: a zero-width space after the sign leaves it as written.
@@ -77,7 +81,7 @@ export function auditMarkdown(model: ReportModel, opts: { reportLink?: string } 
     out.push(
       mdTable(
         ['#', 'id', 'split', 'label', 'predicted', 'confidence', 'loss'],
-        outliers.slice(0, TOP_OUTLIERS).map((o, i) => [String(i + 1), mdText(o?.id, 80), mdText(o?.split, 40), mdText(o?.label, 40), mdText(o?.predicted, 40), fmt(o?.confidence), fmt(o?.loss, 2)]),
+        outliers.slice(0, TOP_OUTLIERS).map((o, i) => [String(i + 1), mdText(o?.id, 80, 'middle'), mdText(o?.split, 40, 'middle'), mdText(o?.label, 40, 'middle'), mdText(o?.predicted, 40, 'middle'), fmt(o?.confidence), fmt(o?.loss, 2)]),
         ['r', 'l', 'l', 'l', 'l', 'r', 'r'],
       ),
     );

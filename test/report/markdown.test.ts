@@ -12,6 +12,8 @@ describe('mdText / mdCode', () => {
     expect(mdText('one\ntwo\u2028three')).toBe('one two three');
     expect(mdText('\u202Egnp')).toBe('\uFFFDgnp');
     expect(mdText('x'.repeat(500), 10)).toBe(`${'x'.repeat(9)}…`);
+    // Names keep their ends: taxonomy paths differ at the leaf.
+    expect(mdText('animalia/chordata/aves/passeriformes/corvidae/corvus', 20, 'middle')).toBe('animalia/c…ae/corvus');
     expect(mdCode('a`b|c')).toBe('aˋb¦c');
   });
 
