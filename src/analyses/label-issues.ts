@@ -102,7 +102,9 @@ export const labelIssues: Analysis = {
     const onlyTraining = li.splits.every(isTrainingSplit);
     const headline = n
       ? `${plural(n, 'record')} in ${scope} (${pct(n / Math.max(1, examined))} of ${int(examined)} examined) look mislabelled: another class clears its threshold and beats the given label${topPairs[0] ? `; most often "${run.classes[topPairs[0].given]}" → "${run.classes[topPairs[0].suggested]}" (${topPairs[0].count})` : ''}.`
-      : `No label-issue candidates among ${int(examined)} records of ${scope}.`;
+      : examined === 0
+        ? `No records of ${scope} could be examined: none was scored with a label, so label issues are not known.`
+        : `No label-issue candidates among ${int(examined)} records of ${scope}.`;
     return {
       headline: onlyTraining ? `${headline} Computed on training data only: expect misses.` : headline,
       blocks,

@@ -99,6 +99,8 @@ function labelIssueVerdict({ extra, dataset }: VerdictInput, section: string | n
   const examined = firstNum(extra, ['labelIssueExamined']);
   const what = 'whose label the model contradicts with confidence';
   if (examined === null || examined === dataset.n) return { ...base, value: int(count), detail: flaggedSentence(count, dataset.n, 'record', what), tone: flaggedTone(count, dataset.n) };
+  // Nothing examined is not a clean bill: no held-out record was scored with a label.
+  if (examined === 0) return { ...base, value: '–', detail: 'No records examined: the splits searched have no scored, labelled records.', tone: 'muted' };
   const detail = count === 0 ? `No records ${what}, of ${int(examined)} examined.` : `${plural(count, 'record')} (${pct(count / Math.max(1, examined))} of the ${int(examined)} examined) ${what}.`;
   return { ...base, value: int(count), detail, tone: flaggedTone(count, examined) };
 }

@@ -157,6 +157,12 @@ describe('label-issues section', async () => {
     expect(out.headline).toMatch(/^2 records in "val"/);
   });
 
+  it('says nothing could be examined when the held-out records have no labels, not "no candidates"', async () => {
+    const out = await run(makeContext({ probs: [...PROBS, ...PROBS], labels: [...LABELS, ...LABELS.map(() => -1)], splits: [...Array(7).fill('train'), ...Array(7).fill('val')] }));
+    expect((out.summary as any).labelIssueExamined).toBe(0);
+    expect(out.headline).toMatch(/^No records of "val" could be examined/);
+  });
+
   it('warns when only training data is available', async () => {
     const out = await run(makeContext({ probs: PROBS, labels: LABELS, splits: Array(7).fill('train') }));
     expect(out.warnings?.[0]).toMatch(/training split "train"/);

@@ -57,6 +57,8 @@ describe('buildVerdicts', () => {
     expect(byId(buildVerdicts(input({ labelIssues: issues, labelIssueExamined: 200 }))).labelIssues).toMatchObject({ value: '30', tone: 'bad', detail: '30 records (15.0 % of the 200 examined) whose label the model contradicts with confidence.' });
     expect(byId(buildVerdicts(input({ labelIssues: issues }))).labelIssues.detail).toBe('30 records (3.0 % of the data) whose label the model contradicts with confidence.');
     expect(byId(buildVerdicts(input({ labelIssues: [], labelIssueExamined: 200 }))).labelIssues.detail).toBe('No records whose label the model contradicts with confidence, of 200 examined.');
+    // Nothing examined is not a clean bill (it showed a green 0).
+    expect(byId(buildVerdicts(input({ labelIssues: [], labelIssueExamined: 0 }))).labelIssues).toMatchObject({ value: '–', tone: 'muted', detail: expect.stringMatching(/^No records examined/) });
   });
 
   it('counts training-curve findings that flag a problem', () => {
