@@ -19,7 +19,7 @@ import { endianness } from 'node:os';
 import { InputError } from '../messages.ts';
 import type { UnscorableRecord } from '../types.ts';
 
-export const PARTIAL_FORMAT = 2;
+export const PARTIAL_FORMAT = 3;
 const MAGIC = Buffer.from('losslens-partial\n', 'ascii');
 const DIGEST = 32;
 /** Bytes read at a time by the checksum pass. */
@@ -48,7 +48,8 @@ export interface PartialHeader {
    */
   labels: string;
   classes: string[];
-  checkpoints: { id: string; step: number }[];
+  /** Each checkpoint with the SHA-256 of its files (cache.ts hashCheckpoint; null when they cannot be hashed, e.g. a folder of parts). */
+  checkpoints: { id: string; step: number; sha256: string | null }[];
   backend: string;
   outputKind: ('probabilities' | 'logits')[];
   /** Records of the range that were scored; 0 means outputKind was not observed. */

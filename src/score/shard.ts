@@ -20,15 +20,19 @@ import type { Progress } from '../progress.ts';
 import type { Checkpoint, Dataset, ScoredRun, UnscorableRecord } from '../types.ts';
 import { fullProbs } from './compact.ts';
 import { PARTIAL_FORMAT, readPartialInto, type PartialFile, type PartialHeader, type PartialResult, type ShardSpec } from './partial-file.ts';
+import { hashCheckpoint } from './cache.ts';
 import { createScoringPlan, type ScoringPlan } from './runtimes.ts';
 import { scoreRun, scoresFromProbs } from './score.ts';
 
-/** "i/n" with 1 ≤ i ≤ n. */
+/** Most shards of one run: merge lists them, and n in the billions (a typo) crashed it. */
+export const MAX_SHARDS = 100_000;
+
+/** "i/n" with 1 ≤ i ≤ n ≤ MAX_SHARDS. */
 export function parseShard(text: string): ShardSpec {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new InputError('--shard', 'i/n with 1 ≤ i ≤ n (e.g. 2/4: the second of four shards)', `"${text}"`);
+  if (!m || count < 1 || count > MAX_SHARDS || index < 1 || index > count) throw new InputError('--shard', `i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS.toLocaleString('en-US')} (e.g. 2/4: the second of four shards)`, `"${text}"`);
   return { index, count };
 }
 
@@ -88,7 +92,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
     ids: idsHash(dataset.ids, start, end),
     labels: labelsHash(dataset.labels, start, end),
     classes: dataset.classes,
-    checkpoints: checkpoints.map((c) => ({ id: c.id, step: c.step })),
+    checkpoints: await checkpointPrints(checkpoints),
     backend: run.backend,
     outputKind: run.outputKind,
     scored: run.scorable.reduce((s, v) => s + v, 0),
@@ -99,6 +103,24 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
   const compact = run.scores.slice(0, last).map((s) => ({ loss: s.loss, conf: s.conf, pLabel: s.pLabel!, pOther: s.pOther!, pred: s.pred }));
   return { header, compact, finalProbs: fullProbs(run.scores[last], 'partial'), scorable: run.scorable };
 }
+
+/**
+ * Each checkpoint's id, step and the hash of its files' contents: a checkpoint re-trained or
+ * re-written under the same name between two shards, or since they ran, scored a mixed model
+ * that merged without a word (accuracy 0.738 against 0.869 unsharded, in a stress test).
+ */
+async function checkpointPrints(checkpoints: Checkpoint[]): Promise<PartialHeader['checkpoints']> {
+  const out: PartialHeader['checkpoints'] = [];
+  for (const c of checkpoints) out.push({ id: c.id, step: c.step, sha256: await hashCheckpoint(c.path) });
+  return out;
+}
+
+/** Checkpoints of two lists whose contents differ (both hashed), as "epoch-03". */
+function changedCheckpoints(a: PartialHeader['checkpoints'], b: PartialHeader['checkpoints']): string[] {
+  return a.filter((c, i) => c.sha256 !== null && b[i]?.sha256 != null && c.sha256 !== b[i].sha256).map((c) => c.id);
+}
+
+const ids = (list: PartialHeader['checkpoints']) => list.map(({ id, step }) => ({ id, step }));
 
 /** The records [start, end) as a dataset of their own (what scoring reads of it). */
 function sliceDataset(d: Dataset, start: number, end: number): Dataset {
@@ -131,7 +153,9 @@ export async function checkPartialSet(parts: PartialFile[], config: Config): Pro
     sameAs(first.file, 'shard count', h0.shard.count, h.shard.count, file);
     sameAs(first.file, 'record count', h0.n, h.n, file);
     sameAs(first.file, 'classes', h0.classes, h.classes, file);
-    sameAs(first.file, 'checkpoints', h0.checkpoints, h.checkpoints, file);
+    sameAs(first.file, 'checkpoints', ids(h0.checkpoints), ids(h.checkpoints), file);
+    const changed = changedCheckpoints(h0.checkpoints, h.checkpoints);
+    if (changed.length) throw new InputError(file, `checkpoints with the same contents as when ${first.file} was scored`, `other contents for ${changed.join(', ')} (a checkpoint changed between the shards: re-run them on one set of checkpoint files)`);
     sameAs(first.file, 'scoring backend', h0.backend, h.backend, file);
   }
   const count = h0.shard.count;
@@ -170,8 +194,11 @@ export async function mergePartials(parts: PartialFile[], config: Config, datase
   const n = dataset.n;
   const k = dataset.classes.length;
   if (h0.n !== n) throw new InputError(first.file, `${n} records (the dataset of ${config.path})`, `${h0.n} records`);
-  sameAs(first.file, 'classes', dataset.classes, h0.classes, config.path);
-  sameAs(first.file, 'checkpoints', checkpoints.map((c) => ({ id: c.id, step: c.step })), h0.checkpoints, config.path);
+  sameAs(first.file, 'classes', h0.classes, dataset.classes, config.path);
+  const now = await checkpointPrints(checkpoints);
+  sameAs(first.file, 'checkpoints', ids(h0.checkpoints), ids(now), config.path);
+  const changed = changedCheckpoints(h0.checkpoints, now);
+  if (changed.length) throw new InputError(config.path, `the checkpoint files the shards scored (${first.file})`, `other contents for ${changed.join(', ')} now (changed since the shards ran: re-run them, or merge with the files they scored)`);
   for (const { file, header: h } of ordered) {
     const want = shardRange(n, h.shard);
     if (h.start !== want.start || h.end !== want.end) throw new InputError(file, `${recordsText(want.start, want.end)} for shard ${h.shard.index}/${count}`, recordsText(h.start, h.end));

@@ -177,6 +177,25 @@ describe('losslens audit --shard + losslens merge', () => {
     expectError(await merge(p(1), p(2)), /p1\.partial.*other labels \(records were relabelled since the shard was scored/);
     writeFileSync(csv, original);
 
+    // A checkpoint re-written under its name: between the shards, or since they ran.
+    const weights = join(run, 'checkpoints/step-0100/weights.bin');
+    const trained = readFileSync(weights);
+    const retrained = Buffer.from(trained);
+    retrained[0] ^= 1;
+    const other = join(dir, 'other');
+    cpSync(run, other, { recursive: true });
+    writeFileSync(join(other, 'checkpoints/step-0100/weights.bin'), retrained);
+    expect((await losslens(['audit', other, '--shard', '2/2', '--partial', p(3)])).code).toBe(0);
+    expectError(await merge(p(1), p(3)), /p3\.partial: expected checkpoints with the same contents as when .*p1\.partial was scored, found other contents for step-0100 \(a checkpoint changed between the shards/);
+    writeFileSync(weights, retrained);
+    expectError(await merge(p(1), p(2)), /losslens\.config\.json: expected the checkpoint files the shards scored .*found other contents for step-0100 now/);
+    writeFileSync(weights, trained);
+    // A checkpoint gone: the message shows the config's list as found.
+    renameSync(join(run, 'checkpoints/step-0100'), join(dir, 'step-0100.away'));
+    expectError(await merge(p(1), p(2)), /losslens\.config\.json: expected the same checkpoints as .*p1\.partial, found \[\{"id":"step-0000","step":0\}\]/);
+    renameSync(join(dir, 'step-0100.away'), join(run, 'checkpoints/step-0100'));
+    expectError(await losslens(['audit', run, '--shard', '1/99999999999999999999']), /--shard: expected i\/n with 1 ≤ i ≤ n ≤ 100,000/);
+
     const cfgPath = join(run, 'losslens.config.json');
     writeFileSync(cfgPath, readFileSync(cfgPath, 'utf8').replace('"seed": 3', '"seed": 4'));
     expectError(await merge(p(1), p(2)), /different config file/);

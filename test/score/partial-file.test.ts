@@ -14,7 +14,7 @@ function partial(len: number, k: number, checkpoints: number, start = 0): Partia
   return {
     header: {
       format: PARTIAL_FORMAT, config: 'c', shard: { index: 1, count: 1 }, start, end: start + len, n: start + len, ids: 'i', labels: 'l', classes: Array.from({ length: k }, (_, j) => `c${j}`),
-      checkpoints: Array.from({ length: checkpoints }, (_, c) => ({ id: `s${c}`, step: c })), backend: 'fake', outputKind: Array(checkpoints).fill('logits'), scored: len, unscorable: [], endianness: endianness(),
+      checkpoints: Array.from({ length: checkpoints }, (_, c) => ({ id: `s${c}`, step: c, sha256: null })), backend: 'fake', outputKind: Array(checkpoints).fill('logits'), scored: len, unscorable: [], endianness: endianness(),
     },
     compact: Array.from({ length: checkpoints - 1 }, (_, c) => ({ loss: f(len, c), conf: f(len, c + 10), pLabel: f(len, c + 20), pOther: f(len, c + 30), pred: Int32Array.from({ length: len }, (_, i) => (i + c) % k) })),
     finalProbs: f(len * k, 99),
@@ -87,7 +87,7 @@ describe('partial results', () => {
     await expect(readPartialHeader(write(corrupt))).rejects.toThrow(/p\.partial.*checksum mismatch/);
     const old = partial(10, 3, 2);
     old.header.format = 1;
-    await expect(readPartialHeader(write(encodePartial(old), 'old.partial'))).rejects.toThrow(/old\.partial.*format 1 \(this losslens reads format 2\)/);
+    await expect(readPartialHeader(write(encodePartial(old), 'old.partial'))).rejects.toThrow(/old\.partial.*format 1 \(this losslens reads format 3\)/);
   });
 
   it('refuses a file that changed after it was checked', async () => {
