@@ -127,7 +127,9 @@ export async function readPartialHeader(file: string): Promise<PartialFile> {
     throw new InputError(file, 'a partial result file', 'no such file');
   }
   try {
-    const size = (await fh.stat()).size;
+    const st = await fh.stat();
+    if (st.isDirectory()) bad(file, 'a folder (name the partial files themselves, e.g. parts/*.partial)');
+    const size = st.size;
     const prefix = Buffer.alloc(MAGIC.length + 4);
     if (size < prefix.length + DIGEST || (await readAt(fh, prefix, 0)) < prefix.length || !prefix.subarray(0, MAGIC.length).equals(MAGIC)) bad(file, 'another kind of file');
     const headLen = prefix.readUInt32LE(MAGIC.length);
@@ -141,7 +143,10 @@ export async function readPartialHeader(file: string): Promise<PartialFile> {
     } catch {
       return bad(file, 'an unreadable header');
     }
-    if (header.format !== PARTIAL_FORMAT) bad(file, `format ${String(header.format)} (this losslens reads format ${PARTIAL_FORMAT})`);
+    if (header?.format !== PARTIAL_FORMAT) bad(file, `format ${String(header?.format)} (this losslens reads format ${PARTIAL_FORMAT})`);
+    // Fields read before the checksum is checked (the file's size depends on them): a flipped bit
+    // in a key name made them undefined, an internal error.
+    if (!wellFormed(header)) bad(file, 'a header with missing or malformed fields (corrupt file)');
     if (header.endianness !== endianness()) bad(file, `a partial written on a ${header.endianness}-endian machine`);
     const len = header.end - header.start;
     const k = header.classes.length;
@@ -192,6 +197,19 @@ export async function readPartialInto(p: PartialFile, targets: PartialTargets): 
   } finally {
     await fh.close();
   }
+}
+
+/** The header fields readPartialHeader and merge read, of the types they need. */
+function wellFormed(h: PartialHeader): boolean {
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  return (
+    count(h.start) && count(h.end) && h.end >= h.start && count(h.n) && typeof h.config === 'string' &&
+    typeof h.ids === 'string' && typeof h.labels === 'string' && typeof h.backend === 'string' &&
+    count(h.shard?.index) && count(h.shard?.count) &&
+    Array.isArray(h.classes) && h.classes.every((c) => typeof c === 'string') &&
+    Array.isArray(h.checkpoints) && h.checkpoints.every((c) => typeof c?.id === 'string') &&
+    Array.isArray(h.outputKind) && Array.isArray(h.unscorable) && count(h.scored)
+  );
 }
 
 /** Bytes of the arrays a partial with this header holds. */

@@ -88,6 +88,12 @@ describe('partial results', () => {
     const old = partial(10, 3, 2);
     old.header.format = 1;
     await expect(readPartialHeader(write(encodePartial(old), 'old.partial'))).rejects.toThrow(/old\.partial.*format 1 \(this losslens reads format 3\)/);
+    // A flipped bit in a header key (an internal error before), and a folder given for a partial.
+    const key = Buffer.from(bytes);
+    const at = key.indexOf('"classes"');
+    key[at + 4] ^= 0x04; // "clagses"
+    await expect(readPartialHeader(write(key, 'key.partial'))).rejects.toThrow(/key\.partial.*a header with missing or malformed fields/);
+    await expect(readPartialHeader(tmpdir())).rejects.toThrow(/expected a losslens partial result .*found a folder/);
   });
 
   it('refuses a file that changed after it was checked', async () => {
