@@ -8,7 +8,7 @@
  * It plugs into the common scoring loop through the same interface as a real model: each row it is
  * fed ends with the record's index (see `indexInputs`), and `predict` looks the predictions up.
  */
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { Config } from '../config.ts';
 import { readTable, resolveFormat } from '../load/dataset.ts';
 import { NumberLists, openParquet } from '../load/formats/parquet.ts';
@@ -375,11 +375,15 @@ async function fromTableParts(file: string, model: Config['model'], datasetId: s
   const parts: RawPredictions[] = [];
   for (const [index, f] of files.entries()) {
     const p = await fromTable(f, model, datasetId, classes, { datasetIds, part: index });
+    // An empty partition's file (Dask and Ray write them) holds no rows to read its columns' kind
+    // from: it adds nothing, and its columns are not compared.
+    if (p.rows === 0 && files.length > 1) continue;
     if (parts.length && (p.width !== parts[0].width || hasIds(p) !== hasIds(parts[0]))) {
       throw new InputError(f, `the same columns as ${files[0]} (parts of one checkpoint)`, `${p.width} prediction columns${hasIds(p) ? '' : ' and no id column'}`);
     }
     parts.push(p);
   }
+  if (parts.length === 0) throw new InputError(dirname(file), 'part files holding predictions', `${files.length} part files, all empty`);
   return parts;
 }
 

@@ -65,7 +65,14 @@ class Thrift {
 
 type Kind = 'string' | 'double' | 'optional' | 'list' | 'int64';
 
+/** An empty column of a given kind (a file of no rows, as an empty partition's is). */
+export function emptyColumn(kind: Kind): number[] {
+  return Object.assign([] as number[], { kind });
+}
+
 function kindOf(col: Col): Kind {
+  const declared = (col as { kind?: Kind }).kind;
+  if (col.length === 0 && declared) return declared;
   if (col.some((v) => typeof v === 'bigint')) return 'int64';
   if (col.some((v) => Array.isArray(v))) return 'list';
   if (col.some((v) => v === null)) return 'optional';

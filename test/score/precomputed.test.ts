@@ -9,7 +9,7 @@ import { encodeNpy, parseNpy } from '../../src/load/formats/npy.ts';
 import { silentProgress } from '../../src/progress.ts';
 import { classOrder, createPrecomputedRuntime, indexInputs, readPredictions } from '../../src/score/precomputed.ts';
 import { scoreRun } from '../../src/score/score.ts';
-import { writeParquet } from '../helpers/parquet-writer.ts';
+import { emptyColumn, writeParquet } from '../helpers/parquet-writer.ts';
 
 /** Every Parquet read's omitted column (undefined: all read), to see when a file's ids were left unread. */
 const parquetReads: { file: string; omit: string | undefined }[] = [];
@@ -79,6 +79,24 @@ describe('precomputed predictions', () => {
       ['id', 'id'],
       ['id', undefined],
     ]);
+  });
+
+  it('reads past an empty part file (an empty partition), and refuses a checkpoint whose parts are all empty', async () => {
+    const dir = tmp();
+    const ds = await loadDataset({ file: join(DIR, 'records.csv'), id: 'id', label: 'label', split: 'split', classes: null, groupBy: [], onUnknownLabel: 'error' });
+    mkdirSync(join(dir, 'epoch=1'));
+    const rows = (list: number[]) => {
+      const cols: Record<string, string[] | number[]> = { id: list.map((i) => ds.ids[i]) };
+      for (let j = 0; j < K; j++) cols[`logit_${j}`] = list.length ? list.map((i) => i + j) : emptyColumn('double');
+      return writeParquet(cols, 8);
+    };
+    writeFileSync(join(dir, 'epoch=1', 'part-00000.parquet'), rows(Array.from({ length: n }, (_, i) => i)));
+    writeFileSync(join(dir, 'epoch=1', 'part-00001.parquet'), rows([]));
+    const read = await readPredictions(join(dir, 'epoch=1', 'part-00000.parquet'), model({ output: 'logits' }), ds, 'id');
+    expect(Array.from(read.values.subarray(0, K))).toEqual(Array.from({ length: K }, (_, j) => j));
+    mkdirSync(join(dir, 'epoch=2'));
+    for (const p of ['part-00000.parquet', 'part-00001.parquet']) writeFileSync(join(dir, 'epoch=2', p), rows([]));
+    await expect(readPredictions(join(dir, 'epoch=2', 'part-00000.parquet'), model({ output: 'logits' }), ds, 'id')).rejects.toThrow(/epoch=2: expected part files holding predictions, found 2 part files, all empty/);
   });
 
   it('names a record id that two parts both hold, also when one part is known by its stored ids', async () => {
