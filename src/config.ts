@@ -108,13 +108,57 @@ export function loadConfig(target: string): Config {
   let path = abs;
   if (existsSync(abs) && statSync(abs).isDirectory()) path = join(abs, CONFIG_FILE);
   if (!existsSync(path)) throw messages.noConfig(path);
-  let raw: unknown;
+  return normalizeConfig(parseConfigText(readFileSync(path, 'utf8'), path), path);
+}
+
+/** The largest seed: the random streams (stats/rng.ts) take 32-bit seeds. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * The config's JSON, as the README writes it: `//` and `/* *\/` comments allowed (its example is
+ * commented), a byte-order mark skipped (Notepad, PowerShell 5); a syntax error named by line and
+ * column.
+ */
+export function parseConfigText(text: string, path: string): unknown {
+  const json = withoutComments(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(json);
   } catch (e) {
-    throw new InputError(path, 'valid JSON', `a parse error (${(e as Error).message})`);
+    const message = (e as Error).message;
+    const at = /position (\d+)/.exec(message);
+    const where = at ? lineColumn(json, Number(at[1])) : '';
+    throw new InputError(path, 'valid JSON (comments allowed)', `a parse error${where ? ` at ${where}` : ''} (${message})`);
   }
-  return normalizeConfig(raw, path);
+}
+
+/** Comments blanked out (newlines kept, so positions keep their line and column), strings left alone. */
+function withoutComments(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      out += text.slice(start, i + 1);
+    } else if (ch === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      const stop = end < 0 ? text.length : end;
+      out += ' '.repeat(stop - i);
+      i = stop - 1;
+    } else if (ch === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop - 1;
+    } else out += ch;
+  }
+  return out;
+}
+
+/** "line 3, column 7" of a character position. */
+function lineColumn(text: string, position: number): string {
+  const before = text.slice(0, position).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1].length + 1}`;
 }
 
 /** Validate a parsed config object and fill in defaults. */
@@ -182,7 +226,8 @@ export function normalizeConfig(raw: unknown, path: string): Config {
       dir: cache.dir === undefined ? join(dir, '.losslens-cache') : file(cache.dir, 'cache.dir'),
       enabled: cache.enabled === undefined ? true : c.boolean(cache.enabled, 'cache.enabled'),
     },
-    seed: root.seed === undefined ? 0 : c.integer(root.seed, 'seed', 0),
+    // The random streams take 32-bit seeds: a larger one wrapped (4294967303 ran as 7) — refused instead.
+    seed: root.seed === undefined ? 0 : c.integer(root.seed, 'seed', 0, MAX_SEED),
   };
 }
 
@@ -277,8 +322,8 @@ class Reader {
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) this.fail(key, 'a number between 0 and 1', v);
     return v as number;
   }
-  integer(v: unknown, key: string, min: number): number {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(key, `an integer ≥ ${min}`, v);
+  integer(v: unknown, key: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) this.fail(key, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`, v);
     return v as number;
   }
   stringArray(v: unknown, key: string, minLength: number): string[] {

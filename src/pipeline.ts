@@ -93,6 +93,9 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   if (!dataset.splitNames.includes(finalSplit)) {
     throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${finalSplit}"`);
   }
+  // Before scoring, as evaluate.split: inside the analyses the same check failed four sections and exited 0.
+  const unknownSplits = (config.analysis.labelIssueSplits ?? []).filter((s) => !dataset.splitNames.includes(s));
+  if (unknownSplits.length) throw new InputError(`${config.path}: analysis.labelIssueSplits`, `splits of the dataset (${dataset.splitNames.join(', ')})`, `"${unknownSplits.join('", "')}"`);
 
   // 2. score
   const plan = await createScoringPlan(config, dataset, inputs);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeConfig } from '../src/config.ts';
+import { MAX_SEED, normalizeConfig, parseConfigText } from '../src/config.ts';
 
 const minimal = { dataset: { file: 'r.csv' }, inputs: { file: 'x.npy' }, model: { checkpoints: 'c/*/model.json' } };
 
@@ -17,6 +17,17 @@ describe('config', () => {
     expect(() => normalizeConfig({ ...minimal, model: { checkpoints: 3 } }, '/r/c.json')).toThrow('/r/c.json: model.checkpoints: expected a non-empty string, found 3');
     expect(() => normalizeConfig({ ...minimal, dataset: {} }, '/r/c.json')).toThrow('dataset.file: expected a non-empty string, found nothing (the key is missing)');
     expect(() => normalizeConfig({ ...minimal, dataset: { file: 'r', classes: ['a', 'a'] } }, '/r/c.json')).toThrow(/distinct values, found "a" twice/);
+  });
+
+  it('takes seeds the random streams can hold (32 bits), refusing larger ones rather than wrapping them', () => {
+    expect(normalizeConfig({ ...minimal, seed: MAX_SEED }, '/r/c.json').seed).toBe(4294967295);
+    expect(() => normalizeConfig({ ...minimal, seed: 4294967303 }, '/r/c.json')).toThrow('seed: expected an integer from 0 to 4294967295, found 4294967303');
+  });
+
+  it('reads the JSON as the README writes it: comments and a byte-order mark, a syntax error by line and column', () => {
+    const text = '\ufeff{\n  // the run\n  "name": "a // not a comment", /* inline */ "seed": 3\n}\n';
+    expect(parseConfigText(text, '/r/c.json')).toEqual({ name: 'a // not a comment', seed: 3 });
+    expect(() => parseConfigText('{\n  "name": "a",\n  "seed": 3,\n}', '/r/c.json')).toThrow(/\/r\/c\.json: expected valid JSON \(comments allowed\), found a parse error at line 4, column 1/);
   });
 
   it('rejects unknown keys with a suggestion', () => {

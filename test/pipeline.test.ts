@@ -44,6 +44,14 @@ describe('runAudit', () => {
     expect(stableJson(cached.summary)).toBe(stableJson(plain.summary));
   }, 60_000);
 
+  it('refuses a labelIssueSplits entry the dataset lacks before scoring (it failed four sections and exited 0)', async () => {
+    const config = loadConfig(TINY);
+    config.analysis.labelIssueSplits = ['tset'];
+    const r = recorder();
+    await expect(runAudit(config, { progress: r.progress, now: new Date(0) })).rejects.toThrow(/analysis\.labelIssueSplits: expected splits of the dataset \(.*\), found "tset"/);
+    expect(r.stages.some((s) => s.startsWith('scoring'))).toBe(false);
+  });
+
   it('reports a broken dataset before a missing inputs file, though the inputs are read first', async () => {
     const config = loadConfig(TINY);
     config.dataset.file = join(TINY, 'no-such-records.csv');
