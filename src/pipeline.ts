@@ -96,6 +96,7 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   // Before scoring, as evaluate.split: inside the analyses the same check failed four sections and exited 0.
   const unknownSplits = (config.analysis.labelIssueSplits ?? []).filter((s) => !dataset.splitNames.includes(s));
   if (unknownSplits.length) throw new InputError(`${config.path}: analysis.labelIssueSplits`, `splits of the dataset (${dataset.splitNames.join(', ')})`, `"${unknownSplits.join('", "')}"`);
+  checkDisplayColumns(config, dataset.table.columnNames());
 
   // 2. score
   const plan = await createScoringPlan(config, dataset, inputs);
@@ -164,4 +165,14 @@ function keysNotWritten(list: readonly Analysis[], sections: readonly SectionRes
     for (const key of list.find((a) => a.id === s.id)?.summaryKeys ?? []) notRun.set(key, why);
   }
   return notRun;
+}
+
+/** The columns `display` shows must be the dataset's: a misspelt one gave every preview blank, with exit 0. */
+function checkDisplayColumns(config: Config, names: readonly string[]): void {
+  const d = config.display;
+  const shown = d.type === 'text' ? [d.column] : d.type === 'fields' ? (d.columns ?? []) : [];
+  const absent = shown.filter((c) => !names.includes(c));
+  if (absent.length) {
+    throw new InputError(`${config.path}: display.${d.type === 'text' ? 'column' : 'columns'}`, `columns of ${config.dataset.file} (${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''})`, `"${absent.join('", "')}"`);
+  }
 }

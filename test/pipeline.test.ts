@@ -39,7 +39,7 @@ describe('runAudit', () => {
     writeFileSync(config.cache.dir, 'a file where the cache folder should be');
     const broken = recorder();
     const cached = await runAudit(config, { progress: broken.progress, now: new Date(0) });
-    expect(broken.warnings.filter((w) => /score cache/.test(w))).toHaveLength(2);
+    expect(broken.warnings.filter((w) => /score cache/.test(w))).toHaveLength(1);
     expect(cached.html).toBe(plain.html);
     expect(stableJson(cached.summary)).toBe(stableJson(plain.summary));
   }, 60_000);
@@ -50,6 +50,14 @@ describe('runAudit', () => {
     const r = recorder();
     await expect(runAudit(config, { progress: r.progress, now: new Date(0) })).rejects.toThrow(/analysis\.labelIssueSplits: expected splits of the dataset \(.*\), found "tset"/);
     expect(r.stages.some((s) => s.startsWith('scoring'))).toBe(false);
+  });
+
+  it('refuses display columns the dataset lacks before scoring (every preview was blank, exit 0)', async () => {
+    const config = loadConfig(TINY);
+    config.display = { type: 'fields', columns: ['site', 'nope'] };
+    await expect(runAudit(config, { progress: recorder().progress, now: new Date(0) })).rejects.toThrow(/display\.columns: expected columns of .*records\.csv \(id, label, split, site.*\), found "nope"/);
+    config.display = { type: 'text', column: 'body', maxChars: 100 };
+    await expect(runAudit(config, { progress: recorder().progress, now: new Date(0) })).rejects.toThrow(/display\.column: expected columns of .*found "body"/);
   });
 
   it('reports a broken dataset before a missing inputs file, though the inputs are read first', async () => {

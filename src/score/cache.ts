@@ -89,6 +89,8 @@ export function createScoreCache(dir: string, warn: (message: string) => void): 
   const inputHashes = new WeakMap<ModelInputs, string>();
   const maskHashes = new WeakMap<Uint8Array, string>();
   const stats = { hits: 0, misses: 0, rejected: 0 };
+  // One warning for a cache that cannot be written: an unwritable folder said the same for every checkpoint.
+  let writeFailed = false;
   const memo = <T extends object>(m: WeakMap<T, string>, obj: T, f: (o: T) => string) => {
     let h = m.get(obj);
     if (h === undefined) m.set(obj, (h = f(obj)));
@@ -138,7 +140,8 @@ export function createScoreCache(dir: string, warn: (message: string) => void): 
             await ensureDir(dir);
             await writeAtomic(file, encodeEntry({ format: CACHE_FORMAT, key, checkpoint: req.checkpoint.id, n, k: req.k, outputKind: scores.outputKind, endianness: endianness() }, scores.probs));
           } catch (e) {
-            warn(`could not write the score cache entry ${file} (${(e as Error).message}); the next run will score checkpoint ${req.checkpoint.id} again`);
+            if (!writeFailed) warn(`could not write the score cache entry ${file} (${(e as Error).message}); the next run will score checkpoint ${req.checkpoint.id} again (later entries that fail in this run are not listed)`);
+            writeFailed = true;
           }
         },
       };

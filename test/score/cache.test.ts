@@ -160,8 +160,8 @@ describe('score cache', () => {
     writeFileSync(cacheDir, 'a file where the cache folder should be');
     const run = await audit();
     expect(run.loads).toHaveLength(2);
-    expect(run.warnings).toHaveLength(2);
-    expect(run.warnings[0]).toMatch(/could not write the score cache entry/);
+    expect(run.warnings).toHaveLength(1); // once, not per checkpoint
+    expect(run.warnings[0]).toMatch(/could not write the score cache entry .*later entries that fail in this run are not listed/);
   });
 });
 
