@@ -107,6 +107,7 @@ export async function readPredictions(file: string, model: Config['model'], data
   const warnings = [...new Set(parts.flatMap((p) => (p.note ? [p.note] : [])))];
   let aligned: Float32Array;
   const filled = new Uint8Array(dataset.n);
+  const unknown: string[] = []; // the file's ids that are not the dataset's
   if (model.byPosition || !hasIds(parts[0])) {
     if (!model.byPosition) {
       throw new InputError(file, 'record ids to match predictions to records (set model.predictions.ids to a file of ids, one per row)', 'an .npy array without ids (or set model.byPosition to true if its rows are in dataset order)');
@@ -129,7 +130,6 @@ export async function readPredictions(file: string, model: Config['model'], data
   } else {
     aligned = new Float32Array(dataset.n * k).fill(Number.NaN);
     // Part by part: the parts are never concatenated (a copy of every value and id per checkpoint).
-    const unknown: string[] = [];
     for (const [p, part] of parts.entries()) {
       const { values, ids } = part;
       const records = part.records ?? recordsOf(ids!, dataset.ids, p, part.idDigest);
@@ -155,7 +155,9 @@ export async function readPredictions(file: string, model: Config['model'], data
     else missing.push(dataset.ids[i]);
   }
   if (missing.length) {
-    throw new InputError(file, `a prediction for every dataset record (matched on id)`, `${missing.length} of ${dataset.n} records without one (e.g. ${quoteList(missing)})`);
+    // The file's own ids beside the dataset's show the usual cause at a glance ("1" against "001", "1.0" against "1").
+    const theirs = unknown.length ? `; the file's ids not in the dataset include ${quoteList(unknown)}` : '';
+    throw new InputError(file, `a prediction for every dataset record (matched on id)`, `${missing.length} of ${dataset.n} records without one (e.g. ${quoteList(missing)})${theirs}`);
   }
   checkValues(file, aligned, checked, dataset.ids, k, model.output);
   return { width: k, values: aligned, first: 0, warnings };

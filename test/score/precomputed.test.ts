@@ -217,6 +217,9 @@ describe('precomputed predictions', () => {
     const some = reversed.slice(5);
     await expect(readPredictions(file('m.csv', csv(some)), model(), dataset, 'id')).rejects.toThrow(/expected a prediction for every dataset record \(matched on id\), found 5 of 240 records without one \(e\.g\. "/);
     await expect(readPredictions(file('d.csv', csv([...reversed, 0])), model(), dataset, 'id')).rejects.toThrow(/one prediction per record id, found id "r000" twice/);
+    // Ids written otherwise by the file (here without the dataset's leading "r"): its own ids are shown beside the dataset's.
+    const bare = csv(reversed, undefined, (i) => [dataset.ids[i].slice(1), ...row(i)].join(','));
+    await expect(readPredictions(file('b.csv', bare), model(), dataset, 'id')).rejects.toThrow(/240 of 240 records without one \(e\.g\. "r\d+".*\); the file's ids not in the dataset include "\d+"/);
     const extra = await readPredictions(file('e.csv', csv(reversed) + 'zz-1,0.2,0.3,0.5\n'), model(), dataset, 'id');
     expect(extra.warnings[0]).toMatch(/1 prediction\(s\) for ids not in the dataset were ignored \(e\.g\. "zz-1"\)/);
     await expect(readPredictions(file('n.csv', csv(reversed, 'key,a,b,c')), model(), dataset, 'id')).rejects.toThrow(/expected an id column "id"/);
