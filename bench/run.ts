@@ -298,9 +298,9 @@ async function e2e(configPath: string, out: string): Promise<Omit<E2E, 'kind' | 
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
   // The scores file is optional (--scores), so it is timed apart from the audit's wall time.
   const { scoresCsv } = await import('../src/report/scores.ts');
-  const { writeAtomicStream } = await import('../src/output.ts');
+  const { writeAtomic } = await import('../src/output.ts');
   const s0 = performance.now();
-  await writeAtomicStream(`${out}.csv`, scoresCsv(result.ctx));
+  await writeAtomic(`${out}.csv`, scoresCsv(result.ctx));
   const scoresMs = Math.round(performance.now() - s0);
   const stages: Record<string, number> = {};
   const cpuStages: Record<string, number> = {};

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { editDistance } from './edit-distance.ts';
+import { withoutBom } from './load/read-whole.ts';
 import { InputError, messages } from './messages.ts';
 
 export type DisplayConfig =
@@ -120,7 +121,7 @@ export const MAX_SEED = 2 ** 32 - 1;
  * column.
  */
 export function parseConfigText(text: string, path: string): unknown {
-  const json = withoutComments(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const json = withoutComments(withoutBom(text));
   try {
     return JSON.parse(json);
   } catch (e) {

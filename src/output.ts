@@ -76,12 +76,11 @@ export async function writeAllAtomic(files: { path: string; content: Content; wh
   commit(staged);
 }
 
+/** One file atomically: text, bytes, or chunks streamed (the scores CSV, summary.json). */
 export async function writeAtomic(path: string, content: Content, what?: string): Promise<void> {
   commit([await stage(path, content, what)]);
 }
 
-/** Stream chunks (text, or bytes as the scores CSV comes) into `path` atomically. */
-export const writeAtomicStream: (path: string, chunks: Iterable<string | Uint8Array>, what?: string) => Promise<void> = writeAtomic;
 
 async function streamTo(tmp: string, chunks: Iterable<string | Uint8Array>): Promise<void> {
   // Opened before the first chunk is read: a stream that opens its file by itself does so in the

@@ -10,13 +10,14 @@
  * 5. render: HTML with inline SVG charts
  */
 import { analyses as defaultAnalyses, runAnalyses } from './analyses/index.ts';
-import { chooseFinalSplit, rowsOf } from './analyses/common.ts';
+import { headlineSplit, rowsOf } from './analyses/common.ts';
+import { checkLabelIssueSplits } from './analyses/discovery/detect.ts';
 import { scanNpyEarly } from './analyses/discovery/input-scan.ts';
 import type { Analysis, AnalysisContext, SectionResult } from './analyses/types.ts';
 import type { Config } from './config.ts';
 import { discoverCheckpoints } from './load/checkpoints.ts';
 import { loadDataset } from './load/dataset.ts';
-import { loadInputs, prefetchInputs } from './load/inputs.ts';
+import { configuredInputs, prefetchInputs } from './load/inputs.ts';
 import { loadLogs } from './load/logs.ts';
 import { InputError, messages } from './messages.ts';
 import { silentProgress, type Progress } from './progress.ts';
@@ -86,16 +87,13 @@ async function audit(config: Config, opts: AuditOptions, releaseThread: () => vo
   const prefetched = inputsConfig ? prefetchInputs(inputsConfig, threadsAllowed(config) ? (filling) => scanNpyEarly(filling, inputsConfig) : undefined) : null;
   const dataset = await loadDataset(config.dataset, warn);
   // Precomputed predictions need no inputs; when given, they still feed previews and input checks.
-  const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, prefetched, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
+  const inputs = await configuredInputs(config, dataset, warn, progress, prefetched);
   const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
   const logs = await loadLogs(config.logs);
-  const finalSplit = chooseFinalSplit(dataset, config.evaluate.split);
-  if (!dataset.splitNames.includes(finalSplit)) {
-    throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${finalSplit}"`);
-  }
-  // Before scoring, as evaluate.split: inside the analyses the same check failed four sections and exited 0.
-  const unknownSplits = (config.analysis.labelIssueSplits ?? []).filter((s) => !dataset.splitNames.includes(s));
-  if (unknownSplits.length) throw new InputError(`${config.path}: analysis.labelIssueSplits`, `splits of the dataset (${dataset.splitNames.join(', ')})`, `"${unknownSplits.join('", "')}"`);
+  // What the config names of the dataset, checked before scoring: inside the analyses a missing
+  // labelIssueSplits entry failed four sections and exited 0.
+  const finalSplit = headlineSplit(config, dataset);
+  checkLabelIssueSplits(config, dataset);
   checkDisplayColumns(config, dataset.table.columnNames());
 
   // 2. score

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/messages.ts';
-import { checkWritable, liveTemps, removeLiveTemps, stage, writeAllAtomic, writeAtomic, writeAtomicStream } from '../src/output.ts';
+import { checkWritable, liveTemps, removeLiveTemps, stage, writeAllAtomic, writeAtomic } from '../src/output.ts';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const OUTPUT = join(ROOT, 'src/output.ts');
@@ -36,7 +36,7 @@ describe('atomic output', () => {
       yield 'id,loss\n';
       throw new Error('disk on fire');
     }
-    await expect(writeAtomicStream(path, chunks())).rejects.toThrow('disk on fire');
+    await expect(writeAtomic(path, chunks())).rejects.toThrow('disk on fire');
     expect(readFileSync(path, 'utf8')).toBe('previous');
     expect(readdirSync(dir)).toEqual(['scores.csv']);
     // The temporary file was open before the first chunk was read, so the clean-up cannot run
@@ -49,7 +49,7 @@ describe('atomic output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'out-'));
     const path = join(dir, 'big.csv');
     const parts = Array.from({ length: 2000 }, (_, i) => `${i},${'x'.repeat(100)}\n`);
-    await writeAtomicStream(path, parts);
+    await writeAtomic(path, parts);
     expect(readFileSync(path, 'utf8')).toBe(parts.join(''));
     expect(existsSync(`${path}.tmp`)).toBe(false);
   });
@@ -59,9 +59,9 @@ describe('atomic output', () => {
     // would with ENOSPC. The error came while no one listened: an unhandled 'error' event, exit 1.
     const dir = mkdtempSync(join(tmpdir(), 'out-'));
     const file = script(`
-      import { writeAtomicStream } from ${JSON.stringify(OUTPUT)};
+      import { writeAtomic } from ${JSON.stringify(OUTPUT)};
       const chunks = Array.from({ length: 2000 }, () => 'x'.repeat(1000) + '\\n');
-      try { await writeAtomicStream(${JSON.stringify(join(dir, 'r.csv'))}, chunks, '--scores'); } catch (e) { console.log(e.name + ': ' + e.message); }
+      try { await writeAtomic(${JSON.stringify(join(dir, 'r.csv'))}, chunks, '--scores'); } catch (e) { console.log(e.name + ': ' + e.message); }
     `);
     const r = spawnSync('sh', ['-c', 'ulimit -f 256 && exec "$0" --import tsx "$1"', process.execPath, file], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);

@@ -4,6 +4,8 @@
  */
 import { macroF1Of } from '../stats/classification.ts';
 import { ece, equalWidthBins, mce, WidthBinSums } from '../stats/calibration.ts';
+import type { Config } from '../config.ts';
+import { InputError } from '../messages.ts';
 import type { CheckpointScores, Dataset, ScoredRun } from '../types.ts';
 import { fullProbs } from '../score/compact.ts';
 
@@ -233,6 +235,13 @@ export function splitHeadline(run: ScoredRun, dataset: Dataset, split: string, c
   let h = memo.full.get(key);
   if (!h) memo.full.set(key, (h = headlineOfRun(run, dataset, checkpoint, rowsOf(run, dataset, split))));
   return h;
+}
+
+/** The headline split (chooseFinalSplit); a configured one the dataset lacks is refused before any scoring. */
+export function headlineSplit(config: Pick<Config, 'path' | 'evaluate'>, dataset: Dataset): string {
+  const split = chooseFinalSplit(dataset, config.evaluate.split);
+  if (!dataset.splitNames.includes(split)) throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${split}"`);
+  return split;
 }
 
 /** Default headline split: the configured one, else a validation-like split, else test, else all. */

@@ -6,12 +6,12 @@
  * later audit of the same test data can say how often it has been looked at.
  */
 import { access, open, readFile } from 'node:fs/promises';
-import { chooseFinalSplit, headline, rowsOf, subset } from '../analyses/common.ts';
+import { headline, headlineSplit, rowsOf, subset } from '../analyses/common.ts';
 import { isTestSplit, splitHash } from '../analyses/split-hash.ts';
 import { loadConfig } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
-import { loadInputs } from '../load/inputs.ts';
+import { configuredInputs } from '../load/inputs.ts';
 import { loadLogs } from '../load/logs.ts';
 import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
@@ -41,11 +41,10 @@ export const logCommand: Command = {
     const warn = (w: string) => progress.warn(w);
     const dataset = await loadDataset(config.dataset, warn);
     // As the audit loads and scores them (any model type, any inputs), so the logged figure is the audit's.
-    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, warn, null, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
+    const inputs = await configuredInputs(config, dataset, warn, progress);
     const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
     const last = checkpoints[checkpoints.length - 1];
-    const split = chooseFinalSplit(dataset, config.evaluate.split);
-    if (!dataset.splitNames.includes(split)) throw new InputError(`${config.path}: evaluate.split`, `one of the dataset's splits (${dataset.splitNames.join(', ')})`, `"${split}"`);
+    const split = headlineSplit(config, dataset);
     const plan = await createScoringPlan(config, dataset, inputs);
     progress.stage(`scoring ${split} with ${last.id}`);
     const run = await scoreRun(plan.runtime, [last], dataset, plan.inputs, { batchSize: config.model.batchSize, output: config.model.output, progress });

@@ -10,7 +10,7 @@ import { loadConfig } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
 import { fillBatch, firstNonFinite } from '../load/input-values.ts';
-import { loadInputs } from '../load/inputs.ts';
+import { configuredInputs } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import { createProgress } from '../progress.ts';
 import { loadTf } from '../score/backend.ts';
@@ -68,7 +68,7 @@ export const overfitCommand: Command = {
     if (config.logs.experiments === null && values.log) throw new InputError(`${config.path}: logs.experiments`, 'an experiment log to append to (--log)', 'nothing (the key is missing)');
     const dataset = await loadDataset(config.dataset, (w) => progress.warn(w));
     if (!config.inputs) throw new InputError(`${config.path}: inputs`, 'model inputs ({ "file": "inputs.npy" }, { "preprocess": "./vectorize.mjs" } or { "images": true })', 'nothing (the key is missing)');
-    const inputs = await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) });
+    const inputs = (await configuredInputs(config, dataset, (w) => progress.warn(w), progress))!;
     const checkpoints = await discoverCheckpoints(config.model.checkpoints, config.dir);
     const last = checkpoints[checkpoints.length - 1];
     progress.stage(`overfitting ${last.id}'s architecture on ${int(values.records, '--records', OVERFIT.records)} training records`);

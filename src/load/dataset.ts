@@ -118,7 +118,7 @@ export async function readTable(file: string, textColumns: string[] = [], format
   if (f === 'parquet') return readParquet(file);
   try {
     if (f === 'jsonl') return tableOfObjects(await readJsonlObjects(file, key));
-    const text = withoutBom(await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text'));
+    const text = await readWholeText(file, key, 'JSON Lines, Parquet or Arrow, which are read without holding the text');
     if (text.trim() === '') throw new InputError(file, 'a table with a header row and at least one record', 'an empty file');
     if (f === 'json') return tableOfObjects(JSON.parse(text));
     const table = await readDelimited(text, f === 'tsv' ? '\t' : ',', textColumns);
@@ -155,11 +155,6 @@ export async function readDelimitedByArquero(text: string, delimiter: string, te
   // repeated name is one column).
   for (const name of new Set(table.columnNames())) if (!(name in parse)) typeColumn(table.column(name) as unknown as (string | null)[]);
   return table;
-}
-
-/** The text without a UTF-8 byte-order mark (Excel's "CSV UTF-8", pandas' utf-8-sig), which would begin the first column's name. */
-function withoutBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

@@ -9,7 +9,8 @@ import { statSync } from 'node:fs';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { InputsConfig } from '../config.ts';
+import type { Config, InputsConfig } from '../config.ts';
+import type { Progress } from '../progress.ts';
 import { InputError, messages } from '../messages.ts';
 import type { Dataset, ModelInputs } from '../types.ts';
 import { callOnThread, stopThread } from '../thread.ts';
@@ -53,6 +54,14 @@ export async function loadInputs(cfg: InputsConfig | LegacyInputs, records: Data
   if (typeof records === 'number') throw new Error(`loadInputs: the ${source} source needs the dataset`);
   const full = cfg as InputsConfig;
   return source === 'preprocess' ? preprocessInputs(full, records, threading.progress) : imageInputs(full, records, onWarn, threading);
+}
+
+/**
+ * The config's inputs as every command loads them (null without an `inputs` key): the dataset for
+ * preprocess and image sources, model.workers threads for decoding, progress while it runs.
+ */
+export function configuredInputs(config: Pick<Config, 'inputs' | 'model'>, dataset: Dataset, onWarn: (w: string) => void, progress: Pick<Progress, 'tick'>, prefetched: Promise<Uint8Array> | null = null): Promise<ModelInputs> | null {
+  return config.inputs ? loadInputs(config.inputs, dataset, onWarn, prefetched, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
 }
 
 /**

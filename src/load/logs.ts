@@ -12,7 +12,7 @@ import { InputError, messages } from '../messages.ts';
 import { readWholeFile, readWholeText } from './read-whole.ts';
 import type { ExperimentRow, Logs, MetricRow, MetricsFormat } from '../types.ts';
 import { parseCsv } from './formats/csv.ts';
-import { readJsonl as readJsonlLines } from './formats/jsonl.ts';
+import { readJsonl } from './formats/jsonl.ts';
 import { parseKerasCsv, parseNumber } from './formats/keras-csv.ts';
 import { folderSplit, parseTfevents, scalarsToRows } from './formats/tfevents.ts';
 
@@ -47,7 +47,7 @@ export async function readMetrics(path: string, key: string): Promise<Source> {
     throw messages.missingFile(key, path);
   }
   const format = metricsFormat(path, isDir);
-  if (format === 'jsonl') return { file: path, format, rows: await readJsonl(path, key, (r, line) => toMetricRow(r, `${path} line ${line}`)) };
+  if (format === 'jsonl') return { file: path, format, rows: await readLogRows(path, key, (r, line) => toMetricRow(r, `${path} line ${line}`)) };
   if (format === 'keras-csv') return { file: path, format, rows: parseKerasCsv(await readWholeText(path, key), path) };
   const files = isDir ? (await readdir(path, { recursive: true })).filter((f) => basename(f).includes('tfevents')).sort().map((f) => join(path, f)) : [path];
   if (files.length === 0) throw new InputError(`${key} (${path})`, 'a folder holding TensorBoard event files (events.out.tfevents.*)', 'none');
@@ -99,9 +99,9 @@ const short = (v: number) => String(Number(v.toPrecision(6)));
  * JSON lines, streamed (formats/jsonl.ts); bare NaN / Infinity (what Python's json.dumps writes) are
  * accepted as numbers. `toRow` turns each parsed object into the row kept, so only the rows are held.
  */
-export async function readJsonl<T>(file: string, key: string, toRow: (r: Record<string, unknown>, line: number) => T): Promise<T[]> {
+async function readLogRows<T>(file: string, key: string, toRow: (r: Record<string, unknown>, line: number) => T): Promise<T[]> {
   const rows: T[] = [];
-  await readJsonlLines(file, (r, line) => rows.push(toRow(r, line)), { parse: parseJsonLine, key });
+  await readJsonl(file, (r, line) => rows.push(toRow(r, line)), { parse: parseJsonLine, key });
   return rows;
 }
 
@@ -159,7 +159,7 @@ function toMetricRow(r: Record<string, unknown>, where: string): MetricRow {
 }
 
 async function readExperiments(file: string): Promise<ExperimentRow[]> {
-  if (!file.toLowerCase().endsWith('.csv')) return readJsonl(file, 'logs.experiments', (r, line) => toExperimentRow(r, `${file} line ${line}`));
+  if (!file.toLowerCase().endsWith('.csv')) return readLogRows(file, 'logs.experiments', (r, line) => toExperimentRow(r, `${file} line ${line}`));
   const text = await readWholeText(file, 'logs.experiments');
   const [header, ...rows] = parseCsv(text);
   if (!header) return [];

@@ -44,15 +44,23 @@ export async function withFile<T>(file: string, key: string, read: (fh: FileHand
 }
 
 /**
- * The whole file as UTF-8 text. `instead` says what to use for text beyond the longest string
- * (e.g. "JSON Lines or Parquet, read without holding the text").
+ * The whole file as UTF-8 text, without a byte-order mark. `instead` says what to use for text
+ * beyond the longest string (e.g. "JSON Lines or Parquet, read without holding the text").
  */
 export async function readWholeText(file: string, key: string, instead = ''): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return withoutBom(await readFile(file, 'utf8'));
   } catch (e) {
     throw readFailure(key, file, e, instead);
   }
+}
+
+/**
+ * Text without a UTF-8 byte-order mark (Excel's "CSV UTF-8", pandas' utf-8-sig, Notepad), which
+ * would otherwise begin the first column's name or fail a JSON parse.
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** The user error for a file `key` names that could not be read whole. */

@@ -14,7 +14,7 @@ import type { Config } from '../config.ts';
 import { discoverCheckpoints } from '../load/checkpoints.ts';
 import { loadDataset } from '../load/dataset.ts';
 import { inputRows } from '../load/input-values.ts';
-import { loadInputRows, loadInputs } from '../load/inputs.ts';
+import { configuredInputs, loadInputRows } from '../load/inputs.ts';
 import { InputError } from '../messages.ts';
 import type { Progress } from '../progress.ts';
 import type { Checkpoint, Dataset, ScoredRun, UnscorableRecord } from '../types.ts';
@@ -72,7 +72,7 @@ export async function scoreShard(config: Config, spec: ShardSpec, progress: Prog
   if (config.model.type === 'precomputed') {
     // Precomputed predictions are aligned to the whole dataset by id, then sliced with it; a
     // by-position .npy has only the shard's rows read.
-    const inputs = config.inputs ? await loadInputs(config.inputs, dataset, (w) => progress.warn(w), null, { threads: config.model.workers, progress: (...tick) => progress.tick(...tick) }) : null;
+    const inputs = await configuredInputs(config, dataset, (w) => progress.warn(w), progress);
     const full = await createScoringPlan(config, dataset, inputs, { start, end });
     plan = { ...full, inputs: inputRows(full.inputs, start, end) };
   } else {

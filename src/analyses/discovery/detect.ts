@@ -8,6 +8,8 @@
 import { InputError, messages } from '../../messages.ts';
 import { rowsOf } from '../common.ts';
 import type { AnalysisContext } from '../types.ts';
+import type { Config } from '../../config.ts';
+import type { Dataset } from '../../types.ts';
 import { byRank, confidentLearning, type LabelIssue, type LabelIssueResult } from './confident-learning.ts';
 import { packDiscovery, unpackDiscovery, type PackedDiscovery } from './packed-discovery.ts';
 import { lossOutliers, type LossOutliers } from './loss-outliers.ts';
@@ -133,14 +135,17 @@ function copiedBytes(job: DiscoveryJob): number {
 }
 
 /** The splits the label-issue detector should use: configured, else held-out, else all (with a warning). */
+/** Every configured labelIssueSplits entry is a split of the dataset (the pipeline checks it before scoring). */
+export function checkLabelIssueSplits(config: Pick<Config, 'path' | 'analysis'>, dataset: Dataset): void {
+  const unknown = (config.analysis.labelIssueSplits ?? []).filter((s) => !dataset.splitNames.includes(s));
+  if (unknown.length) throw new InputError(`${config.path}: analysis.labelIssueSplits`, `splits of the dataset (${dataset.splitNames.join(', ')})`, `"${unknown.join('", "')}"`);
+}
+
 export function labelIssueSplits(ctx: AnalysisContext): { splits: string[]; warnings: string[] } {
   const { dataset, config } = ctx;
   const configured = config.analysis.labelIssueSplits;
   if (configured) {
-    const unknown = configured.filter((s) => !dataset.splitNames.includes(s));
-    if (unknown.length) {
-      throw new InputError(`${config.path}: analysis.labelIssueSplits`, `splits of the dataset (${dataset.splitNames.join(', ')})`, `"${unknown.join('", "')}"`);
-    }
+    checkLabelIssueSplits(config, dataset);
     return { splits: configured, warnings: configured.filter(isTrainingSplit).map((sp) => messages.trainingOnlyLabelIssues(sp)) };
   }
   const held = heldOutSplits(dataset);

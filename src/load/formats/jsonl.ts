@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../messages.ts';
-import { readFailure } from '../read-whole.ts';
+import { readFailure, withoutBom } from '../read-whole.ts';
 
 export interface JsonlOptions {
   /** Parses one line (default JSON.parse; the metrics log also takes Python's bare NaN / Infinity). */
@@ -19,7 +19,7 @@ export async function readJsonl(file: string, onRow: (row: Record<string, unknow
   try {
     for await (let text of lines) {
       line++;
-      if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (line === 1) text = withoutBom(text);
       if (!text.trim()) continue;
       let row: unknown;
       try {
